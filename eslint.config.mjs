@@ -1,0 +1,34 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.chunkwise/**', 'coverage/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // Workflows must stay deterministic: only domain code and message definitions.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@chunkwise/event-store', '@chunkwise/read-models', '@nestjs/*', 'fs', 'child_process', 'pg', 'better-sqlite3'] },
+      ],
+    },
+  },
+  {
+    // The domain library is pure: no I/O, no NestJS, no Temporal.
+    files: ['libs/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', '@temporalio/*', 'fs', 'node:*', 'child_process', 'pg', 'better-sqlite3', '@chunkwise/*'] },
+      ],
+    },
+  },
+);

@@ -1,0 +1,23 @@
+import type { ChunkChanges, ChunkInput, ExecutionMode, PlanDetailsChanges, TaskChanges, TaskInput } from './schemas';
+import type { PlanSource } from './events';
+
+export type PlanCommand =
+  | { type: 'CreatePlan'; planId: string; document: unknown; source?: PlanSource }
+  | { type: 'UpdatePlanDetails'; changes: PlanDetailsChanges }
+  | { type: 'ReplacePlanContent'; document: unknown; reason: string }
+  | { type: 'AddChunk'; chunk: ChunkInput; index?: number }
+  | { type: 'UpdateChunk'; key: string; changes: ChunkChanges }
+  | { type: 'RemoveChunk'; key: string }
+  | { type: 'ReorderChunks'; order: string[] }
+  | { type: 'AddTask'; task: TaskInput; beforeTaskId?: string }
+  | { type: 'UpdateTask'; taskId: string; changes: TaskChanges }
+  | { type: 'RemoveTask'; taskId: string }
+  | { type: 'MoveTask'; taskId: string; toChunk: string; beforeTaskId?: string }
+  | { type: 'SetTaskDependencies'; taskId: string; dependsOn: string[] }
+  | { type: 'SetChunkExecution'; key: string; executionMode?: ExecutionMode; pauseAfter?: boolean }
+  | { type: 'RecordFeedback'; feedback: string; author?: string }
+  | { type: 'FinalizePlan' }
+  | { type: 'ReopenPlan'; reason?: string }
+  | { type: 'ArchivePlan' };
+
+export type PlanCommandType = PlanCommand['type'];

@@ -1,0 +1,65 @@
+import type { Chunk, ChunkChanges, ExecutionMode, PlanContent, PlanDetailsChanges, Task, TaskChanges } from './schemas';
+
+/**
+ * Events on a plan's stream (`plan-<id>`). Every event carries `revision`: the plan's content
+ * revision after the event. Content changes bump it by one; feedback, finalize and archive record
+ * the revision they apply to; reopen starts the next revision.
+ */
+interface Base {
+  revision: number;
+}
+
+export type PlanEvent =
+  | { type: 'PlanCreated'; data: Base & { planId: string; content: PlanContent; source: PlanSource } }
+  | { type: 'PlanDetailsUpdated'; data: Base & { changes: PlanDetailsChanges } }
+  | { type: 'PlanContentReplaced'; data: Base & { content: PlanContent; reason: string } }
+  | { type: 'ChunkAdded'; data: Base & { chunk: Chunk; index: number } }
+  | { type: 'ChunkUpdated'; data: Base & { key: string; changes: Omit<ChunkChanges, 'executionMode' | 'pauseAfter'> } }
+  | { type: 'ChunkExecutionConfigured'; data: Base & { key: string; executionMode: ExecutionMode; pauseAfter: boolean } }
+  | { type: 'ChunkRemoved'; data: Base & { key: string } }
+  | { type: 'ChunksReordered'; data: Base & { order: string[] } }
+  | { type: 'TaskAdded'; data: Base & { task: Task; index: number } }
+  | { type: 'TaskUpdated'; data: Base & { taskId: string; changes: TaskChanges } }
+  | { type: 'TaskRemoved'; data: Base & { taskId: string } }
+  | { type: 'TaskMoved'; data: Base & { taskId: string; toChunk: string; index: number } }
+  | { type: 'TaskDependenciesSet'; data: Base & { taskId: string; dependsOn: string[] } }
+  | { type: 'FeedbackRecorded'; data: Base & { feedback: string; author: string | null } }
+  | { type: 'PlanFinalized'; data: Base }
+  | { type: 'PlanReopened'; data: Base & { reason: string | null } }
+  | { type: 'PlanArchived'; data: Base };
+
+export type PlanEventType = PlanEvent['type'];
+
+export interface PlanSource {
+  kind: 'api' | 'cli' | 'import' | 'generate';
+  format?: string;
+  detail?: string;
+}
+
+export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [
+  'PlanCreated',
+  'PlanDetailsUpdated',
+  'PlanContentReplaced',
+  'ChunkAdded',
+  'ChunkUpdated',
+  'ChunkExecutionConfigured',
+  'ChunkRemoved',
+  'ChunksReordered',
+  'TaskAdded',
+  'TaskUpdated',
+  'TaskRemoved',
+  'TaskMoved',
+  'TaskDependenciesSet',
+  'FeedbackRecorded',
+  'PlanFinalized',
+  'PlanReopened',
+  'PlanArchived',
+];
+
+export function isPlanEvent(event: { type: string }): event is PlanEvent {
+  return (PLAN_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** Stream name of a plan. One concept, one place. */
+export const planStreamId = (planId: string) => `plan-${planId}`;
+export const PLAN_STREAM_PREFIX = 'plan-';

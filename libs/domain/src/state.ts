@@ -1,0 +1,68 @@
+import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
+
+export interface FeedbackEntry {
+  revision: number;
+  feedback: string;
+  author: string | null;
+}
+
+/** The decider's state of one plan: the fold of its events. */
+export interface PlanState {
+  exists: boolean;
+  planId: string;
+  status: PlanStatus;
+  archived: boolean;
+  /** Content revision; 0 before creation, 1 after. */
+  revision: number;
+  /** The revision frozen by the last finalize, while the plan is finalized. */
+  finalizedRevision: number | null;
+  content: PlanContent;
+  feedback: FeedbackEntry[];
+}
+
+export const emptyContent = (): PlanContent => ({
+  title: '',
+  description: '',
+  repository: null,
+  chunks: [],
+  tasks: [],
+  execution: null,
+});
+
+export function initialState(): PlanState {
+  return {
+    exists: false,
+    planId: '',
+    status: 'draft',
+    archived: false,
+    revision: 0,
+    finalizedRevision: null,
+    content: emptyContent(),
+    feedback: [],
+  };
+}
+
+export interface PlanStats {
+  chunks: number;
+  tasks: number;
+  byStatus: Record<TaskStatus, number>;
+  /** Fraction of tasks completed or skipped, 0..1. */
+  progress: number;
+}
+
+export function planStats(content: PlanContent): PlanStats {
+  const byStatus: Record<TaskStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, skipped: 0 };
+  for (const t of content.tasks) byStatus[t.status]++;
+  const done = byStatus.completed + byStatus.skipped;
+  return {
+    chunks: content.chunks.length,
+    tasks: content.tasks.length,
+    byStatus,
+    progress: content.tasks.length === 0 ? 0 : done / content.tasks.length,
+  };
+}
+
+/** Tasks of each chunk, chunks in plan order. */
+export function tasksByChunk(content: PlanContent) {
+  return content.chunks.map((chunk) => ({ chunk, tasks: content.tasks.filter((t) => t.chunk === chunk.key) }));
+}
