@@ -1,0 +1,3 @@
+export * from './port';
+export * from './process-runner';
+export * from './command-runner';

@@ -1,0 +1,43 @@
+/** What an agent turn is given. */
+export interface TurnRequest {
+  /** Work tree the agent runs in; it must stay inside it. */
+  cwd: string;
+  prompt: string;
+  taskId: string | null;
+  chunk: string;
+  attempt: number;
+  /** Path of the chunk-only plan file (.chunkwise/plan.json). */
+  planFile: string;
+  /** Path of the frozen full plan (.chunkwise/full_plan.json). */
+  fullPlanFile: string;
+  /** Where the prompt is written (always written, for audit and for promptVia=file). */
+  promptFile: string;
+  timeoutSec: number;
+}
+
+export interface TurnResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Set when the agent could not be started (binary missing, permission denied). */
+  startError: string | null;
+  /** The last part of the combined output (bounded). */
+  output: string;
+  outputBytes: number;
+  durationMs: number;
+}
+
+export interface TurnHooks {
+  /** Streamed output, for heartbeats and live logs. */
+  onOutput?: (chunk: string) => void;
+  /** Aborting cancels the turn (the agent's process group is killed). */
+  signal?: AbortSignal;
+}
+
+export interface AgentRunner {
+  readonly type: string;
+  run(turn: TurnRequest, hooks?: TurnHooks): Promise<TurnResult>;
+}
+
+/** A turn finished when the agent exited 0 on its own: never on timeout, signal or start failure. */
+export const turnSucceeded = (r: TurnResult) => r.exitCode === 0 && !r.timedOut && r.startError === null;

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+
+export interface ProcessSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdin?: string;
+  timeoutMs: number;
+  /** Kept output is bounded to this many bytes (the tail is kept). */
+  maxOutputBytes?: number;
+  /** Grace period between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+  onOutput?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  aborted: boolean;
+  startError: string | null;
+  output: string;
+  outputBytes: number;
+  durationMs: number;
+}
+
+/**
+ * Runs a program from an argument vector (never a shell string) in its own process group, so a
+ * timeout or cancellation kills the agent and everything it started.
+ */
+export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const started = Date.now();
+  const maxBytes = spec.maxOutputBytes ?? 1024 * 1024;
+  const grace = spec.killGraceMs ?? 5000;
+  return new Promise((resolve) => {
+    let output = '';
+    let outputBytes = 0;
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (r: Omit<ProcessResult, 'output' | 'outputBytes' | 'durationMs' | 'timedOut' | 'aborted'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      spec.signal?.removeEventListener('abort', onAbort);
+      resolve({ ...r, timedOut, aborted, output, outputBytes, durationMs: Date.now() - started });
+    };
+
+    const [command, ...args] = spec.argv;
+    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const killGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const stop = () => {
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), grace);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort);
+
+    const collect = (buf: Buffer) => {
+      const text = buf.toString('utf8');
+      outputBytes += buf.length;
+      output += text;
+      if (output.length > maxBytes) output = output.slice(output.length - maxBytes);
+      spec.onOutput?.(text);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', (err) => finish({ exitCode: null, signal: null, startError: err.message }));
+    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig, startError: null }));
+    child.stdin.on('error', () => undefined); // the agent may exit without reading stdin
+    child.stdin.end(spec.stdin ?? '');
+  });
+}

@@ -1,0 +1,72 @@
+import type { Chunk, PlanStats, PlanStatus, Task } from '@chunkwise/domain';
+import type { StoredEvent } from '@chunkwise/event-store';
+
+/** One row of the plan list. */
+export interface PlanSummary {
+  id: string;
+  title: string;
+  status: PlanStatus;
+  archived: boolean;
+  revision: number;
+  finalizedRevision: number | null;
+  repository: string | null;
+  chunkCount: number;
+  taskCount: number;
+  completedCount: number;
+  failedCount: number;
+  /** Fraction of tasks completed or skipped, 0..1. */
+  progress: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The plan with its chunks in order, each holding its tasks, and stats per chunk and plan. */
+export interface PlanDetail extends PlanSummary {
+  description: string;
+  execution: Record<string, unknown> | null;
+  chunks: Array<Chunk & { tasks: Task[]; stats: PlanStats }>;
+  stats: PlanStats;
+  feedback: Array<{ revision: number; feedback: string; author: string | null }>;
+  /** Stream revision of the last projected event (for idempotency and debugging). */
+  streamRevision: number;
+}
+
+/** One event in a plan's history. */
+export interface HistoryEntry {
+  position: number;
+  streamRevision: number;
+  /** Plan content revision after the event. */
+  revision: number;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+  eventId: string;
+}
+
+export interface PlanListFilter {
+  status?: PlanStatus;
+  repository?: string;
+  includeArchived?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Storage of the read models. `applyEvents` projects a batch and moves the checkpoint in ONE
+ * transaction, skipping events already applied, so replays and crashes never double-apply.
+ */
+export interface ReadModelStore {
+  init(): Promise<void>;
+  getCheckpoint(): Promise<number>;
+  applyEvents(events: StoredEvent[]): Promise<void>;
+  /** Drops every read model and the checkpoint (for a rebuild from zero). */
+  reset(): Promise<void>;
+  listPlans(filter?: PlanListFilter): Promise<PlanSummary[]>;
+  getPlan(id: string): Promise<PlanDetail | null>;
+  getHistory(id: string): Promise<HistoryEntry[] | null>;
+  /** Takes the single-active-projector lock if free (PostgreSQL advisory lock; SQLite file lock). */
+  tryAcquireProjectorLock(): Promise<boolean>;
+  releaseProjectorLock(): Promise<void>;
+  close(): Promise<void>;
+}
