@@ -6,3 +6,6 @@ export * from './events';
 export * from './commands';
 export * from './state';
 export * from './decider';
+export * from './execution-settings';
+export * from './execution-events';
+export * from './session';

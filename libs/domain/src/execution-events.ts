@@ -1,0 +1,70 @@
+import type { TaskStatus } from './schemas';
+
+/**
+ * Execution events, appended to the plan's stream by the session workflow (through an idempotent
+ * activity with deterministic event ids). `revision` is the frozen revision being executed.
+ */
+interface Base {
+  revision: number;
+  sessionId: string;
+}
+
+export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
+
+export type ExecutionEvent =
+  | { type: 'ExecutionStarted'; data: Base & { workflowId: string; from: string; target: string | null; chunks: string[]; options: Record<string, unknown>; resumedFrom: string | null } }
+  | { type: 'ChunkStarted'; data: Base & { chunk: string } }
+  | { type: 'TurnStarted'; data: Base & { turnId: string; chunk: string; taskId: string | null; attempt: number } }
+  | {
+      type: 'TurnCompleted';
+      data: Base & { turnId: string; taskId: string | null; exitCode: number | null; timedOut: boolean; durationMs: number; succeeded: boolean; error: string | null };
+    }
+  | { type: 'QaGateResult'; data: Base & { turnId: string; taskId: string | null; gate: string; passed: boolean; exitCode: number | null; timedOut: boolean; durationMs: number; outputTail: string } }
+  | { type: 'TaskCompleted'; data: Base & { taskId: string; sha: string | null; attempts: number; files: string[]; manual: boolean } }
+  | { type: 'TaskFailed'; data: Base & { taskId: string; attempts: number; error: string; final: boolean } }
+  | { type: 'TaskSkipped'; data: Base & { taskId: string; reason: string } }
+  | { type: 'TaskEdited'; data: Base & { taskId: string; changes: { title?: string; description?: string; acceptance?: string[] } } }
+  | { type: 'ChunkCompleted'; data: Base & { chunk: string; completed: string[]; skipped: string[]; commits: string[]; files: string[] } }
+  | { type: 'ExecutionPaused'; data: Base & { reason: PauseReason; detail: string | null; next: string | null } }
+  | { type: 'ExecutionResumed'; data: Base }
+  | { type: 'ExecutionStopped'; data: Base & { resumable: true; chunk: string | null } }
+  | { type: 'ExecutionCompleted'; data: Base & { commits: string[]; durationMs: number } }
+  | { type: 'ExecutionFailed'; data: Base & { reason: string } }
+  | { type: 'ExecutionCancelled'; data: Base & { reason: string | null } };
+
+export type ExecutionEventType = ExecutionEvent['type'];
+
+export const EXECUTION_EVENT_TYPES: readonly ExecutionEventType[] = [
+  'ExecutionStarted',
+  'ChunkStarted',
+  'TurnStarted',
+  'TurnCompleted',
+  'QaGateResult',
+  'TaskCompleted',
+  'TaskFailed',
+  'TaskSkipped',
+  'TaskEdited',
+  'ChunkCompleted',
+  'ExecutionPaused',
+  'ExecutionResumed',
+  'ExecutionStopped',
+  'ExecutionCompleted',
+  'ExecutionFailed',
+  'ExecutionCancelled',
+];
+
+/** Task status after an execution event, or undefined when the event does not change it. */
+export function taskStatusAfter(event: ExecutionEvent): { taskId: string; status: TaskStatus } | undefined {
+  switch (event.type) {
+    case 'TurnStarted':
+      return event.data.taskId ? { taskId: event.data.taskId, status: 'running' } : undefined;
+    case 'TaskCompleted':
+      return { taskId: event.data.taskId, status: 'completed' };
+    case 'TaskFailed':
+      return { taskId: event.data.taskId, status: event.data.final ? 'failed' : 'pending' };
+    case 'TaskSkipped':
+      return { taskId: event.data.taskId, status: 'skipped' };
+    default:
+      return undefined;
+  }
+}

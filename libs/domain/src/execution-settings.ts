@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** The agent that runs a turn. `command` runs any CLI; `claude-code` the `claude` CLI headless. */
+export const agentConfigSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('command'),
+    argv: z.array(z.string().min(1)).min(1, 'argv needs at least the program'),
+    promptVia: z.enum(['stdin', 'file']).default('stdin'),
+    timeoutSec: z.number().int().positive().max(86_400).default(1800),
+    envAllowlist: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+  }),
+  z.object({
+    type: z.literal('claude-code'),
+    model: z.string().optional(),
+    timeoutSec: z.number().int().positive().max(86_400).default(1800),
+    extraArgs: z.array(z.string()).default([]),
+    envAllowlist: z.array(z.string()).default([]),
+  }),
+]);
+
+export const qaGateSchema = z.object({
+  name: z.string().min(1).max(100),
+  argv: z.array(z.string().min(1)).min(1),
+  timeoutSec: z.number().int().positive().max(86_400).default(600),
+});
+
+export const turnScopeSchema = z.enum(['task', 'chunk']);
+
+/** The `execution` block of a plan document (plan-level settings override repository defaults). */
+export const executionSettingsInputSchema = z.object({
+  agent: agentConfigSchema.optional(),
+  qaGates: z.array(qaGateSchema).optional(),
+  maxAttempts: z.number().int().min(1).max(20).optional(),
+  maxParallel: z.number().int().min(1).max(32).optional(),
+  turnScope: turnScopeSchema.optional(),
+  noProgressBudget: z.number().int().min(0).max(20).optional(),
+});
+
+export const resolvedExecutionSettingsSchema = z.object({
+  agent: agentConfigSchema,
+  qaGates: z.array(qaGateSchema).default([]),
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+  maxParallel: z.number().int().min(1).max(32).default(4),
+  turnScope: turnScopeSchema.default('task'),
+  noProgressBudget: z.number().int().min(0).max(20).default(2),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type QaGate = z.infer<typeof qaGateSchema>;
+export type TurnScope = z.infer<typeof turnScopeSchema>;
+export type ExecutionSettingsInput = z.infer<typeof executionSettingsInputSchema>;
+export type ResolvedExecutionSettings = z.infer<typeof resolvedExecutionSettingsSchema>;
+
+/** Later layers win: repository defaults, then the plan's settings, then the execute request's options. */
+export function resolveExecutionSettings(...layers: Array<ExecutionSettingsInput | null | undefined>): ResolvedExecutionSettings {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) merged[k] = v;
+  }
+  return resolvedExecutionSettingsSchema.parse(merged);
+}

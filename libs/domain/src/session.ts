@@ -1,0 +1,329 @@
+import type { PauseReason } from './execution-events';
+import type { ResolvedExecutionSettings } from './execution-settings';
+import type { Chunk, PlanContent, Task, TaskStatus } from './schemas';
+
+/**
+ * The pure model of one execution session (one Temporal workflow execution). The workflow keeps a
+ * SessionState, changes it only through these functions, and carries it across continue-as-new and
+ * into a resumed session — so completed tasks are never rebuilt from the frozen plan.
+ */
+
+export type SessionStatus = 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'cancelled';
+export type StartFrom = 'beginning' | 'current' | 'chunk' | 'task';
+
+export interface SessionTask {
+  id: string;
+  chunk: string;
+  title: string;
+  description: string;
+  acceptance: string[];
+  dependsOn: string[];
+  canRunInParallel: boolean;
+  status: TaskStatus;
+  attempts: number;
+  lastError: string | null;
+  commitSha: string | null;
+  /** Outside the requested range: never run, and counts as satisfied for dependencies. */
+  outOfScope: boolean;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface SessionChunk {
+  key: string;
+  title: string;
+  executionMode: Chunk['executionMode'];
+  pauseAfter: boolean;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'out_of_scope';
+}
+
+export interface SessionState {
+  planId: string;
+  planTitle: string;
+  sessionId: string;
+  revision: number;
+  status: SessionStatus;
+  pauseReason: PauseReason | null;
+  pauseDetail: string | null;
+  chunks: SessionChunk[];
+  tasks: SessionTask[];
+  settings: ResolvedExecutionSettings;
+  /** Counter for deterministic event ids; survives continue-as-new. */
+  eventSeq: number;
+  turnSeq: number;
+  commits: string[];
+  startedAt: number;
+  /** Time spent in earlier runs of this session (continue-as-new, resume after stop). */
+  elapsedBeforeMs: number;
+  /** Branch and work tree of the session. */
+  branch: string;
+}
+
+export interface SessionStartInput {
+  planId: string;
+  sessionId: string;
+  revision: number;
+  content: PlanContent;
+  settings: ResolvedExecutionSettings;
+  from: StartFrom;
+  target?: string | null;
+  /** Range of chunk keys such as `C02-C04` (prefix match on the key's part before `_`). */
+  chunks?: string | null;
+  startedAt: number;
+}
+
+export class SessionInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionInputError';
+  }
+}
+
+export const sessionBranch = (planId: string, sessionId: string) => `chunkwise/${planId}/${sessionId}`;
+
+const keyMatches = (key: string, ref: string) => key === ref || key.split('_')[0] === ref;
+
+/** Resolves a `C02-C04` (or single `C03`) range to chunk keys, in plan order. */
+export function chunkRange(chunks: readonly Chunk[], range: string): string[] {
+  const [a, b = a] = range.split('-').map((s) => s.trim());
+  const from = chunks.findIndex((c) => keyMatches(c.key, a));
+  const to = chunks.findIndex((c) => keyMatches(c.key, b));
+  if (from < 0) throw new SessionInputError(`chunk ${a} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
+  if (to < 0) throw new SessionInputError(`chunk ${b} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
+  if (to < from) throw new SessionInputError(`chunk range ${range} is reversed`);
+  return chunks.slice(from, to + 1).map((c) => c.key);
+}
+
+/** Builds the state of a new session from a frozen plan and the execute request. */
+export function startSession(input: SessionStartInput): SessionState {
+  const { content } = input;
+  let scope = input.chunks ? chunkRange(content.chunks, input.chunks) : content.chunks.map((c) => c.key);
+  let skipBefore: string | null = null; // tasks before this one in its chunk are out of scope
+
+  switch (input.from) {
+    case 'beginning':
+    case 'current':
+      break;
+    case 'chunk': {
+      if (!input.target) throw new SessionInputError('from=chunk needs a target chunk');
+      const start = content.chunks.findIndex((c) => keyMatches(c.key, input.target!));
+      if (start < 0) throw new SessionInputError(`chunk ${input.target} not found`);
+      const after = new Set(content.chunks.slice(start).map((c) => c.key));
+      scope = scope.filter((k) => after.has(k));
+      break;
+    }
+    case 'task': {
+      const task = content.tasks.find((t) => t.id === input.target);
+      if (!task) throw new SessionInputError(`task ${input.target ?? '(none)'} not found`);
+      const start = content.chunks.findIndex((c) => c.key === task.chunk);
+      const after = new Set(content.chunks.slice(start).map((c) => c.key));
+      scope = scope.filter((k) => after.has(k));
+      skipBefore = task.id;
+      break;
+    }
+  }
+  if (scope.length === 0) throw new SessionInputError('the requested range holds no chunk');
+
+  const inScope = new Set(scope);
+  const tasks: SessionTask[] = [];
+  const beforeTarget = new Set<string>();
+  if (skipBefore) {
+    const target = content.tasks.find((t) => t.id === skipBefore)!;
+    for (const t of content.tasks.filter((x) => x.chunk === target.chunk)) {
+      if (t.id === skipBefore) break;
+      beforeTarget.add(t.id);
+    }
+  }
+  for (const t of content.tasks) {
+    const outOfScope = !inScope.has(t.chunk) || beforeTarget.has(t.id);
+    // `beginning` runs everything again; otherwise tasks already done stay done.
+    const keep = input.from !== 'beginning' && (t.status === 'completed' || t.status === 'skipped');
+    tasks.push(sessionTask(t, outOfScope, keep));
+  }
+  return {
+    planId: input.planId,
+    planTitle: content.title,
+    sessionId: input.sessionId,
+    revision: input.revision,
+    status: 'running',
+    pauseReason: null,
+    pauseDetail: null,
+    chunks: content.chunks.map((c) => ({
+      key: c.key,
+      title: c.title,
+      executionMode: c.executionMode,
+      pauseAfter: c.pauseAfter,
+      status: inScope.has(c.key) ? 'pending' : 'out_of_scope',
+    })),
+    tasks,
+    settings: input.settings,
+    eventSeq: 0,
+    turnSeq: 0,
+    commits: [],
+    startedAt: input.startedAt,
+    elapsedBeforeMs: 0,
+    branch: sessionBranch(input.planId, input.sessionId),
+  };
+}
+
+function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
+  return {
+    id: t.id,
+    chunk: t.chunk,
+    title: t.title,
+    description: t.description,
+    acceptance: [...t.acceptance],
+    dependsOn: [...t.dependsOn],
+    canRunInParallel: t.canRunInParallel,
+    status: keep ? t.status : 'pending',
+    attempts: keep ? t.attempts : 0,
+    lastError: null,
+    commitSha: keep ? t.commitSha : null,
+    outOfScope,
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+/**
+ * The state of a session resumed after a stop: same tasks and statuses (completed ones kept),
+ * a running task goes back to pending, a failed one is retried with its attempts reset.
+ */
+export function resumeSession(previous: SessionState, sessionId: string, now: number): SessionState {
+  return {
+    ...previous,
+    sessionId,
+    status: 'running',
+    pauseReason: null,
+    pauseDetail: null,
+    eventSeq: 0,
+    turnSeq: 0,
+    startedAt: now,
+    elapsedBeforeMs: previous.elapsedBeforeMs + (now - previous.startedAt),
+    chunks: previous.chunks.map((c) => (c.status === 'running' || c.status === 'failed' ? { ...c, status: 'pending' } : c)),
+    tasks: previous.tasks.map((t) =>
+      t.status === 'running' || t.status === 'failed' ? { ...t, status: 'pending', attempts: t.status === 'failed' ? 0 : t.attempts } : t,
+    ),
+  };
+}
+
+const DONE: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped']);
+
+export const isTaskDone = (t: SessionTask) => t.outOfScope || DONE.has(t.status);
+
+export function chunkTasks(state: SessionState, chunk: string): SessionTask[] {
+  return state.tasks.filter((t) => t.chunk === chunk && !t.outOfScope);
+}
+
+/** The first in-scope chunk that still has work, or null when the session is done. */
+export function currentChunk(state: SessionState): SessionChunk | null {
+  return state.chunks.find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null;
+}
+
+export function nextChunkAfter(state: SessionState, key: string): SessionChunk | null {
+  const i = state.chunks.findIndex((c) => c.key === key);
+  return state.chunks.slice(i + 1).find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null;
+}
+
+/** Whether every dependency of the task is done (completed, skipped or out of scope). */
+export function dependenciesDone(state: SessionState, task: SessionTask): boolean {
+  return task.dependsOn.every((d) => {
+    const dep = state.tasks.find((t) => t.id === d);
+    return !dep || isTaskDone(dep);
+  });
+}
+
+/**
+ * Tasks of a chunk that may start now. Sequential and manual chunks: the first pending task, in
+ * order. Parallel chunks: every pending task whose dependencies are done and that may run in
+ * parallel, up to `slots`; a task that may not run in parallel starts only when nothing else runs.
+ */
+export function runnableTasks(state: SessionState, chunk: SessionChunk, running: number, slots: number): SessionTask[] {
+  const tasks = chunkTasks(state, chunk.key);
+  const pending = tasks.filter((t) => t.status === 'pending');
+  if (chunk.executionMode !== 'parallel') {
+    if (running > 0) return [];
+    const first = pending[0];
+    return first ? [first] : [];
+  }
+  const out: SessionTask[] = [];
+  for (const t of pending) {
+    if (running + out.length >= slots) break;
+    if (!dependenciesDone(state, t)) continue;
+    if (!t.canRunInParallel) {
+      if (running === 0 && out.length === 0) return [t];
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+export function updateTask(state: SessionState, taskId: string, change: Partial<SessionTask>): SessionState {
+  return { ...state, tasks: state.tasks.map((t) => (t.id === taskId ? { ...t, ...change } : t)) };
+}
+
+export function updateChunk(state: SessionState, key: string, change: Partial<SessionChunk>): SessionState {
+  return { ...state, chunks: state.chunks.map((c) => (c.key === key ? { ...c, ...change } : c)) };
+}
+
+export interface SessionProgress {
+  planId: string;
+  sessionId: string;
+  revision: number;
+  status: SessionStatus;
+  pauseReason: PauseReason | null;
+  pauseDetail: string | null;
+  currentChunk: string | null;
+  nextChunk: string | null;
+  chunks: Array<SessionChunk & { total: number; completed: number; skipped: number; failed: number; running: number }>;
+  tasks: Array<Pick<SessionTask, 'id' | 'chunk' | 'title' | 'status' | 'attempts' | 'lastError' | 'commitSha' | 'outOfScope' | 'startedAt' | 'endedAt'>>;
+  totals: { tasks: number; completed: number; skipped: number; failed: number; running: number; pending: number };
+  commits: string[];
+  elapsedMs: number;
+  branch: string;
+}
+
+/** The progress query's answer: current and next chunk, per-chunk and per-task status, commits, time. */
+export function sessionProgress(state: SessionState, now: number): SessionProgress {
+  const current = currentChunk(state);
+  const count = (ts: SessionTask[], s: TaskStatus) => ts.filter((t) => t.status === s).length;
+  const scoped = state.tasks.filter((t) => !t.outOfScope);
+  return {
+    planId: state.planId,
+    sessionId: state.sessionId,
+    revision: state.revision,
+    status: state.status,
+    pauseReason: state.pauseReason,
+    pauseDetail: state.pauseDetail,
+    currentChunk: current?.key ?? null,
+    nextChunk: current ? (nextChunkAfter(state, current.key)?.key ?? null) : null,
+    chunks: state.chunks.map((c) => {
+      const ts = chunkTasks(state, c.key);
+      return { ...c, total: ts.length, completed: count(ts, 'completed'), skipped: count(ts, 'skipped'), failed: count(ts, 'failed'), running: count(ts, 'running') };
+    }),
+    tasks: state.tasks.map(({ id, chunk, title, status, attempts, lastError, commitSha, outOfScope, startedAt, endedAt }) => ({
+      id,
+      chunk,
+      title,
+      status,
+      attempts,
+      lastError,
+      commitSha,
+      outOfScope,
+      startedAt,
+      endedAt,
+    })),
+    totals: {
+      tasks: scoped.length,
+      completed: count(scoped, 'completed'),
+      skipped: count(scoped, 'skipped'),
+      failed: count(scoped, 'failed'),
+      running: count(scoped, 'running'),
+      pending: count(scoped, 'pending'),
+    },
+    commits: [...state.commits],
+    elapsedMs: state.elapsedBeforeMs + Math.max(0, now - state.startedAt),
+    branch: state.branch,
+  };
+}
