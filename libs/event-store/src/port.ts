@@ -79,7 +79,11 @@ export interface EventStore {
    * state does not match `expectedRevision`. If every event id is already stored in this stream, the
    * call is an idempotent no-op and returns the stored result.
    */
-  append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  append(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
   /** Events of one stream in revision order; [] for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Events of all streams in global order. */
@@ -98,7 +102,9 @@ export class WrongExpectedRevisionError extends Error {
     /** Revision of the stream's last event, or -1 when the stream does not exist. */
     readonly actual: number,
   ) {
-    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`);
+    super(
+      `stream ${streamId}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`,
+    );
     this.name = 'WrongExpectedRevisionError';
   }
 }
