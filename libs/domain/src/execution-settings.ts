@@ -49,7 +49,7 @@ export const resolvedExecutionSettingsSchema = z.object({
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type QaGate = z.infer<typeof qaGateSchema>;
 export type TurnScope = z.infer<typeof turnScopeSchema>;
-export type ExecutionSettingsInput = z.infer<typeof executionSettingsInputSchema>;
+export type ExecutionSettingsInput = z.input<typeof executionSettingsInputSchema>;
 export type ResolvedExecutionSettings = z.infer<typeof resolvedExecutionSettingsSchema>;
 
 /** Later layers win: repository defaults, then the plan's settings, then the execute request's options. */

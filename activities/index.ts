@@ -1,0 +1,13 @@
+/**
+ * Temporal activities: thin and idempotent; real work lives in libs. Every export is registered
+ * on the worker, so export only activity functions from this file.
+ */
+import { hostname } from 'node:os';
+import { log } from '@temporalio/activity';
+import type { PingResult } from '../workflows/messages';
+
+/** Answers a ping: proves that an activity worker is polling the task queue. */
+export async function ping(name: string): Promise<PingResult> {
+  log.debug('ping', { name });
+  return { message: `pong: ${name}`, answeredBy: `${hostname()}:${process.pid}` };
+}
