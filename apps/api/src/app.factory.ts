@@ -1,0 +1,180 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { type LoggerService, type LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { PlanCommandService } from '@chunkwise/application';
+import { type ChunkwiseConfig, createEventStore, createReadModelStore } from '@chunkwise/config';
+import type { EventStore } from '@chunkwise/event-store';
+import {
+  Projector,
+  type ProjectorLogger,
+  type ProjectorOptions,
+  type ReadModelStore,
+} from '@chunkwise/read-models';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { bearerAuthMiddleware } from './common/bearer-auth';
+import { installBodyParsing } from './common/body-parsing';
+import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
+import type { ApiRuntime } from './projection/api-runtime';
+
+export const API_PREFIX = 'api';
+
+export interface CreateAppOptions {
+  /** Use this event store instead of opening the configured one. The caller keeps it: app.close() does not close it. */
+  eventStore?: EventStore;
+  /** Use this read-model store instead of opening the configured one. The caller keeps it. */
+  readModels?: ReadModelStore;
+  /** Nest logger; default: the levels of config.logLevel. */
+  logger?: LoggerService | LogLevel[] | false;
+  /** How long a write waits for the projector to reach it (read-your-writes). Default 5000 ms. */
+  projectionTimeoutMs?: number;
+  /** Options of the in-process projector (when config.runProjector). */
+  projector?: Omit<ProjectorOptions, 'logger'>;
+}
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export const logLevelsOf = (level: ChunkwiseConfig['logLevel']): LogLevel[] =>
+  LEVELS.slice(0, LEVELS.indexOf(level) + 1);
+
+function projectorLogger(): ProjectorLogger {
+  const logger = new Logger('Projector');
+  return {
+    log: (m) => logger.log(m),
+    warn: (m) => logger.warn(m),
+    error: (m, e) => logger.error(m, e instanceof Error ? e.stack : undefined),
+    debug: (m) => logger.debug(m),
+  };
+}
+
+/**
+ * Builds the API application (initialised, not listening): opens the configured stores (unless
+ * given), runs the projector in-process when config.runProjector (the store's lock makes extra
+ * instances standbys), and installs auth, body parsing, the error filter and OpenAPI at /api/docs.
+ * `app.close()` stops the projector and closes the stores it opened. Used by main.ts, by the tests,
+ * and by `chunkwise up`, which runs the API in its own process.
+ */
+export async function createApp(
+  config: ChunkwiseConfig,
+  options: CreateAppOptions = {},
+): Promise<NestExpressApplication> {
+  const owned: Array<{ close(): Promise<void> }> = [];
+  let runtime: ApiRuntime | undefined;
+  try {
+    let eventStore = options.eventStore;
+    if (!eventStore) owned.push((eventStore = await createEventStore(config)));
+    let readModels = options.readModels;
+    if (!readModels) owned.push((readModels = await createReadModelStore(config)));
+    const projector = config.runProjector
+      ? new Projector(eventStore, readModels, { ...options.projector, logger: projectorLogger() })
+      : null;
+    runtime = createRuntime(
+      config,
+      eventStore,
+      readModels,
+      projector,
+      owned,
+      options.projectionTimeoutMs ?? 5000,
+    );
+
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(runtime),
+      new ExpressAdapter(),
+      {
+        bodyParser: false,
+        abortOnError: false,
+        logger: options.logger ?? logLevelsOf(config.logLevel),
+      },
+    );
+    try {
+      configureApp(app, config);
+      await app.init();
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      throw e;
+    }
+    return app;
+  } catch (e) {
+    if (runtime) await runtime.close().catch(() => undefined);
+    else for (const store of owned) await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+function createRuntime(
+  config: ChunkwiseConfig,
+  eventStore: EventStore,
+  readModels: ReadModelStore,
+  projector: Projector | null,
+  owned: Array<{ close(): Promise<void> }>,
+  projectionTimeoutMs: number,
+): ApiRuntime {
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    eventStore,
+    readModels,
+    service: new PlanCommandService(eventStore),
+    projector,
+    projectionTimeoutMs,
+    close: () =>
+      (closing ??= (async () => {
+        const logger = new Logger('ApiRuntime');
+        try {
+          await projector?.stop();
+        } catch (e) {
+          logger.warn(`stopping the projector failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        for (const store of owned) {
+          try {
+            await store.close();
+          } catch (e) {
+            logger.warn(`closing a store failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      })()),
+  };
+}
+
+/** Everything that must be installed before `app.init()` (middleware order matters). */
+function configureApp(app: NestExpressApplication, config: ChunkwiseConfig): void {
+  app.disable('x-powered-by');
+  // Plan ETags are revisions ("3"); Express's body-hash ETags would only confuse If-Match.
+  app.set('etag', false);
+  app.setGlobalPrefix(API_PREFIX);
+  if (config.apiToken) app.use(bearerAuthMiddleware(config.apiToken));
+  installBodyParsing(app, config.bodyLimit);
+  app.useGlobalFilters(new ApiExceptionFilter());
+  setupOpenApi(app);
+}
+
+export interface RunningApi {
+  app: NestExpressApplication;
+  /** e.g. http://127.0.0.1:8080 (no trailing slash). */
+  baseUrl: string;
+  apiUrl: string;
+  docsUrl: string;
+}
+
+/** createApp + listen on config.host:config.port (port 0 picks a free port); returns the URLs. */
+export async function startApi(config: ChunkwiseConfig, options: CreateAppOptions = {}): Promise<RunningApi> {
+  const app = await createApp(config, options);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const host =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? '127.0.0.1'
+      : config.host.includes(':')
+        ? `[${config.host}]`
+        : config.host;
+  const baseUrl = `http://${host}:${port}`;
+  return { app, baseUrl, apiUrl: `${baseUrl}/${API_PREFIX}`, docsUrl: `${baseUrl}/${DOCS_PATH}` };
+}
+
+export { DOCS_JSON_PATH };

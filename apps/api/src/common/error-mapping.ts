@@ -1,0 +1,92 @@
+import { HttpException } from '@nestjs/common';
+import { PlanNotFoundError, StaleRevisionError } from '@chunkwise/application';
+import { DomainError, type DomainErrorCode } from '@chunkwise/domain';
+import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
+import { ReadModelStoreClosedError } from '@chunkwise/read-models';
+import { errorBody, RequestValidationError, type ErrorBody } from './error-response';
+
+/**
+ * HTTP status of each domain error code.
+ *
+ * - 400: the request itself is wrong and would be wrong against any state (`validation_failed`,
+ *   `invalid_command`: bad order list, a task moved before itself, removing a task others depend on).
+ * - 404: the plan, chunk or task named does not exist (also when named in a body, e.g. `toChunk`
+ *   or `beforeTaskId`).
+ * - 409: the request is fine but conflicts with the plan's current state; it may succeed after the
+ *   state changes: `plan_frozen` (finalized: reopen first), `plan_archived`, `invalid_transition`
+ *   (e.g. reopen a draft), `plan_already_exists`, `chunk_exists`, `task_exists`, `chunk_not_empty`.
+ */
+export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
+  validation_failed: 400,
+  invalid_command: 400,
+  plan_not_found: 404,
+  chunk_not_found: 404,
+  task_not_found: 404,
+  plan_already_exists: 409,
+  plan_frozen: 409,
+  plan_archived: 409,
+  invalid_transition: 409,
+  chunk_exists: 409,
+  task_exists: 409,
+  chunk_not_empty: 409,
+};
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** True when the error is ours, not the caller's: log it (with its stack), answer generically. */
+  internal: boolean;
+}
+
+/** Maps any thrown value to the HTTP response. The single place where errors become statuses. */
+export function mapError(error: unknown): MappedError {
+  const ok = (status: number, body: ErrorBody): MappedError => ({ status, body, internal: false });
+
+  if (error instanceof StaleRevisionError) {
+    return ok(
+      409,
+      errorBody(409, error.message, { code: 'stale_revision', currentRevision: error.currentRevision }),
+    );
+  }
+  if (error instanceof PlanNotFoundError)
+    return ok(404, errorBody(404, error.message, { code: 'plan_not_found' }));
+  if (error instanceof DomainError) {
+    const status = DOMAIN_ERROR_STATUS[error.code] ?? 400;
+    return ok(
+      status,
+      errorBody(status, error.message, {
+        code: error.code,
+        ...(error.issues.length ? { issues: error.issues } : {}),
+      }),
+    );
+  }
+  if (error instanceof RequestValidationError) {
+    return ok(400, errorBody(400, error.message, { code: 'validation_failed', issues: error.issues }));
+  }
+  if (error instanceof EventStoreLimitError) {
+    return ok(
+      413,
+      errorBody(413, 'the change is too large to store as one event', { code: 'event_too_large' }),
+    );
+  }
+  if (error instanceof EventStoreClosedError || error instanceof ReadModelStoreClosedError) {
+    return ok(503, errorBody(503, 'the server is shutting down; retry', { code: 'unavailable' }));
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    let message = error.message;
+    let extra: Partial<ErrorBody> = {};
+    if (typeof response === 'string') message = response;
+    else if (response && typeof response === 'object') {
+      const r = response as Record<string, unknown>;
+      if (Array.isArray(r.message)) message = r.message.join('; ');
+      else if (typeof r.message === 'string') message = r.message;
+      const { statusCode: _s, error: _e, message: _m, ...rest } = r;
+      extra = rest as Partial<ErrorBody>;
+    }
+    if (status >= 500) return { status, body: errorBody(status, 'internal server error'), internal: true };
+    return ok(status, errorBody(status, message, extra));
+  }
+  return { status: 500, body: errorBody(500, 'internal server error'), internal: true };
+}

@@ -1,0 +1,39 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiResponse } from '@nestjs/swagger';
+
+/** A reference to a component generated from the zod schemas in api-schemas.ts. */
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+export const ApiBodyOf = (name: string, description?: string) =>
+  ApiBody({ schema: ref(name), description, required: true });
+
+export const ApiResult = (status: number, name: string, description = 'OK') =>
+  ApiResponse({ status, description, schema: ref(name) });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request: `issues` lists every problem',
+  401: 'Missing or invalid bearer token (when CHUNKWISE_API_TOKEN is set)',
+  404: 'Unknown plan, chunk or task',
+  409: 'Stale revision (`currentRevision` given) or a conflict with the plan state (finalized, archived, exists, …)',
+  413: 'Body over the configured limit',
+  415: 'Unsupported Content-Type',
+};
+
+export const ApiErrors = (...statuses: number[]) =>
+  applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: ERROR_TEXT[status] ?? 'Error', schema: ref('Error') }),
+    ),
+  );
+
+/** Every write: optional If-Match precondition and the errors writes share. */
+export const ApiWrite = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description:
+        'The plan revision the write is based on: 3, "3" or W/"3" (the ETag of GET /plans/:id). Stale → 409.',
+    }),
+    ApiErrors(400, 401, 404, 409, 413, 415),
+  );

@@ -1,0 +1,22 @@
+import { type PipeTransform } from '@nestjs/common';
+import { zodIssues } from '@chunkwise/domain';
+import type { z } from 'zod';
+import { RequestValidationError } from './error-response';
+
+/**
+ * Validates a body or query with a zod schema, reporting EVERY issue (400) in the same format as
+ * the domain's validation errors. The schemas are the ones the OpenAPI document is generated from.
+ */
+export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly what: 'body' | 'query' = 'body',
+  ) {}
+
+  transform(value: unknown): z.output<S> {
+    const result = this.schema.safeParse(value === undefined && this.what === 'body' ? {} : value);
+    if (!result.success)
+      throw new RequestValidationError(zodIssues(result.error, this.what), `invalid request ${this.what}`);
+    return result.data;
+  }
+}

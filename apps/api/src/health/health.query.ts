@@ -1,0 +1,47 @@
+import { Inject, Logger } from '@nestjs/common';
+import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Health } from '../api-schemas';
+import type { ApiRuntime } from '../projection/api-runtime';
+import { API_RUNTIME } from '../tokens';
+
+export class GetHealthQuery extends Query<Health> {}
+
+/** Store kinds, projection checkpoint and lag. A store that cannot be read makes the status `unavailable`. */
+@QueryHandler(GetHealthQuery)
+export class GetHealthHandler implements IQueryHandler<GetHealthQuery> {
+  private readonly logger = new Logger('Health');
+
+  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+
+  async execute(): Promise<Health> {
+    const { config, eventStore, readModels, projector } = this.runtime;
+    const projectorState = !projector ? 'off' : !projector.isActive ? 'standby' : 'active';
+    const base = {
+      eventStore: config.eventStore.kind,
+      kind: config.readModels.kind,
+      projector: projectorState,
+    } as const;
+    try {
+      const [checkpoint, head] = await Promise.all([readModels.getCheckpoint(), eventStore.headPosition()]);
+      return {
+        status: 'ok',
+        eventStore: base.eventStore,
+        readModels: {
+          kind: base.kind,
+          checkpoint,
+          head,
+          lag: Math.max(0, head - checkpoint),
+          projector: base.projector,
+        },
+      };
+    } catch (e) {
+      this.logger.error(`health check failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return {
+        status: 'unavailable',
+        eventStore: base.eventStore,
+        readModels: { kind: base.kind, checkpoint: null, head: null, lag: null, projector: base.projector },
+        error: 'a store cannot be read; see the server log',
+      };
+    }
+  }
+}

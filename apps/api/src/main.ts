@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, describeConfig, loadConfig, type ChunkwiseConfig } from '@chunkwise/config';
+import { startApi } from './app.factory';
+
+/** The API process: configuration from the environment, then listen on CHUNKWISE_HOST:CHUNKWISE_PORT. */
+async function main(): Promise<void> {
+  let config: ChunkwiseConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`chunkwise api: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logger = new Logger('chunkwise-api');
+  logger.log(`configuration: ${JSON.stringify(describeConfig(config))}`);
+  const { app, apiUrl, docsUrl } = await startApi(config);
+  app.enableShutdownHooks();
+  logger.log(`API listening on ${apiUrl}`);
+  logger.log(`OpenAPI docs on ${docsUrl} (JSON: ${docsUrl}-json)`);
+}
+
+main().catch((err: unknown) => {
+  new Logger('chunkwise-api').error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,2 @@
+export * from './plan.queries';
+export { QUERY_HANDLERS } from './plan.handlers';

@@ -1,0 +1,27 @@
+import type { PlanCommandService } from '@chunkwise/application';
+import type { ChunkwiseConfig } from '@chunkwise/config';
+import type { EventStore } from '@chunkwise/event-store';
+import type { ReadModelStore } from '@chunkwise/read-models';
+
+/** The projector as the API uses it (implemented by @chunkwise/read-models' Projector). */
+export interface ApiProjector {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
+  /** Whether this instance holds the projector lock (false: standby). */
+  readonly isActive: boolean;
+}
+
+/** Everything the API process holds for its lifetime; created by createApp, closed by app.close(). */
+export interface ApiRuntime {
+  config: ChunkwiseConfig;
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  service: PlanCommandService;
+  /** Null when config.runProjector is false (another process projects). */
+  projector: ApiProjector | null;
+  /** How long a write waits for the projector to reach it (read-your-writes). */
+  projectionTimeoutMs: number;
+  /** Stops the projector and closes the stores this runtime created. Idempotent. */
+  close(): Promise<void>;
+}
