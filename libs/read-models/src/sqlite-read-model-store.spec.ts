@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+import { ReadModelStoreClosedError } from './store-support';
+import { PlanEventLog } from './testing/plan-event-log';
+
+const doc = { title: 'P', chunks: [{ key: 'C01_a' }], tasks: [{ id: 'T1', chunk: 'C01_a', title: 'one' }] };
+
+describe('SqliteReadModelStore specifics', () => {
+  let dir: string;
+  let file: string;
+  const open: SqliteReadModelStore[] = [];
+  const store = (options?: ConstructorParameters<typeof SqliteReadModelStore>[1], name = file) => {
+    const s = new SqliteReadModelStore(name, options);
+    open.push(s);
+    return s;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chunkwise-rm-sqlite-'));
+    file = join(dir, 'nested', 'read-models.db');
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uses WAL with synchronous=NORMAL in its own file (parent directories created)', () => {
+    expect(store().pragmas()).toEqual({ journalMode: 'wal', synchronous: 1 });
+  });
+
+  it('works in memory', async () => {
+    const s = store(undefined, ':memory:');
+    const log = new PlanEventLog();
+    log.execute('m1', { type: 'CreatePlan', planId: 'm1', document: doc });
+    await s.applyEvents(log.events);
+    expect((await s.listPlans()).map((p) => p.id)).toEqual(['m1']);
+  });
+
+  it('drops read models built by another projection version, so that they are rebuilt', async () => {
+    const s = store();
+    const log = new PlanEventLog();
+    log.execute('v1', { type: 'CreatePlan', planId: 'v1', document: doc });
+    await s.applyEvents(log.events);
+    await s.close();
+    const raw = new Database(file);
+    raw.prepare("UPDATE meta SET value = '0' WHERE key = 'projection_version'").run();
+    raw.close();
+    const reopened = store();
+    expect(await reopened.getCheckpoint()).toBe(0);
+    expect(await reopened.listPlans({ includeArchived: true })).toEqual([]);
+    // Same version: kept.
+    await reopened.applyEvents(log.events);
+    await reopened.close();
+    expect(await store().getCheckpoint()).toBe(1);
+  });
+
+  it('renews the lease of its holder and lets nobody else in before it expires', async () => {
+    const a = store({ lockTtlMs: 60_000 });
+    const b = store();
+    expect(a.projectorLockHolder()).toBeNull();
+    expect(await a.tryAcquireProjectorLock()).toBe(true);
+    const first = a.projectorLockHolder()!;
+    expect(first.owner).toBe(a.lockOwner);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await a.tryAcquireProjectorLock()).toBe(true);
+    expect(a.projectorLockHolder()!.expiresAt).toBeGreaterThan(first.expiresAt);
+    expect(await b.tryAcquireProjectorLock()).toBe(false);
+    // Releasing someone else's lease does nothing.
+    await b.releaseProjectorLock();
+    expect(b.projectorLockHolder()!.owner).toBe(a.lockOwner);
+  });
+
+  it('refuses calls after close (close is idempotent and releases the lease)', async () => {
+    const a = store();
+    expect(await a.tryAcquireProjectorLock()).toBe(true);
+    await a.close();
+    await a.close();
+    await expect(a.getCheckpoint()).rejects.toThrow(ReadModelStoreClosedError);
+    await expect(a.listPlans()).rejects.toThrow(ReadModelStoreClosedError);
+    await expect(a.releaseProjectorLock()).resolves.toBeUndefined();
+    expect(await store().tryAcquireProjectorLock()).toBe(true);
+  });
+});
