@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@chunkwise/config';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import {
@@ -130,9 +131,11 @@ if (!binary) {
     test('the NestJS worker application context hosts a worker that runs workflows', async () => {
       const app = await NestFactory.createApplicationContext(
         WorkerModule.forRoot({
-          address: server!.address,
-          namespace: 'default',
-          taskQueue: CHUNKWISE_TASK_QUEUE,
+          config: loadConfig({
+            TEMPORAL_ADDRESS: server!.address,
+            CHUNKWISE_TASK_QUEUE: CHUNKWISE_TASK_QUEUE,
+            CHUNKWISE_DATA_DIR: mkdtempSync(join(tmpdir(), 'cw-nest-worker-')),
+          }),
         }),
         { logger: false },
       );

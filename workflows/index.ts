@@ -3,10 +3,12 @@
  * registered as a workflow type by the worker (bundled with the SDK's webpack bundler).
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type * as activities from '../activities';
+import type { ping as pingActivity } from '../activities';
 import type { PingResult } from './messages';
 
-const { ping } = proxyActivities<typeof activities>({
+export { planSessionWorkflow } from './session.workflow';
+
+const { ping } = proxyActivities<{ ping: typeof pingActivity }>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });

@@ -1,3 +1,5 @@
 export * from './port';
 export * from './process-runner';
 export * from './command-runner';
+export * from './prompt';
+export * from './runner-factory';

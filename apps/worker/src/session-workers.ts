@@ -1,0 +1,43 @@
+import { hostname } from 'node:os';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { EventStore } from '@chunkwise/event-store';
+import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal';
+import { createActivities } from '../../../activities';
+import { hostTaskQueue } from '../../../workflows/messages';
+
+export interface SessionWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  eventStore: EventStore;
+  dataDir: string;
+  /** Identifies this host's work trees; defaults to the machine's host name. */
+  hostId?: string;
+  workflowSource?: WorkflowSource;
+  heartbeatMs?: number;
+}
+
+/**
+ * The two workers of one host: the shared queue (workflows and host-independent activities) and
+ * this host's own queue, where every activity that touches a work tree is routed.
+ */
+export async function createSessionWorkers(o: SessionWorkersOptions): Promise<{ workers: Worker[]; hostTaskQueue: string }> {
+  const hostQueue = hostTaskQueue(o.taskQueue, o.hostId ?? hostname());
+  const activities = createActivities({ eventStore: o.eventStore, dataDir: o.dataDir, hostTaskQueue: hostQueue, heartbeatMs: o.heartbeatMs });
+  const shared = await createChunkwiseWorker({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    activities,
+    workflowSource: o.workflowSource,
+  });
+  const { Worker } = await import('@temporalio/worker');
+  const local = await Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: hostQueue,
+    activities,
+    shutdownGraceTime: '10 seconds',
+  });
+  return { workers: [shared, local], hostTaskQueue: hostQueue };
+}
