@@ -1,0 +1,84 @@
+import { Command, CommanderError } from 'commander';
+import { DEFAULT_API_URL } from './api-client';
+import { plansCommand } from './commands/plans';
+import { replayCommand } from './commands/replay';
+import { upCommand } from './commands/up';
+import type { Deps } from './context';
+import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitCode } from './errors';
+import { processIo } from './output';
+
+export const CLI_VERSION = '0.1.0';
+
+/** The whole `chunkwise` command tree. Errors are thrown (exitOverride), never process.exit. */
+export function createProgram(deps: Deps): Command {
+  const program = new Command('chunkwise')
+    .description('Chunkwise: durable plan execution for AI coding agents')
+    .version(CLI_VERSION, '-V, --version')
+    .option(
+      '--api <url>',
+      `API location (env CHUNKWISE_API_URL; default ${DEFAULT_API_URL}); CHUNKWISE_API_TOKEN is sent as a bearer token`,
+    )
+    .option('--json', 'machine-readable JSON on stdout')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => deps.io.out(s), writeErr: (s) => deps.io.err(s) })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 error (reported by the server, bad file, invalid plan), 2 wrong usage.
+
+Examples:
+  chunkwise up --sample                 start the embedded stack with a sample plan
+  chunkwise plans create --file plan.yaml
+  chunkwise plans show <id>
+  chunkwise plans validate --file plan.yaml`,
+    );
+
+  // Subcommands inherit exitOverride/output settings only when created through the parent, so
+  // copy them onto the separately built command groups.
+  for (const sub of [plansCommand(deps), upCommand(deps), replayCommand(deps)]) {
+    program.addCommand(inherit(sub, program));
+  }
+  return program;
+}
+
+function inherit(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inherit(sub, command);
+  return command;
+}
+
+/** Runs the CLI with `argv` (as in process.argv) and returns the exit code. */
+export async function run(
+  argv: readonly string[],
+  deps: Deps = { io: processIo, env: process.env },
+): Promise<number> {
+  const program = createProgram(deps);
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, deps);
+  }
+}
+
+function reportError(err: unknown, deps: Deps): number {
+  if (err instanceof ExitCode) return err.exitCode;
+  if (err instanceof CommanderError) {
+    // commander has printed the message already.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    return EXIT_USAGE;
+  }
+  if (err instanceof CliError) {
+    deps.io.err(`error: ${err.message}`);
+    for (const line of err.details) deps.io.err(`  - ${line}`);
+    if (err.exitCode === EXIT_USAGE) deps.io.err('(run with --help for usage)');
+    return err.exitCode;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  deps.io.err(`error: ${e.message}`);
+  if (deps.env.CHUNKWISE_DEBUG) deps.io.err(e.stack ?? '');
+  else deps.io.err('  (set CHUNKWISE_DEBUG=1 for the stack trace)');
+  return EXIT_ERROR;
+}
