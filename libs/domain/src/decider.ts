@@ -2,6 +2,7 @@ import type { PlanCommand } from './commands';
 import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
+import type { ExecutionEvent } from './execution-events';
 import {
   chunkChangesSchema,
   chunkInputSchema,
@@ -52,7 +53,7 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
       return [{ type: 'PlanFinalized', data: { revision: state.revision } }];
     }
     case 'ReopenPlan': {
-      if (state.status !== 'ready') {
+      if (state.status === 'draft' || state.status === 'running' || state.status === 'paused') {
         throw new DomainError(
           'invalid_transition',
           state.status === 'draft'
@@ -261,7 +262,8 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
 });
 
 /** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
-export function evolve(state: PlanState, event: PlanEvent): PlanState {
+export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
+  if (isExecution(event)) return evolveExecution(state, event);
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
@@ -344,4 +346,60 @@ export function stateAtRevision(events: Iterable<{ type: string; data: unknown }
     state = evolve(state, ev);
   }
   return state.exists ? state : null;
+}
+
+const EXECUTION = new Set([
+  'ExecutionStarted', 'ChunkStarted', 'TurnStarted', 'TurnCompleted', 'QaGateResult', 'TaskCompleted', 'TaskFailed', 'TaskSkipped',
+  'TaskEdited', 'ChunkCompleted', 'ExecutionPaused', 'ExecutionResumed', 'ExecutionStopped', 'ExecutionCompleted', 'ExecutionFailed',
+  'ExecutionCancelled',
+]);
+const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(e.type);
+
+/** Execution events move the plan's status and its tasks' execution fields; the content stays frozen. */
+function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
+  const session = state.session;
+  const withSession = (change: Partial<NonNullable<PlanState['session']>>, status?: PlanState['status']): PlanState =>
+    session ? { ...state, status: status ?? state.status, session: { ...session, ...change } } : state;
+  const task = (id: string, f: (t: Task) => Task): PlanState => ({ ...state, content: mapTasks(state.content, id, f) });
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return {
+        ...state,
+        status: 'running',
+        session: {
+          sessionId: event.data.sessionId,
+          workflowId: event.data.workflowId,
+          status: 'running',
+          pauseReason: null,
+          pauseDetail: null,
+          resumable: false,
+          startedRevision: event.data.revision,
+        },
+        sessions: state.sessions.includes(event.data.sessionId) ? state.sessions : [...state.sessions, event.data.sessionId],
+      };
+    case 'TurnStarted':
+      return event.data.taskId ? task(event.data.taskId, (t) => ({ ...t, status: 'running', attempts: event.data.attempt })) : state;
+    case 'TaskCompleted':
+      return task(event.data.taskId, (t) => ({ ...t, status: 'completed', commitSha: event.data.sha, attempts: event.data.attempts, lastError: null }));
+    case 'TaskFailed':
+      return task(event.data.taskId, (t) => ({ ...t, status: event.data.final ? 'failed' : 'pending', attempts: event.data.attempts, lastError: event.data.error }));
+    case 'TaskSkipped':
+      return task(event.data.taskId, (t) => ({ ...t, status: 'skipped' }));
+    case 'TaskEdited':
+      return task(event.data.taskId, (t) => ({ ...t, ...event.data.changes }));
+    case 'ExecutionPaused':
+      return withSession({ status: 'paused', pauseReason: event.data.reason, pauseDetail: event.data.detail }, 'paused');
+    case 'ExecutionResumed':
+      return withSession({ status: 'running', pauseReason: null, pauseDetail: null }, 'running');
+    case 'ExecutionStopped':
+      return withSession({ status: 'stopped', resumable: true, pauseReason: null, pauseDetail: null }, 'paused');
+    case 'ExecutionCompleted':
+      return withSession({ status: 'completed', resumable: false }, 'completed');
+    case 'ExecutionFailed':
+      return withSession({ status: 'failed', resumable: false, pauseDetail: event.data.reason }, 'failed');
+    case 'ExecutionCancelled':
+      return withSession({ status: 'cancelled', resumable: false }, 'cancelled');
+    default:
+      return state;
+  }
 }

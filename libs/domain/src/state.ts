@@ -7,6 +7,18 @@ export interface FeedbackEntry {
 }
 
 /** The decider's state of one plan: the fold of its events. */
+/** The plan's latest execution session, as its events tell it. */
+export interface PlanSessionInfo {
+  sessionId: string;
+  workflowId: string;
+  status: 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'cancelled';
+  pauseReason: string | null;
+  pauseDetail: string | null;
+  /** A stopped session can be resumed by a new session from its checkpoint. */
+  resumable: boolean;
+  startedRevision: number;
+}
+
 export interface PlanState {
   exists: boolean;
   planId: string;
@@ -18,6 +30,9 @@ export interface PlanState {
   finalizedRevision: number | null;
   content: PlanContent;
   feedback: FeedbackEntry[];
+  session: PlanSessionInfo | null;
+  /** Every session id, oldest first. */
+  sessions: string[];
 }
 
 export const emptyContent = (): PlanContent => ({
@@ -39,6 +54,8 @@ export function initialState(): PlanState {
     finalizedRevision: null,
     content: emptyContent(),
     feedback: [],
+    session: null,
+    sessions: [],
   };
 }
 

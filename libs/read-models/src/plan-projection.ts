@@ -11,6 +11,7 @@ import {
   evolve,
   initialState,
   isPlanEvent,
+  EXECUTION_EVENT_TYPES,
   PLAN_STREAM_PREFIX,
   planStats,
   tasksByChunk,
@@ -110,7 +111,8 @@ export function projectPlanEvent(
     );
   }
   const recordedAt = normalizeTimestamp(event.recordedAt);
-  const state = known ? evolve(plan.state, event) : plan.state;
+  // Plan and execution events both fold through the domain's evolve; anything else is history only.
+  const state = known || isExecutionEvent(event) ? evolve(plan.state, event as any) : plan.state;
   const next: ProjectedPlan = {
     planId: plan.planId,
     state,
@@ -250,3 +252,5 @@ function timestampsOf(plan: ProjectedPlan): PlanTimestamps {
   const updatedAt = plan.updatedAt ?? plan.createdAt ?? '';
   return { createdAt: plan.createdAt ?? updatedAt, updatedAt };
 }
+
+const isExecutionEvent = (e: { type: string }) => (EXECUTION_EVENT_TYPES as readonly string[]).includes(e.type);

@@ -131,7 +131,7 @@ describe('Projector', () => {
         },
       },
     );
-    // An execution event (not projected yet) and an event of another stream, appended directly.
+    // An execution event and an event of another stream, appended directly.
     const target = results[0].planId;
     const streamEvents = await eventStore.readStream(planStreamId(target));
     await eventStore.append(
@@ -191,8 +191,9 @@ describe('Projector', () => {
         events.map((e: StoredEvent) => e.id),
       );
     }
-    // An execution event (projected by a later issue) is in the history but leaves the plan as it was.
+    // An execution event is in the history and moves the task's execution status.
     expect(liveSnapshot.plans[target].history!.at(-1)!.type).toBe('TurnStarted');
+    expect(liveSnapshot.plans[target].detail!.chunks[0].tasks.find((t) => t.id === 'T1')).toMatchObject({ status: 'running', attempts: 1 });
 
     const rebuilt = sqliteStore('rebuilt.db');
     const rebuild = await projector(rebuilt).rebuild();
