@@ -12,12 +12,44 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts (test fixtures run as real child processes).
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(
+        [
+          'require',
+          'module',
+          'process',
+          'console',
+          'setTimeout',
+          'setInterval',
+          'clearTimeout',
+          'clearInterval',
+          '__dirname',
+          'Buffer',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflows must stay deterministic: only domain code and message definitions.
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@chunkwise/event-store', '@chunkwise/read-models', '@nestjs/*', 'fs', 'child_process', 'pg', 'better-sqlite3'] },
+        {
+          patterns: [
+            '@chunkwise/event-store',
+            '@chunkwise/read-models',
+            '@nestjs/*',
+            'fs',
+            'child_process',
+            'pg',
+            'better-sqlite3',
+          ],
+        },
       ],
     },
   },
@@ -27,7 +59,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@nestjs/*', '@temporalio/*', 'fs', 'node:*', 'child_process', 'pg', 'better-sqlite3', '@chunkwise/*'] },
+        {
+          patterns: [
+            '@nestjs/*',
+            '@temporalio/*',
+            'fs',
+            'node:*',
+            'child_process',
+            'pg',
+            'better-sqlite3',
+            '@chunkwise/*',
+          ],
+        },
       ],
     },
   },

@@ -9,7 +9,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { buildPrompt, createAgentRunner, runProcess, turnSucceeded } from '@chunkwise/agents';
-import { planStreamId, type AgentConfig, type QaGate, type SessionChunk, type SessionState, type SessionTask } from '@chunkwise/domain';
+import {
+  planStreamId,
+  type AgentConfig,
+  type QaGate,
+  type SessionChunk,
+  type SessionState,
+  type SessionTask,
+} from '@chunkwise/domain';
 import type { EventStore } from '@chunkwise/event-store';
 import {
   commitTask as gitCommitTask,
@@ -75,9 +82,15 @@ export function eventIdFromKey(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export const worktreePathFor = (dataDir: string, branch: string) => path.join(dataDir, 'worktrees', branch.replace(/[^A-Za-z0-9._-]+/g, '__'));
+export const worktreePathFor = (dataDir: string, branch: string) =>
+  path.join(dataDir, 'worktrees', branch.replace(/[^A-Za-z0-9._-]+/g, '__'));
 export const turnOutputPath = (dataDir: string, planId: string, turnId: string) =>
-  path.join(dataDir, 'turns', planId.replace(/[^A-Za-z0-9_-]/g, '_'), `${turnId.replace(/[^A-Za-z0-9_-]/g, '_')}.log`);
+  path.join(
+    dataDir,
+    'turns',
+    planId.replace(/[^A-Za-z0-9_-]/g, '_'),
+    `${turnId.replace(/[^A-Za-z0-9_-]/g, '_')}.log`,
+  );
 
 function chunkPlan(state: SessionState, chunk: SessionChunk) {
   return {
@@ -86,7 +99,14 @@ function chunkPlan(state: SessionState, chunk: SessionChunk) {
     chunk: { key: chunk.key, title: chunk.title, executionMode: chunk.executionMode },
     tasks: state.tasks
       .filter((t) => t.chunk === chunk.key && !t.outOfScope)
-      .map((t) => ({ id: t.id, title: t.title, description: t.description, acceptance: t.acceptance, dependsOn: t.dependsOn, status: t.status })),
+      .map((t) => ({
+        id: t.id,
+        title: t.title,
+        description: t.description,
+        acceptance: t.acceptance,
+        dependsOn: t.dependsOn,
+        status: t.status,
+      })),
   };
 }
 
@@ -98,7 +118,16 @@ function fullPlan(state: SessionState) {
       key: c.key,
       title: c.title,
       executionMode: c.executionMode,
-      tasks: state.tasks.filter((t) => t.chunk === c.key).map((t) => ({ id: t.id, title: t.title, description: t.description, acceptance: t.acceptance, dependsOn: t.dependsOn, status: t.status })),
+      tasks: state.tasks
+        .filter((t) => t.chunk === c.key)
+        .map((t) => ({
+          id: t.id,
+          title: t.title,
+          description: t.description,
+          acceptance: t.acceptance,
+          dependsOn: t.dependsOn,
+          status: t.status,
+        })),
     })),
   };
 }
@@ -114,25 +143,54 @@ export function createSessionActivities(deps: SessionActivityDeps) {
   const heartbeatMs = deps.heartbeatMs ?? 2000;
 
   return {
-    async recordEvents(input: { planId: string; events: Array<{ key: string; type: string; data: unknown }> }): Promise<void> {
+    async recordEvents(input: {
+      planId: string;
+      events: Array<{ key: string; type: string; data: unknown }>;
+    }): Promise<void> {
       await deps.eventStore.append(
         planStreamId(input.planId),
-        input.events.map((e) => ({ id: eventIdFromKey(e.key), type: e.type, data: e.data, metadata: { source: 'session' } })),
+        input.events.map((e) => ({
+          id: eventIdFromKey(e.key),
+          type: e.type,
+          data: e.data,
+          metadata: { source: 'session' },
+        })),
         { expectedRevision: 'any' },
       );
     },
 
-    async prepareWorktree(input: { planId: string; sessionId: string; branch: string; repository: string }): Promise<{ path: string; taskQueue: string; head: string }> {
+    async prepareWorktree(input: {
+      planId: string;
+      sessionId: string;
+      branch: string;
+      repository: string;
+    }): Promise<{ path: string; taskQueue: string; head: string }> {
       if (!(await isGitRepository(input.repository).catch(() => false))) {
-        throw ApplicationFailure.nonRetryable(`repository ${input.repository} is not a git repository on this worker`, 'RepositoryNotFound');
+        throw ApplicationFailure.nonRetryable(
+          `repository ${input.repository} is not a git repository on this worker`,
+          'RepositoryNotFound',
+        );
       }
-      const wt = await ensureWorktree({ repository: input.repository, path: worktreePathFor(deps.dataDir, input.branch), branch: input.branch });
+      const wt = await ensureWorktree({
+        repository: input.repository,
+        path: worktreePathFor(deps.dataDir, input.branch),
+        branch: input.branch,
+      });
       return { path: wt.path, taskQueue: deps.hostTaskQueue, head: wt.head };
     },
 
-    async prepareTaskWorktree(input: { sessionWorktree: string; branch: string; taskId: string }): Promise<{ path: string; branch: string }> {
+    async prepareTaskWorktree(input: {
+      sessionWorktree: string;
+      branch: string;
+      taskId: string;
+    }): Promise<{ path: string; branch: string }> {
       const branch = `${input.branch}--${input.taskId}`;
-      const wt = await ensureWorktree({ repository: input.sessionWorktree, path: `${input.sessionWorktree}.tasks/${input.taskId.replace(/[^A-Za-z0-9._-]/g, '_')}`, branch, base: input.branch });
+      const wt = await ensureWorktree({
+        repository: input.sessionWorktree,
+        path: `${input.sessionWorktree}.tasks/${input.taskId.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+        branch,
+        base: input.branch,
+      });
       return { path: wt.path, branch };
     },
 
@@ -147,7 +205,9 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       await fs.writeFile(planFile, JSON.stringify(chunkPlan(input.state, input.chunk), null, 2));
       await fs.writeFile(fullPlanFile, JSON.stringify(fullPlan(input.state), null, 2));
       await fs.chmod(fullPlanFile, 0o444).catch(() => undefined);
-      const chunkTaskIds = input.state.tasks.filter((t) => t.chunk === input.chunk.key && !t.outOfScope).map((t) => t.id);
+      const chunkTaskIds = input.state.tasks
+        .filter((t) => t.chunk === input.chunk.key && !t.outOfScope)
+        .map((t) => t.id);
       const prompt = buildPrompt({
         planTitle: input.state.planTitle,
         chunk: input.chunk,
@@ -167,7 +227,17 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       try {
         const runner = createAgentRunner(input.agent);
         const r = await runner.run(
-          { cwd: input.worktree, prompt, taskId: input.task?.id ?? null, chunk: input.chunk.key, attempt: input.attempt, planFile, fullPlanFile, promptFile, timeoutSec: input.agent.timeoutSec },
+          {
+            cwd: input.worktree,
+            prompt,
+            taskId: input.task?.id ?? null,
+            chunk: input.chunk.key,
+            attempt: input.attempt,
+            planFile,
+            fullPlanFile,
+            promptFile,
+            timeoutSec: input.agent.timeoutSec,
+          },
           {
             signal: Context.current().cancellationSignal,
             onOutput: (chunk) => {
@@ -176,11 +246,16 @@ export function createSessionActivities(deps: SessionActivityDeps) {
             },
           },
         );
-        if (Context.current().cancellationSignal.aborted) throw ApplicationFailure.create({ message: 'turn cancelled', nonRetryable: true });
+        if (Context.current().cancellationSignal.aborted)
+          throw ApplicationFailure.create({ message: 'turn cancelled', nonRetryable: true });
         let markedDone: string[] = [];
         if (!input.task) {
-          const after = JSON.parse(await fs.readFile(planFile, 'utf8').catch(() => '{"tasks":[]}')) as { tasks?: Array<{ id: string; status: string }> };
-          markedDone = (after.tasks ?? []).filter((t) => t.status === 'completed' && chunkTaskIds.includes(t.id)).map((t) => t.id);
+          const after = JSON.parse(await fs.readFile(planFile, 'utf8').catch(() => '{"tasks":[]}')) as {
+            tasks?: Array<{ id: string; status: string }>;
+          };
+          markedDone = (after.tasks ?? [])
+            .filter((t) => t.status === 'completed' && chunkTaskIds.includes(t.id))
+            .map((t) => t.id);
         }
         const succeeded = turnSucceeded(r);
         const error = succeeded
@@ -190,14 +265,26 @@ export function createSessionActivities(deps: SessionActivityDeps) {
             : r.timedOut
               ? `the agent timed out after ${input.agent.timeoutSec} s\n${tail(r.output, 2000)}`
               : `the agent exited with ${r.exitCode ?? r.signal}\n${tail(r.output, 2000)}`;
-        return { exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, succeeded, error, markedDone, outputTail: tail(r.output) };
+        return {
+          exitCode: r.exitCode,
+          timedOut: r.timedOut,
+          durationMs: r.durationMs,
+          succeeded,
+          error,
+          markedDone,
+          outputTail: tail(r.output),
+        };
       } finally {
         stop();
         await out.close();
       }
     },
 
-    async runQaGates(input: { worktree: string; gates: QaGate[]; turnId: string }): Promise<{ results: QaGateRun[] }> {
+    async runQaGates(input: {
+      worktree: string;
+      gates: QaGate[];
+      turnId: string;
+    }): Promise<{ results: QaGateRun[] }> {
       const results: QaGateRun[] = [];
       const stop = startHeartbeat(heartbeatMs, () => ({ turnId: input.turnId, gates: results.length }));
       try {
@@ -205,7 +292,12 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           const r = await runProcess({
             argv: gate.argv,
             cwd: input.worktree,
-            env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: process.env.LANG ?? 'C.UTF-8', CI: 'true' },
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: process.env.HOME ?? '',
+              LANG: process.env.LANG ?? 'C.UTF-8',
+              CI: 'true',
+            },
             timeoutMs: gate.timeoutSec * 1000,
             signal: Context.current().cancellationSignal,
           });
@@ -224,23 +316,52 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       }
     },
 
-    async commitTask(input: { worktree: string; sessionId: string; taskId: string; title: string; branch: string }): Promise<{ sha: string; created: boolean; files: string[]; pushed: boolean }> {
+    async commitTask(input: {
+      worktree: string;
+      sessionId: string;
+      taskId: string;
+      title: string;
+      branch: string;
+    }): Promise<{ sha: string; created: boolean; files: string[]; pushed: boolean }> {
       const c = await gitCommitTask(input.worktree, input);
       const pushed = await pushIfRemote(input.worktree, input.branch).catch(() => false);
       return { ...c, pushed };
     },
 
     /** Cherry-picks a parallel task's commit onto the session branch; idempotent; a conflict is reported, not thrown. */
-    async integrateTask(input: { sessionWorktree: string; taskWorktree: string; sessionId: string; taskId: string; branch: string }): Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }> {
+    async integrateTask(input: {
+      sessionWorktree: string;
+      taskWorktree: string;
+      sessionId: string;
+      taskId: string;
+      branch: string;
+    }): Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }> {
       const already = await findTaskCommit(input.sessionWorktree, input.sessionId, input.taskId);
-      if (already) return { ok: true, sha: already, files: await filesOfCommit(input.sessionWorktree, already), conflict: null };
+      if (already)
+        return {
+          ok: true,
+          sha: already,
+          files: await filesOfCommit(input.sessionWorktree, already),
+          conflict: null,
+        };
       const sha = await findTaskCommit(input.taskWorktree, input.sessionId, input.taskId);
       if (!sha) throw ApplicationFailure.nonRetryable(`no commit for task ${input.taskId} in its work tree`);
-      const r = await git(input.sessionWorktree, ['cherry-pick', '--allow-empty', '--keep-redundant-commits', sha], { allowFail: true });
+      const r = await git(
+        input.sessionWorktree,
+        ['cherry-pick', '--allow-empty', '--keep-redundant-commits', sha],
+        { allowFail: true },
+      );
       if (r.code !== 0) {
-        const status = (await git(input.sessionWorktree, ['diff', '--name-only', '--diff-filter=U'], { allowFail: true })).stdout.trim();
+        const status = (
+          await git(input.sessionWorktree, ['diff', '--name-only', '--diff-filter=U'], { allowFail: true })
+        ).stdout.trim();
         await git(input.sessionWorktree, ['cherry-pick', '--abort'], { allowFail: true });
-        return { ok: false, sha: null, files: [], conflict: `${status ? `conflicting files: ${status.split('\n').join(', ')}. ` : ''}${tail(r.stderr || r.stdout, 2000)}` };
+        return {
+          ok: false,
+          sha: null,
+          files: [],
+          conflict: `${status ? `conflicting files: ${status.split('\n').join(', ')}. ` : ''}${tail(r.stderr || r.stdout, 2000)}`,
+        };
       }
       const head = (await git(input.sessionWorktree, ['rev-parse', 'HEAD'])).stdout.trim();
       await pushIfRemote(input.sessionWorktree, input.branch).catch(() => false);
@@ -249,7 +370,8 @@ export function createSessionActivities(deps: SessionActivityDeps) {
 
     async filesChanged(input: { worktree: string; shas: string[] }): Promise<string[]> {
       const all = new Set<string>();
-      for (const sha of input.shas) for (const f of await filesOfCommit(input.worktree, sha).catch(() => [])) all.add(f);
+      for (const sha of input.shas)
+        for (const f of await filesOfCommit(input.worktree, sha).catch(() => [])) all.add(f);
       return [...all].sort();
     },
   };

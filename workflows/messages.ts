@@ -70,7 +70,10 @@ export const resumeSignal = defineSignal('resume');
 export const stopSignal = defineSignal('stop');
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
 
-export const approveTaskUpdate = defineUpdate<UpdateAnswer, [{ taskId: string; action: 'execute' | 'skip'; edit?: TaskEdit }]>('approveTask');
+export const approveTaskUpdate = defineUpdate<
+  UpdateAnswer,
+  [{ taskId: string; action: 'execute' | 'skip'; edit?: TaskEdit }]
+>('approveTask');
 export const retryTaskUpdate = defineUpdate<UpdateAnswer, [{ taskId: string; edit?: TaskEdit }]>('retryTask');
 export const skipTaskUpdate = defineUpdate<UpdateAnswer, [{ taskId: string; reason?: string }]>('skipTask');
 export const completeTaskUpdate = defineUpdate<UpdateAnswer, [{ taskId: string }]>('completeTask');

@@ -113,29 +113,53 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   const validate = (allowed: SessionTask['status'][]) => (arg: { taskId: string }) => {
     const t = findTask(arg.taskId);
     if (!t) throw new Error(`task ${arg.taskId} is not part of this session`);
-    if (!allowed.includes(t.status)) throw new Error(`task ${arg.taskId} is ${t.status}; expected ${allowed.join(' or ')}`);
+    if (!allowed.includes(t.status))
+      throw new Error(`task ${arg.taskId} is ${t.status}; expected ${allowed.join(' or ')}`);
   };
-  setHandler(approveTaskUpdate, (a) => decide({ kind: 'approve', ...a }), { validator: validate(['pending']) });
+  setHandler(approveTaskUpdate, (a) => decide({ kind: 'approve', ...a }), {
+    validator: validate(['pending']),
+  });
   setHandler(retryTaskUpdate, (a) => decide({ kind: 'retry', ...a }), { validator: validate(['failed']) });
-  setHandler(skipTaskUpdate, (a) => decide({ kind: 'skip', ...a }), { validator: validate(['pending', 'failed']) });
-  setHandler(completeTaskUpdate, (a) => decide({ kind: 'complete', ...a }), { validator: validate(['pending', 'failed']) });
-  setHandler(editTaskUpdate, (a) => decide({ kind: 'edit', ...a }), { validator: validate(['pending', 'failed']) });
+  setHandler(skipTaskUpdate, (a) => decide({ kind: 'skip', ...a }), {
+    validator: validate(['pending', 'failed']),
+  });
+  setHandler(completeTaskUpdate, (a) => decide({ kind: 'complete', ...a }), {
+    validator: validate(['pending', 'failed']),
+  });
+  setHandler(editTaskUpdate, (a) => decide({ kind: 'edit', ...a }), {
+    validator: validate(['pending', 'failed']),
+  });
 
   // ---- helpers --------------------------------------------------------------------------------
   const base = () => ({ revision: state.revision, sessionId: state.sessionId });
   async function record(...events: ExecutionEvent[]): Promise<void> {
-    const keyed = events.map((e) => ({ key: `${state.sessionId}/${state.eventSeq++}`, type: e.type, data: e.data }));
+    const keyed = events.map((e) => ({
+      key: `${state.sessionId}/${state.eventSeq++}`,
+      type: e.type,
+      data: e.data,
+    }));
     eventsThisRun += events.length;
     // Recording must happen even while the session is being cancelled.
-    await CancellationScope.nonCancellable(() => shared.recordEvents({ planId: state.planId, events: keyed }));
+    await CancellationScope.nonCancellable(() =>
+      shared.recordEvents({ planId: state.planId, events: keyed }),
+    );
   }
-  const setStatus = (status: SessionState['status'], reason: PauseReason | null = null, detail: string | null = null) => {
+  const setStatus = (
+    status: SessionState['status'],
+    reason: PauseReason | null = null,
+    detail: string | null = null,
+  ) => {
     state = { ...state, status, pauseReason: reason, pauseDetail: detail };
     upsertSearchAttributes([{ key: ChunkwiseStatus, value: status }]);
   };
 
   // ---- the work tree --------------------------------------------------------------------------
-  const wt = await shared.prepareWorktree({ planId: state.planId, sessionId: state.sessionId, branch: state.branch, repository: repositoryOf(input) });
+  const wt = await shared.prepareWorktree({
+    planId: state.planId,
+    sessionId: state.sessionId,
+    branch: state.branch,
+    repository: repositoryOf(input),
+  });
   const local = proxyActivities<SessionActivities>({
     taskQueue: wt.taskQueue,
     startToCloseTimeout: Math.max(60, state.settings.agent.timeoutSec + 120) * 1000,
@@ -165,7 +189,11 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         from: input.from,
         target: input.target,
         chunks: inScope,
-        options: { maxAttempts: state.settings.maxAttempts, maxParallel: state.settings.maxParallel, turnScope: state.settings.turnScope },
+        options: {
+          maxAttempts: state.settings.maxAttempts,
+          maxParallel: state.settings.maxParallel,
+          turnScope: state.settings.turnScope,
+        },
         resumedFrom: input.resumedFrom,
       },
     });
@@ -222,7 +250,13 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         const taskWt = wt.path;
         const qa = await runGates(t, `${state.sessionId}-manual-${t.id}`, taskWt);
         if (!qa.passed) return reject(`QA gates failed: ${qa.summary}`);
-        const c = await localGit.commitTask({ worktree: taskWt, sessionId: state.sessionId, taskId: t.id, title: t.title, branch: state.branch });
+        const c = await localGit.commitTask({
+          worktree: taskWt,
+          sessionId: state.sessionId,
+          taskId: t.id,
+          title: t.title,
+          branch: state.branch,
+        });
         await completed(t, c.sha, c.files, true);
         return accept();
       }
@@ -234,24 +268,40 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     const cur = findTask(t.id)!;
     state = updateTask(state, t.id, { status: 'completed', commitSha: sha, endedAt: Date.now() });
     if (sha && !state.commits.includes(sha)) state = { ...state, commits: [...state.commits, sha] };
-    await record({ type: 'TaskCompleted', data: { ...base(), taskId: t.id, sha, attempts: cur.attempts, files, manual } });
+    await record({
+      type: 'TaskCompleted',
+      data: { ...base(), taskId: t.id, sha, attempts: cur.attempts, files, manual },
+    });
   }
 
   async function runGates(t: SessionTask | null, turnId: string, worktree: string) {
     if (state.settings.qaGates.length === 0) return { passed: true, summary: '' };
     const qa = await localQa.runQaGates({ worktree, gates: state.settings.qaGates, turnId });
     await record(
-      ...qa.results.map(
-        (r): ExecutionEvent => ({
-          type: 'QaGateResult',
-          data: { ...base(), turnId, taskId: t?.id ?? null, gate: r.gate, passed: r.passed, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, outputTail: r.outputTail },
-        }),
-      ),
+      ...qa.results.map((r): ExecutionEvent => ({
+        type: 'QaGateResult',
+        data: {
+          ...base(),
+          turnId,
+          taskId: t?.id ?? null,
+          gate: r.gate,
+          passed: r.passed,
+          exitCode: r.exitCode,
+          timedOut: r.timedOut,
+          durationMs: r.durationMs,
+          outputTail: r.outputTail,
+        },
+      })),
     );
     const failed = qa.results.filter((r) => !r.passed);
     return {
       passed: failed.length === 0,
-      summary: failed.map((r) => `QA gate "${r.gate}" failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}):\n${r.outputTail}`).join('\n\n'),
+      summary: failed
+        .map(
+          (r) =>
+            `QA gate "${r.gate}" failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}):\n${r.outputTail}`,
+        )
+        .join('\n\n'),
     };
   }
 
@@ -263,7 +313,9 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     await record({ type: 'ExecutionPaused', data: { ...base(), reason, detail, next: next?.key ?? null } });
     resumeRequested = false;
     for (;;) {
-      await condition(() => decisions.length > 0 || resumeRequested || stopRequested || cancelRequested !== null || until());
+      await condition(
+        () => decisions.length > 0 || resumeRequested || stopRequested || cancelRequested !== null || until(),
+      );
       if (cancelRequested || stopRequested) throw new Stop();
       await applyDecisions();
       if (resumeRequested || until()) break;
@@ -289,8 +341,15 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     while (t.attempts < state.settings.maxAttempts) {
       const attempt = t.attempts + 1;
       const turnId = `${state.sessionId}-${++state.turnSeq}`;
-      state = updateTask(state, t.id, { status: 'running', attempts: attempt, startedAt: t.startedAt ?? Date.now() });
-      await record({ type: 'TurnStarted', data: { ...base(), turnId, chunk: chunk.key, taskId: t.id, attempt } });
+      state = updateTask(state, t.id, {
+        status: 'running',
+        attempts: attempt,
+        startedAt: t.startedAt ?? Date.now(),
+      });
+      await record({
+        type: 'TurnStarted',
+        data: { ...base(), turnId, chunk: chunk.key, taskId: t.id, attempt },
+      });
       t = findTask(t.id)!;
       const turn = await local.runTurn({
         planId: state.planId,
@@ -306,21 +365,43 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       });
       await record({
         type: 'TurnCompleted',
-        data: { ...base(), turnId, taskId: t.id, exitCode: turn.exitCode, timedOut: turn.timedOut, durationMs: turn.durationMs, succeeded: turn.succeeded, error: turn.error },
+        data: {
+          ...base(),
+          turnId,
+          taskId: t.id,
+          exitCode: turn.exitCode,
+          timedOut: turn.timedOut,
+          durationMs: turn.durationMs,
+          succeeded: turn.succeeded,
+          error: turn.error,
+        },
       });
       let error: string | null = turn.succeeded ? null : turn.error;
       if (error === null) {
         const qa = await runGates(t, turnId, wt.path);
         if (qa.passed) {
-          const c = await localGit.commitTask({ worktree: wt.path, sessionId: state.sessionId, taskId: t.id, title: t.title, branch: state.branch });
+          const c = await localGit.commitTask({
+            worktree: wt.path,
+            sessionId: state.sessionId,
+            taskId: t.id,
+            title: t.title,
+            branch: state.branch,
+          });
           await completed(t, c.sha, c.files, false);
           return 'completed';
         }
         error = qa.summary;
       }
       const final = attempt >= state.settings.maxAttempts;
-      state = updateTask(state, t.id, { status: final ? 'failed' : 'pending', lastError: error, endedAt: final ? Date.now() : null });
-      await record({ type: 'TaskFailed', data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final } });
+      state = updateTask(state, t.id, {
+        status: final ? 'failed' : 'pending',
+        lastError: error,
+        endedAt: final ? Date.now() : null,
+      });
+      await record({
+        type: 'TaskFailed',
+        data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final },
+      });
       t = findTask(t.id)!;
       if (cancelRequested) throw new Stop();
     }
@@ -338,8 +419,10 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
 
       if (failed.length > 0 && inFlight.size === 0) {
         const f = failed[0];
-        await pauseHere('task_failed', `task ${f.id} failed after ${f.attempts} attempts: ${truncate(f.lastError ?? '', 500)}`, () =>
-          chunkTasks(state, chunk.key).every((t) => t.status !== 'failed'),
+        await pauseHere(
+          'task_failed',
+          `task ${f.id} failed after ${f.attempts} attempts: ${truncate(f.lastError ?? '', 500)}`,
+          () => chunkTasks(state, chunk.key).every((t) => t.status !== 'failed'),
         );
         continue;
       }
@@ -347,19 +430,30 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       if (chunk.executionMode === 'manual' && inFlight.size === 0) {
         const next = pending[0];
         if (next && !approved.has(next.id)) {
-          await pauseHere('approval', `task ${next.id} waits for approval: ${next.title}`, () => approved.has(next.id) || findTask(next.id)!.status !== 'pending');
+          await pauseHere(
+            'approval',
+            `task ${next.id} waits for approval: ${next.title}`,
+            () => approved.has(next.id) || findTask(next.id)!.status !== 'pending',
+          );
           continue;
         }
       }
 
       const slots = chunk.executionMode === 'parallel' ? state.settings.maxParallel : 1;
-      const startable = failed.length > 0 ? [] : runnableTasks(state, chunk, inFlight.size, slots).filter((t) => !inFlight.has(t.id));
+      const startable =
+        failed.length > 0
+          ? []
+          : runnableTasks(state, chunk, inFlight.size, slots).filter((t) => !inFlight.has(t.id));
       if (pauseRequested || stopRequested || cancelRequested) {
         // Let running turns finish, start nothing new.
       } else {
         for (const t of startable) {
           runningTasks++;
-          const p = (chunk.executionMode === 'parallel' ? executeParallelTask(t, chunk) : executeTask(t, chunk).then(() => undefined)).finally(() => {
+          const p = (
+            chunk.executionMode === 'parallel'
+              ? executeParallelTask(t, chunk)
+              : executeTask(t, chunk).then(() => undefined)
+          ).finally(() => {
             runningTasks--;
             inFlight.delete(t.id);
           });
@@ -370,7 +464,9 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         if (startable.length === 0 && pending.length > 0 && !pauseRequested) {
           // Nothing can start: pending tasks wait on dependencies that are not done.
           const blocked = pending.filter((t) => !dependenciesDone(state, t)).map((t) => t.id);
-          throw ApplicationFailure.nonRetryable(`chunk ${chunk.key}: tasks ${blocked.join(', ')} wait on dependencies that cannot complete`);
+          throw ApplicationFailure.nonRetryable(
+            `chunk ${chunk.key}: tasks ${blocked.join(', ')} wait on dependencies that cannot complete`,
+          );
         }
         continue;
       }
@@ -381,13 +477,24 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   // Parallel tasks run in their own work trees and are merged back one at a time.
   let integration: Promise<unknown> = Promise.resolve();
   async function executeParallelTask(task: SessionTask, chunk: SessionChunk): Promise<void> {
-    const own = await localGit.prepareTaskWorktree({ sessionWorktree: wt.path, branch: state.branch, taskId: task.id });
+    const own = await localGit.prepareTaskWorktree({
+      sessionWorktree: wt.path,
+      branch: state.branch,
+      taskId: task.id,
+    });
     let t = task;
     while (t.attempts < state.settings.maxAttempts) {
       const attempt = t.attempts + 1;
       const turnId = `${state.sessionId}-${++state.turnSeq}`;
-      state = updateTask(state, t.id, { status: 'running', attempts: attempt, startedAt: t.startedAt ?? Date.now() });
-      await record({ type: 'TurnStarted', data: { ...base(), turnId, chunk: chunk.key, taskId: t.id, attempt } });
+      state = updateTask(state, t.id, {
+        status: 'running',
+        attempts: attempt,
+        startedAt: t.startedAt ?? Date.now(),
+      });
+      await record({
+        type: 'TurnStarted',
+        data: { ...base(), turnId, chunk: chunk.key, taskId: t.id, attempt },
+      });
       t = findTask(t.id)!;
       const turn = await local.runTurn({
         planId: state.planId,
@@ -403,16 +510,37 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       });
       await record({
         type: 'TurnCompleted',
-        data: { ...base(), turnId, taskId: t.id, exitCode: turn.exitCode, timedOut: turn.timedOut, durationMs: turn.durationMs, succeeded: turn.succeeded, error: turn.error },
+        data: {
+          ...base(),
+          turnId,
+          taskId: t.id,
+          exitCode: turn.exitCode,
+          timedOut: turn.timedOut,
+          durationMs: turn.durationMs,
+          succeeded: turn.succeeded,
+          error: turn.error,
+        },
       });
       let error: string | null = turn.succeeded ? null : turn.error;
       if (error === null) {
         const qa = await runGates(t, turnId, own.path);
         if (qa.passed) {
-          await localGit.commitTask({ worktree: own.path, sessionId: state.sessionId, taskId: t.id, title: t.title, branch: own.branch });
+          await localGit.commitTask({
+            worktree: own.path,
+            sessionId: state.sessionId,
+            taskId: t.id,
+            title: t.title,
+            branch: own.branch,
+          });
           // Merge back one task at a time, in the order tasks finish (dependents start only after their dependencies merged).
           const merged = (integration = integration.then(() =>
-            localGit.integrateTask({ sessionWorktree: wt.path, taskWorktree: own.path, sessionId: state.sessionId, taskId: t.id, branch: state.branch }),
+            localGit.integrateTask({
+              sessionWorktree: wt.path,
+              taskWorktree: own.path,
+              sessionId: state.sessionId,
+              taskId: t.id,
+              branch: state.branch,
+            }),
           )) as Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }>;
           const m = await merged;
           if (m.ok) {
@@ -420,15 +548,35 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
             return;
           }
           // A merge conflict fails the task outright: retrying the same change would conflict again.
-          state = updateTask(state, t.id, { status: 'failed', lastError: `merge conflict: ${m.conflict}`, endedAt: Date.now() });
-          await record({ type: 'TaskFailed', data: { ...base(), taskId: t.id, attempts: attempt, error: `merge conflict: ${m.conflict}`, final: true } });
+          state = updateTask(state, t.id, {
+            status: 'failed',
+            lastError: `merge conflict: ${m.conflict}`,
+            endedAt: Date.now(),
+          });
+          await record({
+            type: 'TaskFailed',
+            data: {
+              ...base(),
+              taskId: t.id,
+              attempts: attempt,
+              error: `merge conflict: ${m.conflict}`,
+              final: true,
+            },
+          });
           return;
         }
         error = qa.summary;
       }
       const final = attempt >= state.settings.maxAttempts;
-      state = updateTask(state, t.id, { status: final ? 'failed' : 'pending', lastError: error, endedAt: final ? Date.now() : null });
-      await record({ type: 'TaskFailed', data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final } });
+      state = updateTask(state, t.id, {
+        status: final ? 'failed' : 'pending',
+        lastError: error,
+        endedAt: final ? Date.now() : null,
+      });
+      await record({
+        type: 'TaskFailed',
+        data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final },
+      });
       t = findTask(t.id)!;
       if (final) return;
     }
@@ -439,11 +587,16 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     let noProgress = 0;
     for (;;) {
       await boundary();
-      const open = chunkTasks(state, chunk.key).filter((t) => t.status === 'pending' || t.status === 'failed');
+      const open = chunkTasks(state, chunk.key).filter(
+        (t) => t.status === 'pending' || t.status === 'failed',
+      );
       if (open.length === 0) return;
       const turnId = `${state.sessionId}-${++state.turnSeq}`;
       const attempt = noProgress + 1;
-      await record({ type: 'TurnStarted', data: { ...base(), turnId, chunk: chunk.key, taskId: null, attempt } });
+      await record({
+        type: 'TurnStarted',
+        data: { ...base(), turnId, chunk: chunk.key, taskId: null, attempt },
+      });
       const turn = await local.runTurn({
         planId: state.planId,
         sessionId: state.sessionId,
@@ -458,7 +611,16 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       });
       await record({
         type: 'TurnCompleted',
-        data: { ...base(), turnId, taskId: null, exitCode: turn.exitCode, timedOut: turn.timedOut, durationMs: turn.durationMs, succeeded: turn.succeeded, error: turn.error },
+        data: {
+          ...base(),
+          turnId,
+          taskId: null,
+          exitCode: turn.exitCode,
+          timedOut: turn.timedOut,
+          durationMs: turn.durationMs,
+          succeeded: turn.succeeded,
+          error: turn.error,
+        },
       });
       // A timed-out or failed turn never counts as progress, whatever it marked.
       const marked = turn.succeeded ? open.filter((t) => turn.markedDone.includes(t.id)) : [];
@@ -466,7 +628,13 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       if (marked.length > 0) {
         const qa = await runGates(null, turnId, wt.path);
         if (qa.passed) {
-          const c = await localGit.commitTask({ worktree: wt.path, sessionId: state.sessionId, taskId: marked.map((t) => t.id).join('+'), title: `${chunk.title}: ${marked.map((t) => t.title).join('; ')}`, branch: state.branch });
+          const c = await localGit.commitTask({
+            worktree: wt.path,
+            sessionId: state.sessionId,
+            taskId: marked.map((t) => t.id).join('+'),
+            title: `${chunk.title}: ${marked.map((t) => t.title).join('; ')}`,
+            branch: state.branch,
+          });
           for (const t of marked) await completed(t, c.sha, c.files, false);
           noProgress = 0;
           continue;
@@ -474,10 +642,15 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         error = qa.summary;
       }
       noProgress++;
-      for (const t of open) state = updateTask(state, t.id, { lastError: error ?? 'the turn marked no task done' });
+      for (const t of open)
+        state = updateTask(state, t.id, { lastError: error ?? 'the turn marked no task done' });
       if (noProgress > state.settings.noProgressBudget) {
         updateChunkStatus(chunk.key, 'failed');
-        await pauseHere('chunk_failed', `chunk ${chunk.key} made no progress in ${noProgress} turns: ${truncate(error ?? 'no task marked done', 500)}`, () => false);
+        await pauseHere(
+          'chunk_failed',
+          `chunk ${chunk.key} made no progress in ${noProgress} turns: ${truncate(error ?? 'no task marked done', 500)}`,
+          () => false,
+        );
         noProgress = 0;
       }
     }
@@ -508,12 +681,23 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         const files = commits.length ? await localGit.filesChanged({ worktree: wt.path, shas: commits }) : [];
         await record({
           type: 'ChunkCompleted',
-          data: { ...base(), chunk: chunk.key, completed: ts.filter((t) => t.status === 'completed').map((t) => t.id), skipped: ts.filter((t) => t.status === 'skipped').map((t) => t.id), commits, files },
+          data: {
+            ...base(),
+            chunk: chunk.key,
+            completed: ts.filter((t) => t.status === 'completed').map((t) => t.id),
+            skipped: ts.filter((t) => t.status === 'skipped').map((t) => t.id),
+            commits,
+            files,
+          },
         });
         if (chunk.pauseAfter && nextChunkAfter(state, chunk.key)) {
           const next = nextChunkAfter(state, chunk.key)!;
           const done = ts.filter((t) => t.status === 'completed').length;
-          await pauseHere('chunk_completed', `chunk ${chunk.key} completed: ${done} tasks, ${commits.length} commits, ${files.length} files changed; next: ${next.key} (${next.title})`, () => false);
+          await pauseHere(
+            'chunk_completed',
+            `chunk ${chunk.key} completed: ${done} tasks, ${commits.length} commits, ${files.length} files changed; next: ${next.key} (${next.title})`,
+            () => false,
+          );
         }
         if (eventsThisRun >= maxEventsBeforeContinue || workflowInfo().continueAsNewSuggested) {
           await condition(allHandlersFinished);
@@ -524,13 +708,19 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   } catch (err) {
     if (cancelRequested || isCancellation(err)) {
       setStatus('cancelled');
-      await record({ type: 'ExecutionCancelled', data: { ...base(), reason: (cancelRequested as { reason: string | null } | null)?.reason ?? null } });
+      await record({
+        type: 'ExecutionCancelled',
+        data: { ...base(), reason: (cancelRequested as { reason: string | null } | null)?.reason ?? null },
+      });
       await condition(allHandlersFinished);
       return { status: 'cancelled', state };
     }
     if (err instanceof Stop && stopRequested) {
       setStatus('stopped');
-      await record({ type: 'ExecutionStopped', data: { ...base(), resumable: true, chunk: currentChunk(state)?.key ?? null } });
+      await record({
+        type: 'ExecutionStopped',
+        data: { ...base(), resumable: true, chunk: currentChunk(state)?.key ?? null },
+      });
       await condition(allHandlersFinished);
       return { status: 'stopped', state };
     }
@@ -543,7 +733,14 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   }
 
   setStatus('completed');
-  await record({ type: 'ExecutionCompleted', data: { ...base(), commits: state.commits, durationMs: state.elapsedBeforeMs + (Date.now() - state.startedAt) } });
+  await record({
+    type: 'ExecutionCompleted',
+    data: {
+      ...base(),
+      commits: state.commits,
+      durationMs: state.elapsedBeforeMs + (Date.now() - state.startedAt),
+    },
+  });
   await condition(allHandlersFinished);
   return { status: 'completed', state };
 }

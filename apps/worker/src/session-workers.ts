@@ -21,9 +21,16 @@ export interface SessionWorkersOptions {
  * The two workers of one host: the shared queue (workflows and host-independent activities) and
  * this host's own queue, where every activity that touches a work tree is routed.
  */
-export async function createSessionWorkers(o: SessionWorkersOptions): Promise<{ workers: Worker[]; hostTaskQueue: string }> {
+export async function createSessionWorkers(
+  o: SessionWorkersOptions,
+): Promise<{ workers: Worker[]; hostTaskQueue: string }> {
   const hostQueue = hostTaskQueue(o.taskQueue, o.hostId ?? hostname());
-  const activities = createActivities({ eventStore: o.eventStore, dataDir: o.dataDir, hostTaskQueue: hostQueue, heartbeatMs: o.heartbeatMs });
+  const activities = createActivities({
+    eventStore: o.eventStore,
+    dataDir: o.dataDir,
+    hostTaskQueue: hostQueue,
+    heartbeatMs: o.heartbeatMs,
+  });
   const shared = await createChunkwiseWorker({
     connection: o.connection,
     namespace: o.namespace,

@@ -62,7 +62,9 @@ export class TemporalWorkerService implements OnModuleInit, OnApplicationShutdow
         }),
       ),
     ).then(() => undefined);
-    this.logger.log(`Temporal workers polling "${taskQueue}" and "${hostTaskQueue}" on ${address} (namespace ${namespace})`);
+    this.logger.log(
+      `Temporal workers polling "${taskQueue}" and "${hostTaskQueue}" on ${address} (namespace ${namespace})`,
+    );
   }
 
   /** Resolves when the workers stop; rejects if one failed. */

@@ -9,7 +9,10 @@ export class WorkerModule {
   static forRoot(options?: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
-      providers: [{ provide: WORKER_CONFIG, useFactory: (): WorkerConfig => options ?? { config: loadConfig() } }, TemporalWorkerService],
+      providers: [
+        { provide: WORKER_CONFIG, useFactory: (): WorkerConfig => options ?? { config: loadConfig() } },
+        TemporalWorkerService,
+      ],
       exports: [TemporalWorkerService],
     };
   }

@@ -8,7 +8,12 @@ export const commandAgentSchema = z.object({
   type: z.literal('command'),
   argv: z.array(z.string().min(1)).min(1, 'argv needs at least the program'),
   promptVia: z.enum(['stdin', 'file']).default('stdin'),
-  timeoutSec: z.number().int().positive().max(24 * 3600).default(1800),
+  timeoutSec: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .default(1800),
   /** Extra variables passed through from the worker's environment (names only; values never logged). */
   envAllowlist: z.array(z.string()).default([]),
   env: z.record(z.string(), z.string()).default({}),
@@ -16,9 +21,24 @@ export const commandAgentSchema = z.object({
 export type CommandAgentConfig = z.infer<typeof commandAgentSchema>;
 
 /** Variables every agent gets from the worker's environment; everything else is withheld. */
-export const BASE_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'USER', 'SHELL', 'NODE_OPTIONS'];
+export const BASE_ENV_ALLOWLIST = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TERM',
+  'TMPDIR',
+  'USER',
+  'SHELL',
+  'NODE_OPTIONS',
+];
 
-export function agentEnvironment(turn: TurnRequest, allow: string[], extra: Record<string, string>, source = process.env): Record<string, string> {
+export function agentEnvironment(
+  turn: TurnRequest,
+  allow: string[],
+  extra: Record<string, string>,
+  source = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [...BASE_ENV_ALLOWLIST, ...allow]) {
     const v = source[name];

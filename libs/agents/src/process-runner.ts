@@ -40,7 +40,9 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     let aborted = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const finish = (r: Omit<ProcessResult, 'output' | 'outputBytes' | 'durationMs' | 'timedOut' | 'aborted'>) => {
+    const finish = (
+      r: Omit<ProcessResult, 'output' | 'outputBytes' | 'durationMs' | 'timedOut' | 'aborted'>,
+    ) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -50,7 +52,12 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     };
 
     const [command, ...args] = spec.argv;
-    const child = spawn(command, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const killGroup = (sig: NodeJS.Signals) => {
       try {
         if (child.pid) process.kill(-child.pid, sig);

@@ -10,10 +10,25 @@ export function createAgentRunner(config: AgentConfig): AgentRunner {
     case 'claude-code':
       return new CommandAgentRunner({
         type: 'command',
-        argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', ...(config.model ? ['--model', config.model] : []), ...config.extraArgs],
+        argv: [
+          'claude',
+          '-p',
+          '--output-format',
+          'stream-json',
+          '--verbose',
+          '--permission-mode',
+          'acceptEdits',
+          ...(config.model ? ['--model', config.model] : []),
+          ...config.extraArgs,
+        ],
         promptVia: 'stdin',
         timeoutSec: config.timeoutSec,
-        envAllowlist: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CONFIG_DIR', ...config.envAllowlist],
+        envAllowlist: [
+          'ANTHROPIC_API_KEY',
+          'CLAUDE_CODE_USE_BEDROCK',
+          'CLAUDE_CONFIG_DIR',
+          ...config.envAllowlist,
+        ],
         env: {},
       });
   }

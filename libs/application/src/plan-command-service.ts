@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { decide, evolve, fold, planStreamId, type PlanCommand, type PlanEvent, type PlanState } from '@chunkwise/domain';
+import {
+  decide,
+  evolve,
+  fold,
+  planStreamId,
+  type PlanCommand,
+  type PlanEvent,
+  type PlanState,
+} from '@chunkwise/domain';
 import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@chunkwise/event-store';
 import { PlanNotFoundError, StaleRevisionError } from './errors';
 
@@ -33,13 +41,21 @@ export class PlanCommandService {
 
   async load(planId: string): Promise<{ state: PlanState; streamRevision: number; events: StoredEvent[] }> {
     const events = await this.store.readStream(planStreamId(planId));
-    return { state: fold(events), streamRevision: events.length ? events[events.length - 1].revision : -1, events };
+    return {
+      state: fold(events),
+      streamRevision: events.length ? events[events.length - 1].revision : -1,
+      events,
+    };
   }
 
   async execute(planId: string, command: PlanCommand, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const { state, streamRevision } = await this.load(planId);
     if (command.type !== 'CreatePlan' && !state.exists) throw new PlanNotFoundError(planId);
-    if (options.expectedRevision !== undefined && state.exists && options.expectedRevision !== state.revision) {
+    if (
+      options.expectedRevision !== undefined &&
+      state.exists &&
+      options.expectedRevision !== state.revision
+    ) {
       throw new StaleRevisionError(planId, options.expectedRevision, state.revision);
     }
     const events = decide(command, state);
@@ -52,7 +68,12 @@ export class PlanCommandService {
     try {
       const result = await this.store.append(
         planStreamId(planId),
-        events.map((e, i) => ({ id: options.eventId?.(e, i) ?? randomUUID(), type: e.type, data: e.data, metadata })),
+        events.map((e, i) => ({
+          id: options.eventId?.(e, i) ?? randomUUID(),
+          type: e.type,
+          data: e.data,
+          metadata,
+        })),
         { expectedRevision: streamRevision < 0 ? 'no_stream' : streamRevision },
       );
       return { planId, revision: next.revision, events, position: result.position, state: next };

@@ -18,11 +18,18 @@ export const envSchema = z.object({
   CHUNKWISE_READ_MODEL: z.enum(['sqlite', 'postgres']).default('sqlite'),
   /** SQLite file path or PostgreSQL URL; defaults to <data dir>/read-models.db for SQLite. */
   CHUNKWISE_READ_MODEL_URL: z.string().optional(),
-  CHUNKWISE_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('chunkwise'),
+  CHUNKWISE_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+    .default('chunkwise'),
   /** When set, every API request must carry `Authorization: Bearer <token>`. */
   CHUNKWISE_API_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   /** Largest accepted request body, in bytes. */
-  CHUNKWISE_BODY_LIMIT: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  CHUNKWISE_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
   CHUNKWISE_PROJECTOR: bool.default(true),
   CHUNKWISE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -34,7 +41,10 @@ export interface ChunkwiseConfig {
   host: string;
   port: number;
   dataDir: string;
-  eventStore: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string } | { kind: 'kurrentdb'; url: string };
+  eventStore:
+    | { kind: 'sqlite'; file: string }
+    | { kind: 'postgres'; url: string; schema: string }
+    | { kind: 'kurrentdb'; url: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   apiToken: string | null;
   bodyLimit: number;
@@ -52,7 +62,9 @@ export class ConfigError extends Error {
 
 /** Reads and validates configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChunkwiseConfig {
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
@@ -60,15 +72,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   const dataDir = path.resolve(e.CHUNKWISE_DATA_DIR);
   const pgUrl = (v: string | undefined, name: string) => {
-    if (!v || !/^postgres(ql)?:\/\//.test(v)) problems.push(`${name}: a postgres:// URL is required when the store is postgres`);
+    if (!v || !/^postgres(ql)?:\/\//.test(v))
+      problems.push(`${name}: a postgres:// URL is required when the store is postgres`);
     return v ?? '';
   };
 
   let eventStore: ChunkwiseConfig['eventStore'];
   if (e.CHUNKWISE_EVENT_STORE === 'sqlite') {
-    eventStore = { kind: 'sqlite', file: path.resolve(e.CHUNKWISE_EVENT_STORE_URL ?? path.join(dataDir, 'events.db')) };
+    eventStore = {
+      kind: 'sqlite',
+      file: path.resolve(e.CHUNKWISE_EVENT_STORE_URL ?? path.join(dataDir, 'events.db')),
+    };
   } else if (e.CHUNKWISE_EVENT_STORE === 'postgres') {
-    eventStore = { kind: 'postgres', url: pgUrl(e.CHUNKWISE_EVENT_STORE_URL, 'CHUNKWISE_EVENT_STORE_URL'), schema: e.CHUNKWISE_PG_SCHEMA };
+    eventStore = {
+      kind: 'postgres',
+      url: pgUrl(e.CHUNKWISE_EVENT_STORE_URL, 'CHUNKWISE_EVENT_STORE_URL'),
+      schema: e.CHUNKWISE_PG_SCHEMA,
+    };
   } else {
     const url = e.KURRENTDB_URL ?? e.CHUNKWISE_EVENT_STORE_URL;
     if (!url) problems.push('KURRENTDB_URL: required when CHUNKWISE_EVENT_STORE=kurrentdb');
@@ -76,8 +96,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const readModels: ChunkwiseConfig['readModels'] =
     e.CHUNKWISE_READ_MODEL === 'sqlite'
-      ? { kind: 'sqlite', file: path.resolve(e.CHUNKWISE_READ_MODEL_URL ?? path.join(dataDir, 'read-models.db')) }
-      : { kind: 'postgres', url: pgUrl(e.CHUNKWISE_READ_MODEL_URL, 'CHUNKWISE_READ_MODEL_URL'), schema: `${e.CHUNKWISE_PG_SCHEMA}_read` };
+      ? {
+          kind: 'sqlite',
+          file: path.resolve(e.CHUNKWISE_READ_MODEL_URL ?? path.join(dataDir, 'read-models.db')),
+        }
+      : {
+          kind: 'postgres',
+          url: pgUrl(e.CHUNKWISE_READ_MODEL_URL, 'CHUNKWISE_READ_MODEL_URL'),
+          schema: `${e.CHUNKWISE_PG_SCHEMA}_read`,
+        };
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -90,7 +117,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.CHUNKWISE_BODY_LIMIT,
     runProjector: e.CHUNKWISE_PROJECTOR,
     logLevel: e.CHUNKWISE_LOG_LEVEL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.CHUNKWISE_TEMPORAL_NAMESPACE, taskQueue: e.CHUNKWISE_TASK_QUEUE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.CHUNKWISE_TEMPORAL_NAMESPACE,
+      taskQueue: e.CHUNKWISE_TASK_QUEUE,
+    },
   };
 }
 
@@ -100,8 +131,10 @@ export function describeConfig(c: ChunkwiseConfig): Record<string, unknown> {
   return {
     listen: `${c.host}:${c.port}`,
     dataDir: c.dataDir,
-    eventStore: c.eventStore.kind === 'sqlite' ? c.eventStore : { ...c.eventStore, url: redact(c.eventStore.url) },
-    readModels: c.readModels.kind === 'sqlite' ? c.readModels : { ...c.readModels, url: redact(c.readModels.url) },
+    eventStore:
+      c.eventStore.kind === 'sqlite' ? c.eventStore : { ...c.eventStore, url: redact(c.eventStore.url) },
+    readModels:
+      c.readModels.kind === 'sqlite' ? c.readModels : { ...c.readModels, url: redact(c.readModels.url) },
     auth: c.apiToken ? 'bearer token required' : 'off',
     temporal: c.temporal,
   };

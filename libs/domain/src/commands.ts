@@ -1,4 +1,11 @@
-import type { ChunkChanges, ChunkInput, ExecutionMode, PlanDetailsChanges, TaskChanges, TaskInput } from './schemas';
+import type {
+  ChunkChanges,
+  ChunkInput,
+  ExecutionMode,
+  PlanDetailsChanges,
+  TaskChanges,
+  TaskInput,
+} from './schemas';
 import type { PlanSource } from './events';
 
 export type PlanCommand =

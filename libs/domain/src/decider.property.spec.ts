@@ -12,20 +12,50 @@ const id = fc.constantFrom(...ids);
 const key = fc.constantFrom(...keys);
 
 const command: fc.Arbitrary<PlanCommand> = fc.oneof(
-  fc.record({ type: fc.constant('AddChunk' as const), chunk: fc.record({ key, title: fc.constant('c') }), index: fc.option(fc.nat(4), { nil: undefined }) }),
+  fc.record({
+    type: fc.constant('AddChunk' as const),
+    chunk: fc.record({ key, title: fc.constant('c') }),
+    index: fc.option(fc.nat(4), { nil: undefined }),
+  }),
   fc.record({ type: fc.constant('RemoveChunk' as const), key }),
   fc.record({ type: fc.constant('ReorderChunks' as const), order: fc.shuffledSubarray(keys) }),
-  fc.record({ type: fc.constant('UpdateChunk' as const), key, changes: fc.record({ title: fc.constantFrom('a', 'b'), pauseAfter: fc.boolean() }) }),
-  fc.record({ type: fc.constant('SetChunkExecution' as const), key, executionMode: fc.constantFrom('sequential' as const, 'parallel' as const, 'manual' as const) }),
+  fc.record({
+    type: fc.constant('UpdateChunk' as const),
+    key,
+    changes: fc.record({ title: fc.constantFrom('a', 'b'), pauseAfter: fc.boolean() }),
+  }),
+  fc.record({
+    type: fc.constant('SetChunkExecution' as const),
+    key,
+    executionMode: fc.constantFrom('sequential' as const, 'parallel' as const, 'manual' as const),
+  }),
   fc.record({
     type: fc.constant('AddTask' as const),
-    task: fc.record({ id, chunk: key, title: fc.constant('t'), dependsOn: fc.uniqueArray(id, { maxLength: 3 }) }),
+    task: fc.record({
+      id,
+      chunk: key,
+      title: fc.constant('t'),
+      dependsOn: fc.uniqueArray(id, { maxLength: 3 }),
+    }),
     beforeTaskId: fc.option(id, { nil: undefined }),
   }),
-  fc.record({ type: fc.constant('UpdateTask' as const), taskId: id, changes: fc.record({ title: fc.constantFrom('x', 'y') }) }),
+  fc.record({
+    type: fc.constant('UpdateTask' as const),
+    taskId: id,
+    changes: fc.record({ title: fc.constantFrom('x', 'y') }),
+  }),
   fc.record({ type: fc.constant('RemoveTask' as const), taskId: id }),
-  fc.record({ type: fc.constant('MoveTask' as const), taskId: id, toChunk: key, beforeTaskId: fc.option(id, { nil: undefined }) }),
-  fc.record({ type: fc.constant('SetTaskDependencies' as const), taskId: id, dependsOn: fc.uniqueArray(id, { maxLength: 3 }) }),
+  fc.record({
+    type: fc.constant('MoveTask' as const),
+    taskId: id,
+    toChunk: key,
+    beforeTaskId: fc.option(id, { nil: undefined }),
+  }),
+  fc.record({
+    type: fc.constant('SetTaskDependencies' as const),
+    taskId: id,
+    dependsOn: fc.uniqueArray(id, { maxLength: 3 }),
+  }),
   fc.record({ type: fc.constant('RecordFeedback' as const), feedback: fc.constantFrom('more tests', ' ') }),
   fc.constant({ type: 'FinalizePlan' as const }),
   fc.constant({ type: 'ReopenPlan' as const }),

@@ -42,20 +42,34 @@ function refusal(command: PlanCommand, state: PlanState): DomainError {
 
 describe('plan decider', () => {
   it('creates a plan at revision 1', () => {
-    const { state, events } = run([{ type: 'CreatePlan', planId: 'p1', document: doc, source: { kind: 'cli' } }]);
+    const { state, events } = run([
+      { type: 'CreatePlan', planId: 'p1', document: doc, source: { kind: 'cli' } },
+    ]);
     expect(events.map((e) => e.type)).toEqual(['PlanCreated']);
     expect(state).toMatchObject({ exists: true, planId: 'p1', status: 'draft', revision: 1 });
     expect(state.content.tasks.map((t) => t.id)).toEqual(['T1', 'T2', 'T3']);
   });
 
   it('refuses to create twice and refuses commands on a missing plan', () => {
-    expect(refusal({ type: 'CreatePlan', planId: 'p1', document: doc }, created()).code).toBe('plan_already_exists');
+    expect(refusal({ type: 'CreatePlan', planId: 'p1', document: doc }, created()).code).toBe(
+      'plan_already_exists',
+    );
     expect(refusal({ type: 'FinalizePlan' }, initialState()).code).toBe('plan_not_found');
   });
 
   it('refuses an invalid document listing every issue', () => {
     const err = refusal(
-      { type: 'CreatePlan', planId: 'p', document: { title: 'x', tasks: [{ id: 'A', chunk: 'C', title: 'a', dependsOn: ['Q'] }, { id: 'A', chunk: 'C', title: 'b' }] } },
+      {
+        type: 'CreatePlan',
+        planId: 'p',
+        document: {
+          title: 'x',
+          tasks: [
+            { id: 'A', chunk: 'C', title: 'a', dependsOn: ['Q'] },
+            { id: 'A', chunk: 'C', title: 'b' },
+          ],
+        },
+      },
       initialState(),
     );
     expect(err.code).toBe('validation_failed');
@@ -63,7 +77,10 @@ describe('plan decider', () => {
   });
 
   it('updates details, bumping the revision; an identical update is a no-op', () => {
-    const { state } = run([{ type: 'UpdatePlanDetails', changes: { title: 'New', repository: '/r' } }], created());
+    const { state } = run(
+      [{ type: 'UpdatePlanDetails', changes: { title: 'New', repository: '/r' } }],
+      created(),
+    );
     expect(state.revision).toBe(2);
     expect(state.content).toMatchObject({ title: 'New', repository: '/r' });
     expect(decide({ type: 'UpdatePlanDetails', changes: { title: 'New' } }, state)).toEqual([]);
@@ -73,7 +90,11 @@ describe('plan decider', () => {
     let { state } = run(
       [
         { type: 'AddChunk', chunk: { key: 'C00_setup', title: 'Setup' }, index: 0 },
-        { type: 'UpdateChunk', key: 'C00_setup', changes: { description: 'tooling', executionMode: 'parallel' } },
+        {
+          type: 'UpdateChunk',
+          key: 'C00_setup',
+          changes: { description: 'tooling', executionMode: 'parallel' },
+        },
       ],
       created(),
     );
@@ -85,7 +106,9 @@ describe('plan decider', () => {
     ({ state } = run([{ type: 'RemoveChunk', key: 'C00_setup' }], state));
     expect(state.content.chunks).toHaveLength(2);
     expect(refusal({ type: 'AddChunk', chunk: { key: 'C01_models' } }, state).code).toBe('chunk_exists');
-    expect(refusal({ type: 'RemoveChunk', key: 'C01_models' }, state).message).toMatch(/still holds tasks T1, T2/);
+    expect(refusal({ type: 'RemoveChunk', key: 'C01_models' }, state).message).toMatch(
+      /still holds tasks T1, T2/,
+    );
     expect(refusal({ type: 'RemoveChunk', key: 'nope' }, state).code).toBe('chunk_not_found');
     expect(refusal({ type: 'ReorderChunks', order: ['C01_models'] }, state).code).toBe('invalid_command');
   });
@@ -96,20 +119,35 @@ describe('plan decider', () => {
   });
 
   it('sets a chunk execution mode and pauseAfter', () => {
-    const { state, events } = run([{ type: 'SetChunkExecution', key: 'C02_api', executionMode: 'manual', pauseAfter: true }], created());
+    const { state, events } = run(
+      [{ type: 'SetChunkExecution', key: 'C02_api', executionMode: 'manual', pauseAfter: true }],
+      created(),
+    );
     expect(events[0].type).toBe('ChunkExecutionConfigured');
     expect(state.content.chunks[1]).toMatchObject({ executionMode: 'manual', pauseAfter: true });
   });
 
   it('adds a task at the end of its chunk or before another task', () => {
-    let { state } = run([{ type: 'AddTask', task: { id: 'T4', chunk: 'C01_models', title: 'Role model' } }], created());
-    expect(state.content.tasks.map((t) => t.id)).toEqual(['T1', 'T2', 'T4', 'T3']);
-    ({ state } = run([{ type: 'AddTask', task: { id: 'T0', chunk: 'C01_models', title: 'Base' }, beforeTaskId: 'T1' }], state));
-    expect(state.content.tasks.map((t) => t.id)).toEqual(['T0', 'T1', 'T2', 'T4', 'T3']);
-    expect(refusal({ type: 'AddTask', task: { id: 'T1', chunk: 'C01_models', title: 'dup' } }, state).issues[0].code).toBe('duplicate_task_id');
-    expect(refusal({ type: 'AddTask', task: { id: 'T9', chunk: 'C01_models', title: 'x', dependsOn: ['T3'] } }, state).issues[0].code).toBe(
-      'dependency_on_later_chunk',
+    let { state } = run(
+      [{ type: 'AddTask', task: { id: 'T4', chunk: 'C01_models', title: 'Role model' } }],
+      created(),
     );
+    expect(state.content.tasks.map((t) => t.id)).toEqual(['T1', 'T2', 'T4', 'T3']);
+    ({ state } = run(
+      [{ type: 'AddTask', task: { id: 'T0', chunk: 'C01_models', title: 'Base' }, beforeTaskId: 'T1' }],
+      state,
+    ));
+    expect(state.content.tasks.map((t) => t.id)).toEqual(['T0', 'T1', 'T2', 'T4', 'T3']);
+    expect(
+      refusal({ type: 'AddTask', task: { id: 'T1', chunk: 'C01_models', title: 'dup' } }, state).issues[0]
+        .code,
+    ).toBe('duplicate_task_id');
+    expect(
+      refusal(
+        { type: 'AddTask', task: { id: 'T9', chunk: 'C01_models', title: 'x', dependsOn: ['T3'] } },
+        state,
+      ).issues[0].code,
+    ).toBe('dependency_on_later_chunk');
   });
 
   it('updates, moves, re-links and removes tasks', () => {
@@ -122,17 +160,32 @@ describe('plan decider', () => {
       created(),
     );
     expect(state.revision).toBe(4);
-    expect(state.content.tasks.find((t) => t.id === 'T3')).toMatchObject({ title: 'Login', acceptance: ['returns a token'], dependsOn: ['T1'] });
-    expect(state.content.tasks.map((t) => `${t.id}@${t.chunk}`)).toEqual(['T1@C01_models', 'T3@C02_api', 'T2@C02_api']);
+    expect(state.content.tasks.find((t) => t.id === 'T3')).toMatchObject({
+      title: 'Login',
+      acceptance: ['returns a token'],
+      dependsOn: ['T1'],
+    });
+    expect(state.content.tasks.map((t) => `${t.id}@${t.chunk}`)).toEqual([
+      'T1@C01_models',
+      'T3@C02_api',
+      'T2@C02_api',
+    ]);
     expect(refusal({ type: 'RemoveTask', taskId: 'T1' }, state).message).toMatch(/dependency of T3, T2/);
     ({ state } = run([{ type: 'RemoveTask', taskId: 'T3' }], state));
     expect(state.content.tasks.map((t) => t.id)).toEqual(['T1', 'T2']);
-    expect(refusal({ type: 'UpdateTask', taskId: 'nope', changes: { title: 'x' } }, state).code).toBe('task_not_found');
-    expect(refusal({ type: 'SetTaskDependencies', taskId: 'T1', dependsOn: ['T2'] }, state).issues[0].code).toBe('dependency_on_later_chunk');
+    expect(refusal({ type: 'UpdateTask', taskId: 'nope', changes: { title: 'x' } }, state).code).toBe(
+      'task_not_found',
+    );
+    expect(
+      refusal({ type: 'SetTaskDependencies', taskId: 'T1', dependsOn: ['T2'] }, state).issues[0].code,
+    ).toBe('dependency_on_later_chunk');
   });
 
   it('refuses a dependency cycle, printing it', () => {
-    const { state } = run([{ type: 'AddTask', task: { id: 'T5', chunk: 'C01_models', title: 'x' } }], created());
+    const { state } = run(
+      [{ type: 'AddTask', task: { id: 'T5', chunk: 'C01_models', title: 'x' } }],
+      created(),
+    );
     const err = refusal({ type: 'SetTaskDependencies', taskId: 'T1', dependsOn: ['T2'] }, state);
     expect(err.issues[0].message).toMatch(/dependency cycle: (T1 → T2 → T1|T2 → T1 → T2)/);
   });
@@ -160,7 +213,14 @@ describe('plan decider', () => {
   });
 
   it('reopens a finalized plan at the next revision', () => {
-    const { state } = run([{ type: 'FinalizePlan' }, { type: 'ReopenPlan', reason: 'more' }, { type: 'UpdateTask', taskId: 'T1', changes: { title: 'U' } }], created());
+    const { state } = run(
+      [
+        { type: 'FinalizePlan' },
+        { type: 'ReopenPlan', reason: 'more' },
+        { type: 'UpdateTask', taskId: 'T1', changes: { title: 'U' } },
+      ],
+      created(),
+    );
     expect(state).toMatchObject({ status: 'draft', revision: 3, finalizedRevision: null });
     expect(refusal({ type: 'ReopenPlan' }, state).code).toBe('invalid_transition');
   });
@@ -169,7 +229,9 @@ describe('plan decider', () => {
     const running: PlanState = { ...created(), status: 'running' };
     expect(refusal({ type: 'ReopenPlan' }, running).code).toBe('invalid_transition');
     expect(refusal({ type: 'ArchivePlan' }, running).code).toBe('invalid_transition');
-    expect(refusal({ type: 'UpdateTask', taskId: 'T1', changes: { title: 'x' } }, running).code).toBe('plan_frozen');
+    expect(refusal({ type: 'UpdateTask', taskId: 'T1', changes: { title: 'x' } }, running).code).toBe(
+      'plan_frozen',
+    );
   });
 
   it('archives, after which every command is refused', () => {
@@ -179,20 +241,27 @@ describe('plan decider', () => {
   });
 
   it('replaces the whole content as one revision', () => {
-    const { state } = run([{ type: 'ReplacePlanContent', document: { title: 'v2', tasks: [{ id: 'X', chunk: 'K', title: 'x' }] }, reason: 'llm refine' }], created());
+    const { state } = run(
+      [
+        {
+          type: 'ReplacePlanContent',
+          document: { title: 'v2', tasks: [{ id: 'X', chunk: 'K', title: 'x' }] },
+          reason: 'llm refine',
+        },
+      ],
+      created(),
+    );
     expect(state.revision).toBe(2);
     expect(state.content.chunks.map((c) => c.key)).toEqual(['K']);
   });
 
   it('folds events and rebuilds any past revision', () => {
-    const { state, events } = run(
-      [
-        { type: 'CreatePlan', planId: 'p1', document: doc },
-        { type: 'UpdateTask', taskId: 'T1', changes: { title: 'rev2' } },
-        { type: 'RecordFeedback', feedback: 'f' },
-        { type: 'UpdateTask', taskId: 'T1', changes: { title: 'rev3' } },
-      ],
-    );
+    const { state, events } = run([
+      { type: 'CreatePlan', planId: 'p1', document: doc },
+      { type: 'UpdateTask', taskId: 'T1', changes: { title: 'rev2' } },
+      { type: 'RecordFeedback', feedback: 'f' },
+      { type: 'UpdateTask', taskId: 'T1', changes: { title: 'rev3' } },
+    ]);
     expect(fold(events)).toEqual(state);
     expect(stateAtRevision(events, 1)!.content.tasks[0].title).toBe('User model');
     const r2 = stateAtRevision(events, 2)!;

@@ -33,7 +33,12 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
     return [
       {
         type: 'PlanCreated',
-        data: { revision: 1, planId: command.planId, content: parsed.content, source: command.source ?? { kind: 'api' } },
+        data: {
+          revision: 1,
+          planId: command.planId,
+          content: parsed.content,
+          source: command.source ?? { kind: 'api' },
+        },
       },
     ];
   }
@@ -44,7 +49,12 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
     case 'RecordFeedback': {
       const feedback = command.feedback.trim();
       if (!feedback) throw new DomainError('invalid_command', 'feedback must not be empty');
-      return [{ type: 'FeedbackRecorded', data: { revision: state.revision, feedback, author: command.author ?? null } }];
+      return [
+        {
+          type: 'FeedbackRecorded',
+          data: { revision: state.revision, feedback, author: command.author ?? null },
+        },
+      ];
     }
     case 'FinalizePlan': {
       if (state.status !== 'draft') throw frozen(state, 'finalize');
@@ -61,11 +71,16 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
             : `plan ${state.planId} is ${state.status}; only a finalized plan that is not executing can be reopened`,
         );
       }
-      return [{ type: 'PlanReopened', data: { revision: state.revision + 1, reason: command.reason ?? null } }];
+      return [
+        { type: 'PlanReopened', data: { revision: state.revision + 1, reason: command.reason ?? null } },
+      ];
     }
     case 'ArchivePlan': {
       if (state.status === 'running' || state.status === 'paused') {
-        throw new DomainError('invalid_transition', `plan ${state.planId} is ${state.status}; cancel its session first`);
+        throw new DomainError(
+          'invalid_transition',
+          `plan ${state.planId} is ${state.status}; cancel its session first`,
+        );
       }
       return [{ type: 'PlanArchived', data: { revision: state.revision } }];
     }
@@ -81,7 +96,11 @@ function frozen(state: PlanState, what: string) {
   );
 }
 
-function schemaCheck<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } }, value: unknown, path: string): T {
+function schemaCheck<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } },
+  value: unknown,
+  path: string,
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(zodIssues(r.error, path), 'invalid command');
   return r.data;
@@ -105,7 +124,10 @@ function insertionIndex(tasks: readonly Task[], chunk: string, beforeTaskId?: st
     const i = tasks.findIndex((t) => t.id === beforeTaskId);
     if (i < 0) throw new DomainError('task_not_found', `task ${beforeTaskId} not found`);
     if (tasks[i].chunk !== chunk) {
-      throw new DomainError('invalid_command', `task ${beforeTaskId} is in chunk ${tasks[i].chunk}, not ${chunk}`);
+      throw new DomainError(
+        'invalid_command',
+        `task ${beforeTaskId} is in chunk ${tasks[i].chunk}, not ${chunk}`,
+      );
     }
     return i;
   }
@@ -124,7 +146,13 @@ const changed = <T extends object>(current: T, changes: Partial<T>): Partial<T> 
   return out;
 };
 
-function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' | 'RecordFeedback' | 'FinalizePlan' | 'ReopenPlan' | 'ArchivePlan' }>, state: PlanState): PlanEvent[] {
+function decideContentChange(
+  command: Exclude<
+    PlanCommand,
+    { type: 'CreatePlan' | 'RecordFeedback' | 'FinalizePlan' | 'ReopenPlan' | 'ArchivePlan' }
+  >,
+  state: PlanState,
+): PlanEvent[] {
   if (state.status !== 'draft') throw frozen(state, 'change its content');
   const revision = state.revision + 1;
   const { content } = state;
@@ -133,24 +161,37 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
   switch (command.type) {
     case 'UpdatePlanDetails': {
       const changes = changed(
-        { title: content.title, description: content.description, repository: content.repository, execution: content.execution },
+        {
+          title: content.title,
+          description: content.description,
+          repository: content.repository,
+          execution: content.execution,
+        },
         schemaCheck(planDetailsChangesSchema, command.changes, 'changes'),
       );
-      events = Object.keys(changes).length ? [{ type: 'PlanDetailsUpdated', data: { revision, changes } }] : [];
+      events = Object.keys(changes).length
+        ? [{ type: 'PlanDetailsUpdated', data: { revision, changes } }]
+        : [];
       break;
     }
     case 'ReplacePlanContent': {
       const parsed = parsePlanDocument(command.document);
       if (!parsed.ok) throw new ValidationError(parsed.issues, 'invalid plan document');
-      events = [{ type: 'PlanContentReplaced', data: { revision, content: parsed.content, reason: command.reason } }];
+      events = [
+        { type: 'PlanContentReplaced', data: { revision, content: parsed.content, reason: command.reason } },
+      ];
       break;
     }
     case 'AddChunk': {
       const input = schemaCheck(chunkInputSchema, command.chunk, 'chunk');
-      if (content.chunks.some((c) => c.key === input.key)) throw new DomainError('chunk_exists', `chunk ${input.key} already exists`);
+      if (content.chunks.some((c) => c.key === input.key))
+        throw new DomainError('chunk_exists', `chunk ${input.key} already exists`);
       const index = command.index ?? content.chunks.length;
       if (!Number.isInteger(index) || index < 0 || index > content.chunks.length) {
-        throw new DomainError('invalid_command', `chunk index ${index} is out of range 0..${content.chunks.length}`);
+        throw new DomainError(
+          'invalid_command',
+          `chunk index ${index} is out of range 0..${content.chunks.length}`,
+        );
       }
       const chunk: Chunk = {
         key: input.key,
@@ -165,15 +206,23 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
     case 'UpdateChunk': {
       const chunk = findChunk(state, command.key);
       const input = schemaCheck(chunkChangesSchema, command.changes, 'changes');
-      const text = changed({ title: chunk.title, description: chunk.description }, { title: input.title, description: input.description });
+      const text = changed(
+        { title: chunk.title, description: chunk.description },
+        { title: input.title, description: input.description },
+      );
       events = [];
-      if (Object.keys(text).length) events.push({ type: 'ChunkUpdated', data: { revision, key: chunk.key, changes: text } });
+      if (Object.keys(text).length)
+        events.push({ type: 'ChunkUpdated', data: { revision, key: chunk.key, changes: text } });
       events.push(...configureChunk(chunk, input.executionMode, input.pauseAfter, revision));
       break;
     }
     case 'SetChunkExecution': {
       const chunk = findChunk(state, command.key);
-      const input = schemaCheck(chunkChangesSchema, { executionMode: command.executionMode, pauseAfter: command.pauseAfter }, 'chunk');
+      const input = schemaCheck(
+        chunkChangesSchema,
+        { executionMode: command.executionMode, pauseAfter: command.pauseAfter },
+        'chunk',
+      );
       events = configureChunk(chunk, input.executionMode, input.pauseAfter, revision);
       break;
     }
@@ -181,7 +230,10 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
       findChunk(state, command.key);
       const inside = content.tasks.filter((t) => t.chunk === command.key).map((t) => t.id);
       if (inside.length) {
-        throw new DomainError('chunk_not_empty', `chunk ${command.key} still holds tasks ${inside.join(', ')}; move or remove them first`);
+        throw new DomainError(
+          'chunk_not_empty',
+          `chunk ${command.key} still holds tasks ${inside.join(', ')}; move or remove them first`,
+        );
       }
       events = [{ type: 'ChunkRemoved', data: { revision, key: command.key } }];
       break;
@@ -189,15 +241,28 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
     case 'ReorderChunks': {
       const current = content.chunks.map((c) => c.key);
       const wanted = command.order;
-      const same = wanted.length === current.length && new Set(wanted).size === wanted.length && wanted.every((k) => current.includes(k));
+      const same =
+        wanted.length === current.length &&
+        new Set(wanted).size === wanted.length &&
+        wanted.every((k) => current.includes(k));
       if (!same) {
-        throw new DomainError('invalid_command', `order must list every chunk exactly once: ${current.join(', ')}`);
+        throw new DomainError(
+          'invalid_command',
+          `order must list every chunk exactly once: ${current.join(', ')}`,
+        );
       }
-      events = wanted.join('\0') === current.join('\0') ? [] : [{ type: 'ChunksReordered', data: { revision, order: [...wanted] } }];
+      events =
+        wanted.join('\0') === current.join('\0')
+          ? []
+          : [{ type: 'ChunksReordered', data: { revision, order: [...wanted] } }];
       break;
     }
     case 'AddTask': {
-      const parsed = parsePlanDocument({ title: 'x', chunks: content.chunks, tasks: [...content.tasks, command.task] });
+      const parsed = parsePlanDocument({
+        title: 'x',
+        chunks: content.chunks,
+        tasks: [...content.tasks, command.task],
+      });
       if (!parsed.ok) throw new ValidationError(parsed.issues, 'task cannot be added');
       const task = parsed.content.tasks[parsed.content.tasks.length - 1];
       const index = insertionIndex(content.tasks, task.chunk, command.beforeTaskId);
@@ -207,7 +272,9 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
     case 'UpdateTask': {
       const task = findTask(state, command.taskId);
       const changes = changed(task, schemaCheck(taskChangesSchema, command.changes, 'changes'));
-      events = Object.keys(changes).length ? [{ type: 'TaskUpdated', data: { revision, taskId: task.id, changes } }] : [];
+      events = Object.keys(changes).length
+        ? [{ type: 'TaskUpdated', data: { revision, taskId: task.id, changes } }]
+        : [];
       break;
     }
     case 'RemoveTask': {
@@ -225,18 +292,25 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
     case 'MoveTask': {
       const task = findTask(state, command.taskId);
       findChunk(state, command.toChunk);
-      if (command.beforeTaskId === task.id) throw new DomainError('invalid_command', 'a task cannot be moved before itself');
+      if (command.beforeTaskId === task.id)
+        throw new DomainError('invalid_command', 'a task cannot be moved before itself');
       const without = content.tasks.filter((t) => t.id !== task.id);
       const index = insertionIndex(without, command.toChunk, command.beforeTaskId);
       const from = content.tasks.indexOf(task);
-      events = task.chunk === command.toChunk && index === from ? [] : [{ type: 'TaskMoved', data: { revision, taskId: task.id, toChunk: command.toChunk, index } }];
+      events =
+        task.chunk === command.toChunk && index === from
+          ? []
+          : [{ type: 'TaskMoved', data: { revision, taskId: task.id, toChunk: command.toChunk, index } }];
       break;
     }
     case 'SetTaskDependencies': {
       const task = findTask(state, command.taskId);
       const deps = [...new Set(command.dependsOn.map(String))];
       for (const d of deps) schemaCheck(taskIdSchema, d, 'dependsOn');
-      events = JSON.stringify(deps) === JSON.stringify(task.dependsOn) ? [] : [{ type: 'TaskDependenciesSet', data: { revision, taskId: task.id, dependsOn: deps } }];
+      events =
+        JSON.stringify(deps) === JSON.stringify(task.dependsOn)
+          ? []
+          : [{ type: 'TaskDependenciesSet', data: { revision, taskId: task.id, dependsOn: deps } }];
       break;
     }
   }
@@ -249,11 +323,21 @@ function decideContentChange(command: Exclude<PlanCommand, { type: 'CreatePlan' 
   return events;
 }
 
-function configureChunk(chunk: Chunk, executionMode: Chunk['executionMode'] | undefined, pauseAfter: boolean | undefined, revision: number): PlanEvent[] {
+function configureChunk(
+  chunk: Chunk,
+  executionMode: Chunk['executionMode'] | undefined,
+  pauseAfter: boolean | undefined,
+  revision: number,
+): PlanEvent[] {
   const mode = executionMode ?? chunk.executionMode;
   const pause = pauseAfter ?? chunk.pauseAfter;
   if (mode === chunk.executionMode && pause === chunk.pauseAfter) return [];
-  return [{ type: 'ChunkExecutionConfigured', data: { revision, key: chunk.key, executionMode: mode, pauseAfter: pause } }];
+  return [
+    {
+      type: 'ChunkExecutionConfigured',
+      data: { revision, key: chunk.key, executionMode: mode, pauseAfter: pause },
+    },
+  ];
 }
 
 const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanContent => ({
@@ -268,7 +352,13 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
   const revision = event.data.revision;
   switch (event.type) {
     case 'PlanCreated':
-      return { ...initialState(), exists: true, planId: event.data.planId, revision, content: event.data.content };
+      return {
+        ...initialState(),
+        exists: true,
+        planId: event.data.planId,
+        revision,
+        content: event.data.content,
+      };
     case 'PlanDetailsUpdated':
       return { ...state, revision, content: { ...content, ...event.data.changes } };
     case 'PlanContentReplaced':
@@ -282,18 +372,28 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
       return {
         ...state,
         revision,
-        content: { ...content, chunks: content.chunks.map((c) => (c.key === event.data.key ? { ...c, ...event.data.changes } : c)) },
+        content: {
+          ...content,
+          chunks: content.chunks.map((c) => (c.key === event.data.key ? { ...c, ...event.data.changes } : c)),
+        },
       };
     case 'ChunkExecutionConfigured': {
       const { key, executionMode, pauseAfter } = event.data;
       return {
         ...state,
         revision,
-        content: { ...content, chunks: content.chunks.map((c) => (c.key === key ? { ...c, executionMode, pauseAfter } : c)) },
+        content: {
+          ...content,
+          chunks: content.chunks.map((c) => (c.key === key ? { ...c, executionMode, pauseAfter } : c)),
+        },
       };
     }
     case 'ChunkRemoved':
-      return { ...state, revision, content: { ...content, chunks: content.chunks.filter((c) => c.key !== event.data.key) } };
+      return {
+        ...state,
+        revision,
+        content: { ...content, chunks: content.chunks.filter((c) => c.key !== event.data.key) },
+      };
     case 'ChunksReordered': {
       const byKey = new Map(content.chunks.map((c) => [c.key, c]));
       const chunks = event.data.order.map((k) => byKey.get(k)).filter((c): c is Chunk => c !== undefined);
@@ -305,9 +405,17 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
       return { ...state, revision, content: { ...content, tasks } };
     }
     case 'TaskUpdated':
-      return { ...state, revision, content: mapTasks(content, event.data.taskId, (t) => ({ ...t, ...event.data.changes })) };
+      return {
+        ...state,
+        revision,
+        content: mapTasks(content, event.data.taskId, (t) => ({ ...t, ...event.data.changes })),
+      };
     case 'TaskRemoved':
-      return { ...state, revision, content: { ...content, tasks: content.tasks.filter((t) => t.id !== event.data.taskId) } };
+      return {
+        ...state,
+        revision,
+        content: { ...content, tasks: content.tasks.filter((t) => t.id !== event.data.taskId) },
+      };
     case 'TaskMoved': {
       const task = content.tasks.find((t) => t.id === event.data.taskId);
       if (!task) return { ...state, revision };
@@ -316,9 +424,16 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
       return { ...state, revision, content: { ...content, tasks } };
     }
     case 'TaskDependenciesSet':
-      return { ...state, revision, content: mapTasks(content, event.data.taskId, (t) => ({ ...t, dependsOn: event.data.dependsOn })) };
+      return {
+        ...state,
+        revision,
+        content: mapTasks(content, event.data.taskId, (t) => ({ ...t, dependsOn: event.data.dependsOn })),
+      };
     case 'FeedbackRecorded':
-      return { ...state, feedback: [...state.feedback, { revision, feedback: event.data.feedback, author: event.data.author }] };
+      return {
+        ...state,
+        feedback: [...state.feedback, { revision, feedback: event.data.feedback, author: event.data.author }],
+      };
     case 'PlanFinalized':
       return { ...state, status: 'ready', finalizedRevision: revision };
     case 'PlanReopened':
@@ -331,14 +446,20 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
 }
 
 /** Folds events (in stream order) into a state. Non-plan events are ignored. */
-export function fold(events: Iterable<{ type: string; data: unknown }>, from: PlanState = initialState()): PlanState {
+export function fold(
+  events: Iterable<{ type: string; data: unknown }>,
+  from: PlanState = initialState(),
+): PlanState {
   let state = from;
   for (const e of events) state = evolve(state, e as PlanEvent);
   return state;
 }
 
 /** The state as it was at content revision `revision` (the fold of every event up to it). */
-export function stateAtRevision(events: Iterable<{ type: string; data: unknown }>, revision: number): PlanState | null {
+export function stateAtRevision(
+  events: Iterable<{ type: string; data: unknown }>,
+  revision: number,
+): PlanState | null {
   let state = initialState();
   for (const e of events) {
     const ev = e as PlanEvent;
@@ -349,8 +470,21 @@ export function stateAtRevision(events: Iterable<{ type: string; data: unknown }
 }
 
 const EXECUTION = new Set([
-  'ExecutionStarted', 'ChunkStarted', 'TurnStarted', 'TurnCompleted', 'QaGateResult', 'TaskCompleted', 'TaskFailed', 'TaskSkipped',
-  'TaskEdited', 'ChunkCompleted', 'ExecutionPaused', 'ExecutionResumed', 'ExecutionStopped', 'ExecutionCompleted', 'ExecutionFailed',
+  'ExecutionStarted',
+  'ChunkStarted',
+  'TurnStarted',
+  'TurnCompleted',
+  'QaGateResult',
+  'TaskCompleted',
+  'TaskFailed',
+  'TaskSkipped',
+  'TaskEdited',
+  'ChunkCompleted',
+  'ExecutionPaused',
+  'ExecutionResumed',
+  'ExecutionStopped',
+  'ExecutionCompleted',
+  'ExecutionFailed',
   'ExecutionCancelled',
 ]);
 const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(e.type);
@@ -358,9 +492,15 @@ const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(
 /** Execution events move the plan's status and its tasks' execution fields; the content stays frozen. */
 function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
   const session = state.session;
-  const withSession = (change: Partial<NonNullable<PlanState['session']>>, status?: PlanState['status']): PlanState =>
+  const withSession = (
+    change: Partial<NonNullable<PlanState['session']>>,
+    status?: PlanState['status'],
+  ): PlanState =>
     session ? { ...state, status: status ?? state.status, session: { ...session, ...change } } : state;
-  const task = (id: string, f: (t: Task) => Task): PlanState => ({ ...state, content: mapTasks(state.content, id, f) });
+  const task = (id: string, f: (t: Task) => Task): PlanState => ({
+    ...state,
+    content: mapTasks(state.content, id, f),
+  });
   switch (event.type) {
     case 'ExecutionStarted':
       return {
@@ -375,24 +515,45 @@ function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
           resumable: false,
           startedRevision: event.data.revision,
         },
-        sessions: state.sessions.includes(event.data.sessionId) ? state.sessions : [...state.sessions, event.data.sessionId],
+        sessions: state.sessions.includes(event.data.sessionId)
+          ? state.sessions
+          : [...state.sessions, event.data.sessionId],
       };
     case 'TurnStarted':
-      return event.data.taskId ? task(event.data.taskId, (t) => ({ ...t, status: 'running', attempts: event.data.attempt })) : state;
+      return event.data.taskId
+        ? task(event.data.taskId, (t) => ({ ...t, status: 'running', attempts: event.data.attempt }))
+        : state;
     case 'TaskCompleted':
-      return task(event.data.taskId, (t) => ({ ...t, status: 'completed', commitSha: event.data.sha, attempts: event.data.attempts, lastError: null }));
+      return task(event.data.taskId, (t) => ({
+        ...t,
+        status: 'completed',
+        commitSha: event.data.sha,
+        attempts: event.data.attempts,
+        lastError: null,
+      }));
     case 'TaskFailed':
-      return task(event.data.taskId, (t) => ({ ...t, status: event.data.final ? 'failed' : 'pending', attempts: event.data.attempts, lastError: event.data.error }));
+      return task(event.data.taskId, (t) => ({
+        ...t,
+        status: event.data.final ? 'failed' : 'pending',
+        attempts: event.data.attempts,
+        lastError: event.data.error,
+      }));
     case 'TaskSkipped':
       return task(event.data.taskId, (t) => ({ ...t, status: 'skipped' }));
     case 'TaskEdited':
       return task(event.data.taskId, (t) => ({ ...t, ...event.data.changes }));
     case 'ExecutionPaused':
-      return withSession({ status: 'paused', pauseReason: event.data.reason, pauseDetail: event.data.detail }, 'paused');
+      return withSession(
+        { status: 'paused', pauseReason: event.data.reason, pauseDetail: event.data.detail },
+        'paused',
+      );
     case 'ExecutionResumed':
       return withSession({ status: 'running', pauseReason: null, pauseDetail: null }, 'running');
     case 'ExecutionStopped':
-      return withSession({ status: 'stopped', resumable: true, pauseReason: null, pauseDetail: null }, 'paused');
+      return withSession(
+        { status: 'stopped', resumable: true, pauseReason: null, pauseDetail: null },
+        'paused',
+      );
     case 'ExecutionCompleted':
       return withSession({ status: 'completed', resumable: false }, 'completed');
     case 'ExecutionFailed':

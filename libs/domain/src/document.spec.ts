@@ -8,8 +8,22 @@ describe('plan document', () => {
       chunks: [{ key: 'C01_models', title: 'Models', executionMode: 'parallel', pauseAfter: true }],
       tasks: [{ id: 'T1', chunk: 'C01_models', title: 'User model', acceptance: ['has email'] }],
     });
-    expect(content.chunks[0]).toEqual({ key: 'C01_models', title: 'Models', description: '', executionMode: 'parallel', pauseAfter: true });
-    expect(content.tasks[0]).toMatchObject({ id: 'T1', dependsOn: [], canRunInParallel: false, status: 'pending', attempts: 0, lastError: null, commitSha: null });
+    expect(content.chunks[0]).toEqual({
+      key: 'C01_models',
+      title: 'Models',
+      description: '',
+      executionMode: 'parallel',
+      pauseAfter: true,
+    });
+    expect(content.tasks[0]).toMatchObject({
+      id: 'T1',
+      dependsOn: [],
+      canRunInParallel: false,
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      commitSha: null,
+    });
     expect(content.repository).toBeNull();
   });
 
@@ -40,12 +54,24 @@ describe('plan document', () => {
   });
 
   it('coerces numeric ids and dependencies to strings', () => {
-    const content = planContentFromDocument({ title: 't', tasks: [{ id: 1, chunk: 'A', title: 'one' }, { id: 2, chunk: 'A', title: 'two', dependsOn: [1] }] });
-    expect(content.tasks.map((t) => [t.id, t.dependsOn])).toEqual([['1', []], ['2', ['1']]]);
+    const content = planContentFromDocument({
+      title: 't',
+      tasks: [
+        { id: 1, chunk: 'A', title: 'one' },
+        { id: 2, chunk: 'A', title: 'two', dependsOn: [1] },
+      ],
+    });
+    expect(content.tasks.map((t) => [t.id, t.dependsOn])).toEqual([
+      ['1', []],
+      ['2', ['1']],
+    ]);
   });
 
   it('reports schema errors with JSON paths', () => {
-    const r = parsePlanDocument({ title: '', tasks: [{ id: 'T1', chunk: 'A', title: 'x', canRunInParallel: 'yes' }] });
+    const r = parsePlanDocument({
+      title: '',
+      tasks: [{ id: 'T1', chunk: 'A', title: 'x', canRunInParallel: 'yes' }],
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       const paths = r.issues.map((i) => i.path);
@@ -58,7 +84,9 @@ describe('plan document', () => {
     const r = parsePlanDocument({ title: 't', tasks: [{ id: 'T1', chunk: 'A' }] });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues[0].message).toBe('task T1: missing title');
-    expect(() => planContentFromDocument({ title: 't', tasks: [{ id: 'bad id!', chunk: 'A', title: 'x' }] })).toThrow(ValidationError);
+    expect(() =>
+      planContentFromDocument({ title: 't', tasks: [{ id: 'bad id!', chunk: 'A', title: 'x' }] }),
+    ).toThrow(ValidationError);
   });
 
   it('round-trips through the document form', () => {
@@ -66,8 +94,21 @@ describe('plan document', () => {
       title: 'Round',
       description: 'd',
       repository: '/tmp/repo',
-      chunks: [{ key: 'A', title: 'A', description: '', executionMode: 'manual' as const, pauseAfter: false }],
-      tasks: [{ id: 'T1', chunk: 'A', title: 'x', description: '', dependsOn: [], canRunInParallel: true, acceptance: ['ok'], status: 'pending' as const }],
+      chunks: [
+        { key: 'A', title: 'A', description: '', executionMode: 'manual' as const, pauseAfter: false },
+      ],
+      tasks: [
+        {
+          id: 'T1',
+          chunk: 'A',
+          title: 'x',
+          description: '',
+          dependsOn: [],
+          canRunInParallel: true,
+          acceptance: ['ok'],
+          status: 'pending' as const,
+        },
+      ],
       execution: { maxAttempts: 2 },
     };
     const content = planContentFromDocument(doc);

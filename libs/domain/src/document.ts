@@ -16,12 +16,19 @@ export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
     const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))]
       .join('')
       .replace(/^\./, '');
-    return { code: 'schema' as const, path: path || undefined, message: `${path || 'document'}: ${issue.message}` };
+    return {
+      code: 'schema' as const,
+      path: path || undefined,
+      message: `${path || 'document'}: ${issue.message}`,
+    };
   });
 }
 
 function titleFromKey(key: string): string {
-  const words = key.replace(/^C\d+[_-]?/i, '').replace(/[_-]+/g, ' ').trim();
+  const words = key
+    .replace(/^C\d+[_-]?/i, '')
+    .replace(/[_-]+/g, ' ')
+    .trim();
   return words ? words[0].toUpperCase() + words.slice(1) : key;
 }
 
@@ -69,14 +76,26 @@ export function parsePlanDocument(
     for (const t of tasks) {
       if (t.chunk && !declared.has(t.chunk)) {
         declared.add(t.chunk);
-        chunks.push({ key: t.chunk, title: titleFromKey(t.chunk), description: '', executionMode: 'sequential', pauseAfter: false });
+        chunks.push({
+          key: t.chunk,
+          title: titleFromKey(t.chunk),
+          description: '',
+          executionMode: 'sequential',
+          pauseAfter: false,
+        });
       }
     }
   }
 
   const issues = validatePlan({ chunks, tasks });
   tasks.forEach((t, i) => {
-    if (!t.title) issues.push({ code: 'schema', taskId: t.id || undefined, path: `tasks[${i}].title`, message: `task ${t.id || `#${i + 1}`}: missing title` });
+    if (!t.title)
+      issues.push({
+        code: 'schema',
+        taskId: t.id || undefined,
+        path: `tasks[${i}].title`,
+        message: `task ${t.id || `#${i + 1}`}: missing title`,
+      });
   });
   const content = {
     title: doc.title,

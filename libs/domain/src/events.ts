@@ -1,4 +1,12 @@
-import type { Chunk, ChunkChanges, ExecutionMode, PlanContent, PlanDetailsChanges, Task, TaskChanges } from './schemas';
+import type {
+  Chunk,
+  ChunkChanges,
+  ExecutionMode,
+  PlanContent,
+  PlanDetailsChanges,
+  Task,
+  TaskChanges,
+} from './schemas';
 
 /**
  * Events on a plan's stream (`plan-<id>`). Every event carries `revision`: the plan's content
@@ -14,8 +22,14 @@ export type PlanEvent =
   | { type: 'PlanDetailsUpdated'; data: Base & { changes: PlanDetailsChanges } }
   | { type: 'PlanContentReplaced'; data: Base & { content: PlanContent; reason: string } }
   | { type: 'ChunkAdded'; data: Base & { chunk: Chunk; index: number } }
-  | { type: 'ChunkUpdated'; data: Base & { key: string; changes: Omit<ChunkChanges, 'executionMode' | 'pauseAfter'> } }
-  | { type: 'ChunkExecutionConfigured'; data: Base & { key: string; executionMode: ExecutionMode; pauseAfter: boolean } }
+  | {
+      type: 'ChunkUpdated';
+      data: Base & { key: string; changes: Omit<ChunkChanges, 'executionMode' | 'pauseAfter'> };
+    }
+  | {
+      type: 'ChunkExecutionConfigured';
+      data: Base & { key: string; executionMode: ExecutionMode; pauseAfter: boolean };
+    }
   | { type: 'ChunkRemoved'; data: Base & { key: string } }
   | { type: 'ChunksReordered'; data: Base & { order: string[] } }
   | { type: 'TaskAdded'; data: Base & { task: Task; index: number } }

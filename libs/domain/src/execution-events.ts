@@ -12,20 +12,74 @@ interface Base {
 export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
 
 export type ExecutionEvent =
-  | { type: 'ExecutionStarted'; data: Base & { workflowId: string; from: string; target: string | null; chunks: string[]; options: Record<string, unknown>; resumedFrom: string | null } }
+  | {
+      type: 'ExecutionStarted';
+      data: Base & {
+        workflowId: string;
+        from: string;
+        target: string | null;
+        chunks: string[];
+        options: Record<string, unknown>;
+        resumedFrom: string | null;
+      };
+    }
   | { type: 'ChunkStarted'; data: Base & { chunk: string } }
-  | { type: 'TurnStarted'; data: Base & { turnId: string; chunk: string; taskId: string | null; attempt: number } }
+  | {
+      type: 'TurnStarted';
+      data: Base & { turnId: string; chunk: string; taskId: string | null; attempt: number };
+    }
   | {
       type: 'TurnCompleted';
-      data: Base & { turnId: string; taskId: string | null; exitCode: number | null; timedOut: boolean; durationMs: number; succeeded: boolean; error: string | null };
+      data: Base & {
+        turnId: string;
+        taskId: string | null;
+        exitCode: number | null;
+        timedOut: boolean;
+        durationMs: number;
+        succeeded: boolean;
+        error: string | null;
+      };
     }
-  | { type: 'QaGateResult'; data: Base & { turnId: string; taskId: string | null; gate: string; passed: boolean; exitCode: number | null; timedOut: boolean; durationMs: number; outputTail: string } }
-  | { type: 'TaskCompleted'; data: Base & { taskId: string; sha: string | null; attempts: number; files: string[]; manual: boolean } }
+  | {
+      type: 'QaGateResult';
+      data: Base & {
+        turnId: string;
+        taskId: string | null;
+        gate: string;
+        passed: boolean;
+        exitCode: number | null;
+        timedOut: boolean;
+        durationMs: number;
+        outputTail: string;
+      };
+    }
+  | {
+      type: 'TaskCompleted';
+      data: Base & { taskId: string; sha: string | null; attempts: number; files: string[]; manual: boolean };
+    }
   | { type: 'TaskFailed'; data: Base & { taskId: string; attempts: number; error: string; final: boolean } }
   | { type: 'TaskSkipped'; data: Base & { taskId: string; reason: string } }
-  | { type: 'TaskEdited'; data: Base & { taskId: string; changes: { title?: string; description?: string; acceptance?: string[] } } }
-  | { type: 'ChunkCompleted'; data: Base & { chunk: string; completed: string[]; skipped: string[]; commits: string[]; files: string[] } }
-  | { type: 'ExecutionPaused'; data: Base & { reason: PauseReason; detail: string | null; next: string | null } }
+  | {
+      type: 'TaskEdited';
+      data: Base & {
+        taskId: string;
+        changes: { title?: string; description?: string; acceptance?: string[] };
+      };
+    }
+  | {
+      type: 'ChunkCompleted';
+      data: Base & {
+        chunk: string;
+        completed: string[];
+        skipped: string[];
+        commits: string[];
+        files: string[];
+      };
+    }
+  | {
+      type: 'ExecutionPaused';
+      data: Base & { reason: PauseReason; detail: string | null; next: string | null };
+    }
   | { type: 'ExecutionResumed'; data: Base }
   | { type: 'ExecutionStopped'; data: Base & { resumable: true; chunk: string | null } }
   | { type: 'ExecutionCompleted'; data: Base & { commits: string[]; durationMs: number } }

@@ -53,7 +53,9 @@ export type ExecutionSettingsInput = z.input<typeof executionSettingsInputSchema
 export type ResolvedExecutionSettings = z.infer<typeof resolvedExecutionSettingsSchema>;
 
 /** Later layers win: repository defaults, then the plan's settings, then the execute request's options. */
-export function resolveExecutionSettings(...layers: Array<ExecutionSettingsInput | null | undefined>): ResolvedExecutionSettings {
+export function resolveExecutionSettings(
+  ...layers: Array<ExecutionSettingsInput | null | undefined>
+): ResolvedExecutionSettings {
   const merged: Record<string, unknown> = {};
   for (const layer of layers) {
     if (!layer) continue;

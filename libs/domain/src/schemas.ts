@@ -9,7 +9,15 @@ export const MAX_TEXT = 20_000;
 
 export const executionModeSchema = z.enum(['sequential', 'parallel', 'manual']);
 export const taskStatusSchema = z.enum(['pending', 'running', 'completed', 'failed', 'skipped']);
-export const planStatusSchema = z.enum(['draft', 'ready', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+export const planStatusSchema = z.enum([
+  'draft',
+  'ready',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+]);
 
 export const chunkKeySchema = z
   .string()

@@ -32,7 +32,16 @@ const content = planContentFromDocument({
 });
 const settings = resolveExecutionSettings({ agent: { type: 'command', argv: ['true'] } });
 const start = (over: Partial<Parameters<typeof startSession>[0]> = {}) =>
-  startSession({ planId: 'p', sessionId: 's1', revision: 2, content, settings, from: 'beginning', startedAt: 1000, ...over });
+  startSession({
+    planId: 'p',
+    sessionId: 's1',
+    revision: 2,
+    content,
+    settings,
+    from: 'beginning',
+    startedAt: 1000,
+    ...over,
+  });
 
 describe('session model', () => {
   it('resolves chunk ranges by key or key prefix', () => {
@@ -57,7 +66,12 @@ describe('session model', () => {
   });
 
   it('keeps completed tasks when starting from the current point', () => {
-    const done = { ...content, tasks: content.tasks.map((t) => (t.id === 'T1' ? { ...t, status: 'completed' as const, commitSha: 'abc' } : t)) };
+    const done = {
+      ...content,
+      tasks: content.tasks.map((t) =>
+        t.id === 'T1' ? { ...t, status: 'completed' as const, commitSha: 'abc' } : t,
+      ),
+    };
     const s = start({ content: done, from: 'current' });
     expect(s.tasks[0]).toMatchObject({ status: 'completed', commitSha: 'abc' });
     expect(start({ content: done }).tasks[0].status).toBe('pending');
@@ -92,7 +106,12 @@ describe('session model', () => {
     s = updateTask(s, 'T2', { status: 'failed', attempts: 3, lastError: 'qa' });
     s = updateChunk(s, 'C01_models', { status: 'running' });
     const r = resumeSession({ ...s, status: 'stopped' }, 's2', 5000);
-    expect(r).toMatchObject({ sessionId: 's2', status: 'running', elapsedBeforeMs: 4000, branch: 'chunkwise/p/s1' });
+    expect(r).toMatchObject({
+      sessionId: 's2',
+      status: 'running',
+      elapsedBeforeMs: 4000,
+      branch: 'chunkwise/p/s1',
+    });
     expect(r.tasks[0]).toMatchObject({ status: 'completed', commitSha: 'a1' });
     expect(r.tasks[1]).toMatchObject({ status: 'pending', attempts: 0, lastError: 'qa' });
     expect(currentChunk(r)!.key).toBe('C01_models');
@@ -102,7 +121,12 @@ describe('session model', () => {
     let s = updateTask(start(), 'T1', { status: 'completed', commitSha: 'a1' });
     s = { ...s, commits: ['a1'] };
     const p = sessionProgress(s, 3500);
-    expect(p).toMatchObject({ currentChunk: 'C01_models', nextChunk: 'C02_api', elapsedMs: 2500, commits: ['a1'] });
+    expect(p).toMatchObject({
+      currentChunk: 'C01_models',
+      nextChunk: 'C02_api',
+      elapsedMs: 2500,
+      commits: ['a1'],
+    });
     expect(p.totals).toEqual({ tasks: 7, completed: 1, skipped: 0, failed: 0, running: 0, pending: 6 });
     expect(p.chunks[0]).toMatchObject({ key: 'C01_models', total: 2, completed: 1 });
   });

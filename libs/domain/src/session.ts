@@ -88,8 +88,10 @@ export function chunkRange(chunks: readonly Chunk[], range: string): string[] {
   const [a, b = a] = range.split('-').map((s) => s.trim());
   const from = chunks.findIndex((c) => keyMatches(c.key, a));
   const to = chunks.findIndex((c) => keyMatches(c.key, b));
-  if (from < 0) throw new SessionInputError(`chunk ${a} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
-  if (to < 0) throw new SessionInputError(`chunk ${b} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
+  if (from < 0)
+    throw new SessionInputError(`chunk ${a} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
+  if (to < 0)
+    throw new SessionInputError(`chunk ${b} not found (known: ${chunks.map((c) => c.key).join(', ')})`);
   if (to < from) throw new SessionInputError(`chunk range ${range} is reversed`);
   return chunks.slice(from, to + 1).map((c) => c.key);
 }
@@ -200,9 +202,13 @@ export function resumeSession(previous: SessionState, sessionId: string, now: nu
     turnSeq: 0,
     startedAt: now,
     elapsedBeforeMs: previous.elapsedBeforeMs + (now - previous.startedAt),
-    chunks: previous.chunks.map((c) => (c.status === 'running' || c.status === 'failed' ? { ...c, status: 'pending' } : c)),
+    chunks: previous.chunks.map((c) =>
+      c.status === 'running' || c.status === 'failed' ? { ...c, status: 'pending' } : c,
+    ),
     tasks: previous.tasks.map((t) =>
-      t.status === 'running' || t.status === 'failed' ? { ...t, status: 'pending', attempts: t.status === 'failed' ? 0 : t.attempts } : t,
+      t.status === 'running' || t.status === 'failed'
+        ? { ...t, status: 'pending', attempts: t.status === 'failed' ? 0 : t.attempts }
+        : t,
     ),
   };
 }
@@ -222,7 +228,9 @@ export function currentChunk(state: SessionState): SessionChunk | null {
 
 export function nextChunkAfter(state: SessionState, key: string): SessionChunk | null {
   const i = state.chunks.findIndex((c) => c.key === key);
-  return state.chunks.slice(i + 1).find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null;
+  return (
+    state.chunks.slice(i + 1).find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null
+  );
 }
 
 /** Whether every dependency of the task is done (completed, skipped or out of scope). */
@@ -238,7 +246,12 @@ export function dependenciesDone(state: SessionState, task: SessionTask): boolea
  * order. Parallel chunks: every pending task whose dependencies are done and that may run in
  * parallel, up to `slots`; a task that may not run in parallel starts only when nothing else runs.
  */
-export function runnableTasks(state: SessionState, chunk: SessionChunk, running: number, slots: number): SessionTask[] {
+export function runnableTasks(
+  state: SessionState,
+  chunk: SessionChunk,
+  running: number,
+  slots: number,
+): SessionTask[] {
   const tasks = chunkTasks(state, chunk.key);
   const pending = tasks.filter((t) => t.status === 'pending');
   if (chunk.executionMode !== 'parallel') {
@@ -276,9 +289,32 @@ export interface SessionProgress {
   pauseDetail: string | null;
   currentChunk: string | null;
   nextChunk: string | null;
-  chunks: Array<SessionChunk & { total: number; completed: number; skipped: number; failed: number; running: number }>;
-  tasks: Array<Pick<SessionTask, 'id' | 'chunk' | 'title' | 'status' | 'attempts' | 'lastError' | 'commitSha' | 'outOfScope' | 'startedAt' | 'endedAt'>>;
-  totals: { tasks: number; completed: number; skipped: number; failed: number; running: number; pending: number };
+  chunks: Array<
+    SessionChunk & { total: number; completed: number; skipped: number; failed: number; running: number }
+  >;
+  tasks: Array<
+    Pick<
+      SessionTask,
+      | 'id'
+      | 'chunk'
+      | 'title'
+      | 'status'
+      | 'attempts'
+      | 'lastError'
+      | 'commitSha'
+      | 'outOfScope'
+      | 'startedAt'
+      | 'endedAt'
+    >
+  >;
+  totals: {
+    tasks: number;
+    completed: number;
+    skipped: number;
+    failed: number;
+    running: number;
+    pending: number;
+  };
   commits: string[];
   elapsedMs: number;
   branch: string;
@@ -300,20 +336,29 @@ export function sessionProgress(state: SessionState, now: number): SessionProgre
     nextChunk: current ? (nextChunkAfter(state, current.key)?.key ?? null) : null,
     chunks: state.chunks.map((c) => {
       const ts = chunkTasks(state, c.key);
-      return { ...c, total: ts.length, completed: count(ts, 'completed'), skipped: count(ts, 'skipped'), failed: count(ts, 'failed'), running: count(ts, 'running') };
+      return {
+        ...c,
+        total: ts.length,
+        completed: count(ts, 'completed'),
+        skipped: count(ts, 'skipped'),
+        failed: count(ts, 'failed'),
+        running: count(ts, 'running'),
+      };
     }),
-    tasks: state.tasks.map(({ id, chunk, title, status, attempts, lastError, commitSha, outOfScope, startedAt, endedAt }) => ({
-      id,
-      chunk,
-      title,
-      status,
-      attempts,
-      lastError,
-      commitSha,
-      outOfScope,
-      startedAt,
-      endedAt,
-    })),
+    tasks: state.tasks.map(
+      ({ id, chunk, title, status, attempts, lastError, commitSha, outOfScope, startedAt, endedAt }) => ({
+        id,
+        chunk,
+        title,
+        status,
+        attempts,
+        lastError,
+        commitSha,
+        outOfScope,
+        startedAt,
+        endedAt,
+      }),
+    ),
     totals: {
       tasks: scoped.length,
       completed: count(scoped, 'completed'),

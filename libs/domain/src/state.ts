@@ -68,7 +68,13 @@ export interface PlanStats {
 }
 
 export function planStats(content: PlanContent): PlanStats {
-  const byStatus: Record<TaskStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, skipped: 0 };
+  const byStatus: Record<TaskStatus, number> = {
+    pending: 0,
+    running: 0,
+    completed: 0,
+    failed: 0,
+    skipped: 0,
+  };
   for (const t of content.tasks) byStatus[t.status]++;
   const done = byStatus.completed + byStatus.skipped;
   return {
@@ -81,5 +87,8 @@ export function planStats(content: PlanContent): PlanStats {
 
 /** Tasks of each chunk, chunks in plan order. */
 export function tasksByChunk(content: PlanContent) {
-  return content.chunks.map((chunk) => ({ chunk, tasks: content.tasks.filter((t) => t.chunk === chunk.key) }));
+  return content.chunks.map((chunk) => ({
+    chunk,
+    tasks: content.tasks.filter((t) => t.chunk === chunk.key),
+  }));
 }

@@ -5,7 +5,9 @@ const task = (id: string, chunk: string, dependsOn: string[] = []) => ({ id, chu
 
 describe('validatePlan', () => {
   it('accepts a valid plan', () => {
-    expect(validatePlan({ chunks: [chunk('A'), chunk('B')], tasks: [task('T1', 'A'), task('T2', 'B', ['T1'])] })).toEqual([]);
+    expect(
+      validatePlan({ chunks: [chunk('A'), chunk('B')], tasks: [task('T1', 'A'), task('T2', 'B', ['T1'])] }),
+    ).toEqual([]);
   });
 
   it('collects every error at once, each naming its task or chunk', () => {
@@ -40,8 +42,12 @@ describe('validatePlan', () => {
     expect(issues.find((i) => i.code === 'duplicate_task_id')!.taskId).toBe('T1');
     expect(issues.find((i) => i.code === 'task_without_chunk')!.taskId).toBe('T2');
     expect(issues.find((i) => i.code === 'unknown_chunk')!.message).toBe('task T3: unknown chunk Z');
-    expect(issues.find((i) => i.code === 'unknown_dependency')!.message).toBe('task T1: depends on unknown task T9');
-    expect(issues.find((i) => i.code === 'dependency_on_later_chunk')!.message).toBe('task T4: depends on T5 in later chunk B');
+    expect(issues.find((i) => i.code === 'unknown_dependency')!.message).toBe(
+      'task T1: depends on unknown task T9',
+    );
+    expect(issues.find((i) => i.code === 'dependency_on_later_chunk')!.message).toBe(
+      'task T4: depends on T5 in later chunk B',
+    );
     expect(issues.find((i) => i.code === 'duplicate_chunk_key')!.chunkKey).toBe('A');
   });
 
@@ -52,7 +58,9 @@ describe('validatePlan', () => {
     });
     expect(issues).toHaveLength(1);
     expect(issues[0].code).toBe('dependency_cycle');
-    expect(issues[0].message).toMatch(/^dependency cycle: (T1 → T3 → T2 → T1|T3 → T2 → T1 → T3|T2 → T1 → T3 → T2)$/);
+    expect(issues[0].message).toMatch(
+      /^dependency cycle: (T1 → T3 → T2 → T1|T3 → T2 → T1 → T3|T2 → T1 → T3 → T2)$/,
+    );
   });
 
   it('reports a self dependency as a cycle', () => {
@@ -62,7 +70,9 @@ describe('validatePlan', () => {
 
   it('reports an empty plan only when tasks are required', () => {
     expect(validatePlan({ chunks: [], tasks: [] })).toEqual([]);
-    expect(validatePlan({ chunks: [], tasks: [] }, { requireTasks: true }).map((i) => i.code)).toEqual(['empty_plan']);
+    expect(validatePlan({ chunks: [], tasks: [] }, { requireTasks: true }).map((i) => i.code)).toEqual([
+      'empty_plan',
+    ]);
   });
 
   it('handles a 20,000-task dependency chain without overflowing the stack', () => {

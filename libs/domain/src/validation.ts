@@ -50,7 +50,12 @@ export function validatePlan(plan: ValidatablePlan, options: ValidateOptions = {
       seen.add(task.id);
     }
     if (!task.chunk) {
-      issues.push({ code: 'task_without_chunk', taskId: task.id || undefined, path: `tasks[${i}].chunk`, message: `${name}: has no chunk` });
+      issues.push({
+        code: 'task_without_chunk',
+        taskId: task.id || undefined,
+        path: `tasks[${i}].chunk`,
+        message: `${name}: has no chunk`,
+      });
     } else if (!chunkIndex.has(task.chunk)) {
       issues.push({
         code: 'unknown_chunk',

@@ -15,7 +15,11 @@ export class GitError extends Error {
  * Runs git with an argument vector — never a shell string, so task titles and LLM text cannot
  * inject commands. Author identity is fixed so commits work on machines without a git config.
  */
-export function git(cwd: string, args: string[], options: { input?: string; allowFail?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+export function git(
+  cwd: string,
+  args: string[],
+  options: { input?: string; allowFail?: boolean } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',

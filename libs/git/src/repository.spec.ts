@@ -2,7 +2,15 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { git, gitOut } from './git';
-import { changedFiles, commitTask, commitsSince, ensureWorktree, findTaskCommit, isGitRepository, resetWorktree } from './repository';
+import {
+  changedFiles,
+  commitTask,
+  commitsSince,
+  ensureWorktree,
+  findTaskCommit,
+  isGitRepository,
+  resetWorktree,
+} from './repository';
 
 async function makeRepo(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cw-git-'));

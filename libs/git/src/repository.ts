@@ -30,17 +30,25 @@ export interface WorktreeSpec {
  * same path and branch returns the existing work tree, so a retried activity is harmless. When
  * the branch already exists (for example on another host after a push), it is checked out as is.
  */
-export async function ensureWorktree(spec: WorktreeSpec): Promise<{ path: string; branch: string; head: string; created: boolean }> {
+export async function ensureWorktree(
+  spec: WorktreeSpec,
+): Promise<{ path: string; branch: string; head: string; created: boolean }> {
   const target = path.resolve(spec.path);
   try {
     const current = await gitOut(target, ['rev-parse', '--abbrev-ref', 'HEAD']);
-    if (current === spec.branch) return { path: target, branch: spec.branch, head: await headSha(target), created: false };
+    if (current === spec.branch)
+      return { path: target, branch: spec.branch, head: await headSha(target), created: false };
   } catch {
     // not a work tree yet
   }
   await fs.mkdir(path.dirname(target), { recursive: true });
   await git(spec.repository, ['worktree', 'prune']);
-  const exists = (await git(spec.repository, ['rev-parse', '--verify', '--quiet', `refs/heads/${spec.branch}`], { allowFail: true })).code === 0;
+  const exists =
+    (
+      await git(spec.repository, ['rev-parse', '--verify', '--quiet', `refs/heads/${spec.branch}`], {
+        allowFail: true,
+      })
+    ).code === 0;
   if (exists) await git(spec.repository, ['worktree', 'add', target, spec.branch]);
   else await git(spec.repository, ['worktree', 'add', '-b', spec.branch, target, spec.base ?? 'HEAD']);
   // Chunkwise's own files in the work tree are never committed.
@@ -48,7 +56,8 @@ export async function ensureWorktree(spec: WorktreeSpec): Promise<{ path: string
   const excludePath = path.resolve(target, exclude);
   await fs.mkdir(path.dirname(excludePath), { recursive: true });
   const existing = await fs.readFile(excludePath, 'utf8').catch(() => '');
-  if (!existing.split('\n').includes('/.chunkwise/')) await fs.appendFile(excludePath, `${existing.endsWith('\n') || !existing ? '' : '\n'}/.chunkwise/\n`);
+  if (!existing.split('\n').includes('/.chunkwise/'))
+    await fs.appendFile(excludePath, `${existing.endsWith('\n') || !existing ? '' : '\n'}/.chunkwise/\n`);
   return { path: target, branch: spec.branch, head: await headSha(target), created: true };
 }
 
@@ -58,13 +67,19 @@ export async function removeWorktree(repository: string, worktreePath: string): 
 }
 
 /** Finds a commit on the current branch that carries the given task and session trailers. */
-export async function findTaskCommit(cwd: string, sessionId: string, taskId: string, limit = 500): Promise<string | null> {
+export async function findTaskCommit(
+  cwd: string,
+  sessionId: string,
+  taskId: string,
+  limit = 500,
+): Promise<string | null> {
   const out = await gitOut(cwd, ['log', `-n${limit}`, '--format=%H%x00%B%x1e']);
   for (const record of out.split('\x1e')) {
     const [sha, body] = record.trim().split('\x00');
     if (!sha || !body) continue;
     const lines = body.split('\n');
-    if (lines.includes(`${TASK_TRAILER}: ${taskId}`) && lines.includes(`${SESSION_TRAILER}: ${sessionId}`)) return sha;
+    if (lines.includes(`${TASK_TRAILER}: ${taskId}`) && lines.includes(`${SESSION_TRAILER}: ${sessionId}`))
+      return sha;
   }
   return null;
 }
@@ -80,7 +95,10 @@ export interface CommitResult {
  * Commits everything in the work tree as the task's commit. Exactly once: if a commit for this
  * session and task is already on the branch, it is returned instead of committing again.
  */
-export async function commitTask(cwd: string, params: { sessionId: string; taskId: string; title: string }): Promise<CommitResult> {
+export async function commitTask(
+  cwd: string,
+  params: { sessionId: string; taskId: string; title: string },
+): Promise<CommitResult> {
   const existing = await findTaskCommit(cwd, params.sessionId, params.taskId);
   if (existing) return { sha: existing, created: false, files: await filesOfCommit(cwd, existing) };
   await git(cwd, ['add', '-A']);
@@ -113,11 +131,13 @@ export async function resetWorktree(cwd: string): Promise<void> {
 }
 
 /** Commit shas on `branch` since `base`, oldest first. */
-export async function commitsSince(cwd: string, base: string, branch = 'HEAD'): Promise<Array<{ sha: string; subject: string }>> {
+export async function commitsSince(
+  cwd: string,
+  base: string,
+  branch = 'HEAD',
+): Promise<Array<{ sha: string; subject: string }>> {
   const out = await gitOut(cwd, ['log', '--reverse', '--format=%H %s', `${base}..${branch}`]);
-  return out
-    ? out.split('\n').map((l) => ({ sha: l.slice(0, 40), subject: l.slice(41) }))
-    : [];
+  return out ? out.split('\n').map((l) => ({ sha: l.slice(0, 40), subject: l.slice(41) })) : [];
 }
 
 /** Pushes the branch to `origin` when the repository has one; returns whether it pushed. */

@@ -253,4 +253,5 @@ function timestampsOf(plan: ProjectedPlan): PlanTimestamps {
   return { createdAt: plan.createdAt ?? updatedAt, updatedAt };
 }
 
-const isExecutionEvent = (e: { type: string }) => (EXECUTION_EVENT_TYPES as readonly string[]).includes(e.type);
+const isExecutionEvent = (e: { type: string }) =>
+  (EXECUTION_EVENT_TYPES as readonly string[]).includes(e.type);

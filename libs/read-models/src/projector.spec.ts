@@ -193,7 +193,10 @@ describe('Projector', () => {
     }
     // An execution event is in the history and moves the task's execution status.
     expect(liveSnapshot.plans[target].history!.at(-1)!.type).toBe('TurnStarted');
-    expect(liveSnapshot.plans[target].detail!.chunks[0].tasks.find((t) => t.id === 'T1')).toMatchObject({ status: 'running', attempts: 1 });
+    expect(liveSnapshot.plans[target].detail!.chunks[0].tasks.find((t) => t.id === 'T1')).toMatchObject({
+      status: 'running',
+      attempts: 1,
+    });
 
     const rebuilt = sqliteStore('rebuilt.db');
     const rebuild = await projector(rebuilt).rebuild();
