@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './plan-command-service';
+export * from './session-service';

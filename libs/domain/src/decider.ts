@@ -470,6 +470,7 @@ export function stateAtRevision(
 }
 
 const EXECUTION = new Set([
+  'ExecutionRequested',
   'ExecutionStarted',
   'ChunkStarted',
   'TurnStarted',
@@ -502,6 +503,7 @@ function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
     content: mapTasks(state.content, id, f),
   });
   switch (event.type) {
+    case 'ExecutionRequested':
     case 'ExecutionStarted':
       return {
         ...state,

@@ -12,6 +12,7 @@ interface Base {
 export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
 
 export type ExecutionEvent =
+  | { type: 'ExecutionRequested'; data: Base & { workflowId: string; from: string; target: string | null; chunks: string | null; resumedFrom: string | null } }
   | {
       type: 'ExecutionStarted';
       data: Base & {
@@ -89,6 +90,7 @@ export type ExecutionEvent =
 export type ExecutionEventType = ExecutionEvent['type'];
 
 export const EXECUTION_EVENT_TYPES: readonly ExecutionEventType[] = [
+  'ExecutionRequested',
   'ExecutionStarted',
   'ChunkStarted',
   'TurnStarted',

@@ -1,0 +1,121 @@
+/**
+ * A real execution stack for session tests: the Temporal dev server from the provisioned CLI, a
+ * SQLite event store, this host's two workers in-process, real git repositories and the
+ * deterministic test agent (test/fixtures/agent.js) as a real child process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { PlanCommandService, SessionService } from '@chunkwise/application';
+import { planStreamId, type SessionProgress } from '@chunkwise/domain';
+import { SqliteEventStore, type StoredEvent } from '@chunkwise/event-store';
+import { createNativeConnection, createTemporalClient, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
+import { createSessionWorkers } from '../../apps/worker/src/session-workers';
+
+export const AGENT = resolve(__dirname, '..', 'fixtures', 'agent.js');
+export const QA_GATE = resolve(__dirname, '..', 'fixtures', 'qa-gate.js');
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+  }).trim();
+}
+
+export function makeRepo(root: string): string {
+  const repo = join(root, 'repo');
+  execFileSync('mkdir', ['-p', repo]);
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'README.md'), '# target\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'initial');
+  return repo;
+}
+
+export class SessionHarness {
+  root = mkdtempSync(join(tmpdir(), 'cw-session-'));
+  server!: TemporalDevServer;
+  client!: Client;
+  connection!: NativeConnection;
+  store!: SqliteEventStore;
+  workers: Worker[] = [];
+  running: Array<Promise<void>> = [];
+  plans!: PlanCommandService;
+  sessions!: SessionService;
+  taskQueue = `chunkwise-test-${Math.random().toString(36).slice(2, 8)}`;
+  agentLog = join(this.root, 'agent-log');
+
+  async start(binary: string): Promise<void> {
+    this.server = await startTemporalDevServer({ dataDir: join(this.root, 'temporal'), binary });
+    this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
+    this.store = new SqliteEventStore(join(this.root, 'events.db'));
+    this.plans = new PlanCommandService(this.store);
+    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, { heartbeatTimeoutSec: 10 });
+    await this.startWorkers();
+  }
+
+  async startWorkers(): Promise<void> {
+    this.connection = await createNativeConnection({ address: this.server.address });
+    const { workers } = await createSessionWorkers({
+      connection: this.connection,
+      namespace: 'default',
+      taskQueue: this.taskQueue,
+      eventStore: this.store,
+      dataDir: join(this.root, 'data'),
+      hostId: 'test-host',
+      heartbeatMs: 500,
+    });
+    this.workers = workers;
+    this.running = workers.map((w) => w.run());
+  }
+
+  async stopWorkers(): Promise<void> {
+    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(this.running);
+    await this.connection?.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWorkers();
+    await this.client?.connection.close();
+    await this.server?.stop();
+    await this.store?.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  agent(extra: Record<string, unknown> = {}) {
+    return { type: 'command', argv: [process.execPath, AGENT], timeoutSec: 60, env: { AGENT_LOG_DIR: this.agentLog }, ...extra };
+  }
+
+  qaGates() {
+    return [{ name: 'qa', argv: [process.execPath, QA_GATE], timeoutSec: 60 }];
+  }
+
+  /** Creates and finalizes a plan; returns its id. */
+  async finalizedPlan(doc: Record<string, unknown>): Promise<string> {
+    const planId = `p_${Math.random().toString(36).slice(2, 10)}`;
+    await this.plans.execute(planId, { type: 'CreatePlan', planId, document: doc });
+    await this.plans.execute(planId, { type: 'FinalizePlan' });
+    return planId;
+  }
+
+  async events(planId: string): Promise<StoredEvent[]> {
+    return this.store.readStream(planStreamId(planId));
+  }
+
+  /** Polls the progress query until `until` holds. */
+  async waitFor(planId: string, until: (p: SessionProgress) => boolean, timeoutMs = 60_000): Promise<SessionProgress> {
+    const deadline = Date.now() + timeoutMs;
+    let last: SessionProgress | null = null;
+    while (Date.now() < deadline) {
+      last = await this.sessions.progress(planId).catch(() => null);
+      if (last && until(last)) return last;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting on session progress; last: ${JSON.stringify(last && { status: last.status, pauseReason: last.pauseReason, totals: last.totals })}`);
+  }
+}
