@@ -7,34 +7,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { fold } from '@chunkwise/domain';
-import { resolveTemporalBinary } from '@chunkwise/temporal';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
+import { withTemporalCli } from './support/temporal-cli';
 
 jest.setTimeout(240_000);
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const inCi = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
-let binary: string | undefined;
-let unavailable = '';
-try {
-  binary = resolveTemporalBinary().path;
-} catch (err) {
-  unavailable = err instanceof Error ? err.message : String(err);
-}
-
-if (!binary) {
-  if (inCi) {
-    test('the Temporal CLI is provisioned', () => {
-      throw new Error(`CI=true and no Temporal CLI can be resolved: ${unavailable}`);
-    });
-  } else {
-    console.warn(`SKIPPING test/session.e2e.ts: ${unavailable}`);
-    test.skip('plan sessions e2e (no Temporal CLI; run `npm run setup`)', () => undefined);
-  }
-} else {
+withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
   describe('plan sessions on Temporal', () => {
     const h = new SessionHarness();
-    beforeAll(() => h.start(binary!));
+    beforeAll(() => h.start(binary));
     afterAll(() => h.stop());
 
     test('a three-chunk plan (sequential, parallel, manual) runs to completion: one commit per task, QA after each', async () => {
@@ -50,10 +32,35 @@ if (!binary) {
         ],
         tasks: [
           { id: 'T1', chunk: 'C01_seq', title: 'base', description: 'write src/base.txt base' },
-          { id: 'T2', chunk: 'C01_seq', title: 'extend base', description: 'append src/base.txt more', dependsOn: ['T1'] },
-          { id: 'T3', chunk: 'C02_par', title: 'a', description: 'sleep 800\nwrite src/a.txt a', canRunInParallel: true },
-          { id: 'T4', chunk: 'C02_par', title: 'b', description: 'sleep 800\nwrite src/b.txt b', canRunInParallel: true },
-          { id: 'T5', chunk: 'C02_par', title: 'c after a', description: 'write src/c.txt c', canRunInParallel: true, dependsOn: ['T3'] },
+          {
+            id: 'T2',
+            chunk: 'C01_seq',
+            title: 'extend base',
+            description: 'append src/base.txt more',
+            dependsOn: ['T1'],
+          },
+          {
+            id: 'T3',
+            chunk: 'C02_par',
+            title: 'a',
+            description: 'sleep 800\nwrite src/a.txt a',
+            canRunInParallel: true,
+          },
+          {
+            id: 'T4',
+            chunk: 'C02_par',
+            title: 'b',
+            description: 'sleep 800\nwrite src/b.txt b',
+            canRunInParallel: true,
+          },
+          {
+            id: 'T5',
+            chunk: 'C02_par',
+            title: 'c after a',
+            description: 'write src/c.txt c',
+            canRunInParallel: true,
+            dependsOn: ['T3'],
+          },
           { id: 'T6', chunk: 'C03_man', title: 'manual', description: 'write src/m.txt m' },
         ],
       });
@@ -87,13 +94,20 @@ if (!binary) {
       expect(state.status).toBe('completed');
       for (const t of state.content.tasks) {
         const s = outcome.state.tasks.find((x) => x.id === t.id)!;
-        expect({ id: t.id, status: t.status, sha: t.commitSha }).toEqual({ id: s.id, status: 'completed', sha: s.commitSha });
+        expect({ id: t.id, status: t.status, sha: t.commitSha }).toEqual({
+          id: s.id,
+          status: 'completed',
+          sha: s.commitSha,
+        });
       }
       // Event ids are unique (deterministic ids, no duplicates).
       expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
 
       // T3 and T4 overlapped in time; T5 started only after T3 ended.
-      const log = readFileSync(join(h.agentLog, 'events.log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+      const log = readFileSync(join(h.agentLog, 'events.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '));
       const at = (what: string, task: string) => Number(log.find((l) => l[1] === what && l[2] === task)![0]);
       expect(at('start', 'T4')).toBeLessThan(at('end', 'T3'));
       expect(at('start', 'T3')).toBeLessThan(at('end', 'T4'));
@@ -112,11 +126,17 @@ if (!binary) {
       const outcome = await h.sessions.result(planId);
       expect(outcome.status).toBe('completed');
       expect(outcome.state.tasks[0]).toMatchObject({ status: 'completed', attempts: 3 });
-      expect(git(repo, 'log', '--format=%s', `main..${outcome.state.branch}`).split('\n')).toEqual(['Q1: flaky']);
+      expect(git(repo, 'log', '--format=%s', `main..${outcome.state.branch}`).split('\n')).toEqual([
+        'Q1: flaky',
+      ]);
       const secondPrompt = readFileSync(join(h.agentLog, 'Q1-2.prompt.md'), 'utf8');
       expect(secondPrompt).toContain('BROKEN by Q1 attempt 1');
-      expect(readFileSync(join(h.agentLog, 'Q1-1.prompt.md'), 'utf8')).not.toContain('previous attempt failed');
-      const failed = (await h.events(planId)).filter((e) => e.type === 'TaskFailed').map((e) => (e.data as { final: boolean }).final);
+      expect(readFileSync(join(h.agentLog, 'Q1-1.prompt.md'), 'utf8')).not.toContain(
+        'previous attempt failed',
+      );
+      const failed = (await h.events(planId))
+        .filter((e) => e.type === 'TaskFailed')
+        .map((e) => (e.data as { final: boolean }).final);
       expect(failed).toEqual([false, false]);
     });
 
@@ -138,13 +158,26 @@ if (!binary) {
       expect(p.pauseDetail).toContain('F1');
       // Not failed: refused with a reason.
       expect((await h.sessions.taskAction(planId, 'retryTask', { taskId: 'F3' })).accepted).toBe(false);
-      expect(await h.sessions.taskAction(planId, 'retryTask', { taskId: 'F1', edit: { description: 'write src/f1.txt fixed' } })).toEqual({ accepted: true, reason: null });
+      expect(
+        await h.sessions.taskAction(planId, 'retryTask', {
+          taskId: 'F1',
+          edit: { description: 'write src/f1.txt fixed' },
+        }),
+      ).toEqual({ accepted: true, reason: null });
 
-      p = await h.waitFor(planId, (x) => x.pauseReason === 'task_failed' && x.tasks.find((t) => t.id === 'F2')!.status === 'failed');
+      p = await h.waitFor(
+        planId,
+        (x) => x.pauseReason === 'task_failed' && x.tasks.find((t) => t.id === 'F2')!.status === 'failed',
+      );
       expect(p.tasks.find((t) => t.id === 'F1')!.status).toBe('completed');
-      expect((await h.sessions.taskAction(planId, 'skipTask', { taskId: 'F2', reason: 'not needed' })).accepted).toBe(true);
+      expect(
+        (await h.sessions.taskAction(planId, 'skipTask', { taskId: 'F2', reason: 'not needed' })).accepted,
+      ).toBe(true);
 
-      p = await h.waitFor(planId, (x) => x.pauseReason === 'task_failed' && x.tasks.find((t) => t.id === 'F3')!.status === 'failed');
+      p = await h.waitFor(
+        planId,
+        (x) => x.pauseReason === 'task_failed' && x.tasks.find((t) => t.id === 'F3')!.status === 'failed',
+      );
       // Mark complete runs the QA gates first: still broken → refused.
       const refused = await h.sessions.taskAction(planId, 'completeTask', { taskId: 'F3' });
       expect(refused.accepted).toBe(false);
@@ -157,16 +190,30 @@ if (!binary) {
       const outcome = await h.sessions.result(planId);
       expect(outcome.status).toBe('completed');
       expect(outcome.state.tasks.map((t) => t.status)).toEqual(['completed', 'skipped', 'completed']);
-      expect(git(repo, 'log', '--reverse', '--format=%s', `main..${outcome.state.branch}`).split('\n')).toEqual(['F1: fails until edited', 'F3: QA broken']);
+      expect(
+        git(repo, 'log', '--reverse', '--format=%s', `main..${outcome.state.branch}`).split('\n'),
+      ).toEqual(['F1: fails until edited', 'F3: QA broken']);
       expect(git(repo, 'show', `${outcome.state.branch}:src/f1.txt`)).toBe('fixed');
       const types = (await h.events(planId)).map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['TaskEdited', 'TaskSkipped', 'ExecutionPaused', 'ExecutionResumed']));
+      expect(types).toEqual(
+        expect.arrayContaining(['TaskEdited', 'TaskSkipped', 'ExecutionPaused', 'ExecutionResumed']),
+      );
     });
 
     test('pause and stop mid-chunk, then resume in a new session that keeps completed tasks; cancel ends a session', async () => {
       const repo = makeRepo(`${h.root}/stop`);
-      const tasks = Array.from({ length: 5 }, (_, i) => ({ id: `S${i + 1}`, chunk: 'C01', title: `step ${i + 1}`, description: `sleep 400\nwrite src/s${i + 1}.txt ${i + 1}` }));
-      const planId = await h.finalizedPlan({ title: 'Stop and resume', repository: repo, execution: { agent: h.agent() }, tasks });
+      const tasks = Array.from({ length: 5 }, (_, i) => ({
+        id: `S${i + 1}`,
+        chunk: 'C01',
+        title: `step ${i + 1}`,
+        description: `sleep 400\nwrite src/s${i + 1}.txt ${i + 1}`,
+      }));
+      const planId = await h.finalizedPlan({
+        title: 'Stop and resume',
+        repository: repo,
+        execution: { agent: h.agent() },
+        tasks,
+      });
       await h.sessions.execute(planId);
       await h.waitFor(planId, (x) => x.totals.completed >= 1);
       await h.sessions.signal(planId, 'pause');
@@ -189,14 +236,23 @@ if (!binary) {
       const final = await h.sessions.result(planId);
       expect(final.status).toBe('completed');
       // Completed tasks were kept, not re-run: each task committed exactly once on the same branch.
-      const subjects = git(repo, 'log', '--reverse', '--format=%s', `main..${final.state.branch}`).split('\n');
+      const subjects = git(repo, 'log', '--reverse', '--format=%s', `main..${final.state.branch}`).split(
+        '\n',
+      );
       expect(subjects).toEqual(tasks.map((t) => `${t.id}: ${t.title}`));
-      const starts = readFileSync(join(h.agentLog, 'events.log'), 'utf8').split('\n').filter((l) => / start S\d /.test(l));
+      const starts = readFileSync(join(h.agentLog, 'events.log'), 'utf8')
+        .split('\n')
+        .filter((l) => / start S\d /.test(l));
       for (const id of keptDone) expect(starts.filter((l) => l.includes(` start ${id} `))).toHaveLength(1);
 
       // Cancel: a hanging turn is cancelled now and the plan is cancelled.
       const repo2 = makeRepo(`${h.root}/cancel`);
-      const hung = await h.finalizedPlan({ title: 'Cancel', repository: repo2, execution: { agent: h.agent() }, tasks: [{ id: 'H1', chunk: 'C01', title: 'hang', description: 'hang' }] });
+      const hung = await h.finalizedPlan({
+        title: 'Cancel',
+        repository: repo2,
+        execution: { agent: h.agent() },
+        tasks: [{ id: 'H1', chunk: 'C01', title: 'hang', description: 'hang' }],
+      });
       await h.sessions.execute(hung);
       await h.waitFor(hung, (x) => x.tasks[0].status === 'running');
       await h.sessions.signal(hung, 'cancel', 'changed my mind');
@@ -205,4 +261,4 @@ if (!binary) {
       expect(fold(await h.events(hung)).status).toBe('cancelled');
     });
   });
-}
+});

@@ -336,7 +336,19 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   }
 
   // ---- one task ---------------------------------------------------------------------------
-  async function executeTask(task: SessionTask, chunk: SessionChunk): Promise<'completed' | 'failed'> {
+  // Parallel tasks run in their own work trees and are merged back one at a time.
+  let integration: Promise<unknown> = Promise.resolve();
+
+  /** Runs a task's turns until it passes its QA gates (then commits) or runs out of attempts. */
+  async function executeTask(task: SessionTask, chunk: SessionChunk): Promise<void> {
+    const parallel = chunk.executionMode === 'parallel';
+    const where = parallel
+      ? await localGit.prepareTaskWorktree({
+          sessionWorktree: wt.path,
+          branch: state.branch,
+          taskId: task.id,
+        })
+      : { path: wt.path, branch: state.branch };
     let t = task;
     while (t.attempts < state.settings.maxAttempts) {
       const attempt = t.attempts + 1;
@@ -355,7 +367,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         planId: state.planId,
         sessionId: state.sessionId,
         turnId,
-        worktree: wt.path,
+        worktree: where.path,
         chunk,
         task: t,
         state,
@@ -363,49 +375,77 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         previousError: t.lastError,
         agent: state.settings.agent,
       });
-      await record({
-        type: 'TurnCompleted',
-        data: {
-          ...base(),
-          turnId,
-          taskId: t.id,
-          exitCode: turn.exitCode,
-          timedOut: turn.timedOut,
-          durationMs: turn.durationMs,
-          succeeded: turn.succeeded,
-          error: turn.error,
-        },
-      });
+      await recordTurn(turnId, t.id, turn);
       let error: string | null = turn.succeeded ? null : turn.error;
       if (error === null) {
-        const qa = await runGates(t, turnId, wt.path);
+        const qa = await runGates(t, turnId, where.path);
         if (qa.passed) {
           const c = await localGit.commitTask({
-            worktree: wt.path,
+            worktree: where.path,
             sessionId: state.sessionId,
             taskId: t.id,
             title: t.title,
-            branch: state.branch,
+            branch: where.branch,
           });
-          await completed(t, c.sha, c.files, false);
-          return 'completed';
+          if (!parallel) return completed(t, c.sha, c.files, false);
+          // Merged in the order tasks finish; dependents start only after their dependencies merged.
+          const merging = integration.then(() =>
+            localGit.integrateTask({
+              sessionWorktree: wt.path,
+              taskWorktree: where.path,
+              sessionId: state.sessionId,
+              taskId: t.id,
+              branch: state.branch,
+            }),
+          );
+          integration = merging.catch(() => undefined);
+          const m = await merging;
+          if (m.ok) return completed(t, m.sha, m.files, false);
+          // A merge conflict fails the task outright: retrying the same change would conflict again.
+          return failTask(t, attempt, `merge conflict: ${m.conflict}`, true);
         }
         error = qa.summary;
       }
       const final = attempt >= state.settings.maxAttempts;
-      state = updateTask(state, t.id, {
-        status: final ? 'failed' : 'pending',
-        lastError: error,
-        endedAt: final ? Date.now() : null,
-      });
-      await record({
-        type: 'TaskFailed',
-        data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final },
-      });
+      await failTask(t, attempt, error ?? 'unknown error', final);
       t = findTask(t.id)!;
       if (cancelRequested) throw new Stop();
     }
-    return 'failed';
+  }
+
+  async function failTask(t: SessionTask, attempts: number, error: string, final: boolean): Promise<void> {
+    state = updateTask(state, t.id, {
+      status: final ? 'failed' : 'pending',
+      lastError: error,
+      endedAt: final ? Date.now() : null,
+    });
+    await record({ type: 'TaskFailed', data: { ...base(), taskId: t.id, attempts, error, final } });
+  }
+
+  async function recordTurn(
+    turnId: string,
+    taskId: string | null,
+    turn: {
+      exitCode: number | null;
+      timedOut: boolean;
+      durationMs: number;
+      succeeded: boolean;
+      error: string | null;
+    },
+  ) {
+    await record({
+      type: 'TurnCompleted',
+      data: {
+        ...base(),
+        turnId,
+        taskId,
+        exitCode: turn.exitCode,
+        timedOut: turn.timedOut,
+        durationMs: turn.durationMs,
+        succeeded: turn.succeeded,
+        error: turn.error,
+      },
+    });
   }
 
   // ---- one chunk, task by task ------------------------------------------------------------
@@ -449,11 +489,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       } else {
         for (const t of startable) {
           runningTasks++;
-          const p = (
-            chunk.executionMode === 'parallel'
-              ? executeParallelTask(t, chunk)
-              : executeTask(t, chunk).then(() => undefined)
-          ).finally(() => {
+          const p = executeTask(t, chunk).finally(() => {
             runningTasks--;
             inFlight.delete(t.id);
           });
@@ -471,114 +507,6 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         continue;
       }
       await Promise.race(inFlight.values());
-    }
-  }
-
-  // Parallel tasks run in their own work trees and are merged back one at a time.
-  let integration: Promise<unknown> = Promise.resolve();
-  async function executeParallelTask(task: SessionTask, chunk: SessionChunk): Promise<void> {
-    const own = await localGit.prepareTaskWorktree({
-      sessionWorktree: wt.path,
-      branch: state.branch,
-      taskId: task.id,
-    });
-    let t = task;
-    while (t.attempts < state.settings.maxAttempts) {
-      const attempt = t.attempts + 1;
-      const turnId = `${state.sessionId}-${++state.turnSeq}`;
-      state = updateTask(state, t.id, {
-        status: 'running',
-        attempts: attempt,
-        startedAt: t.startedAt ?? Date.now(),
-      });
-      await record({
-        type: 'TurnStarted',
-        data: { ...base(), turnId, chunk: chunk.key, taskId: t.id, attempt },
-      });
-      t = findTask(t.id)!;
-      const turn = await local.runTurn({
-        planId: state.planId,
-        sessionId: state.sessionId,
-        turnId,
-        worktree: own.path,
-        chunk,
-        task: t,
-        state,
-        attempt,
-        previousError: t.lastError,
-        agent: state.settings.agent,
-      });
-      await record({
-        type: 'TurnCompleted',
-        data: {
-          ...base(),
-          turnId,
-          taskId: t.id,
-          exitCode: turn.exitCode,
-          timedOut: turn.timedOut,
-          durationMs: turn.durationMs,
-          succeeded: turn.succeeded,
-          error: turn.error,
-        },
-      });
-      let error: string | null = turn.succeeded ? null : turn.error;
-      if (error === null) {
-        const qa = await runGates(t, turnId, own.path);
-        if (qa.passed) {
-          await localGit.commitTask({
-            worktree: own.path,
-            sessionId: state.sessionId,
-            taskId: t.id,
-            title: t.title,
-            branch: own.branch,
-          });
-          // Merge back one task at a time, in the order tasks finish (dependents start only after their dependencies merged).
-          const merged = (integration = integration.then(() =>
-            localGit.integrateTask({
-              sessionWorktree: wt.path,
-              taskWorktree: own.path,
-              sessionId: state.sessionId,
-              taskId: t.id,
-              branch: state.branch,
-            }),
-          )) as Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }>;
-          const m = await merged;
-          if (m.ok) {
-            await completed(t, m.sha, m.files, false);
-            return;
-          }
-          // A merge conflict fails the task outright: retrying the same change would conflict again.
-          state = updateTask(state, t.id, {
-            status: 'failed',
-            lastError: `merge conflict: ${m.conflict}`,
-            endedAt: Date.now(),
-          });
-          await record({
-            type: 'TaskFailed',
-            data: {
-              ...base(),
-              taskId: t.id,
-              attempts: attempt,
-              error: `merge conflict: ${m.conflict}`,
-              final: true,
-            },
-          });
-          return;
-        }
-        error = qa.summary;
-      }
-      const final = attempt >= state.settings.maxAttempts;
-      state = updateTask(state, t.id, {
-        status: final ? 'failed' : 'pending',
-        lastError: error,
-        endedAt: final ? Date.now() : null,
-      });
-      await record({
-        type: 'TaskFailed',
-        data: { ...base(), taskId: t.id, attempts: attempt, error: error ?? 'unknown error', final },
-      });
-      t = findTask(t.id)!;
-      if (final) return;
     }
   }
 
@@ -609,19 +537,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         previousError: noProgress > 0 ? (open[0].lastError ?? null) : null,
         agent: state.settings.agent,
       });
-      await record({
-        type: 'TurnCompleted',
-        data: {
-          ...base(),
-          turnId,
-          taskId: null,
-          exitCode: turn.exitCode,
-          timedOut: turn.timedOut,
-          durationMs: turn.durationMs,
-          succeeded: turn.succeeded,
-          error: turn.error,
-        },
-      });
+      await recordTurn(turnId, null, turn);
       // A timed-out or failed turn never counts as progress, whatever it marked.
       const marked = turn.succeeded ? open.filter((t) => turn.markedDone.includes(t.id)) : [];
       let error = turn.succeeded ? null : turn.error;

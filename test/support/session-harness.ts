@@ -12,7 +12,12 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { PlanCommandService, SessionService } from '@chunkwise/application';
 import { planStreamId, type SessionProgress } from '@chunkwise/domain';
 import { SqliteEventStore, type StoredEvent } from '@chunkwise/event-store';
-import { createNativeConnection, createTemporalClient, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
+import {
+  createNativeConnection,
+  createTemporalClient,
+  startTemporalDevServer,
+  type TemporalDevServer,
+} from '@chunkwise/temporal';
 import { createSessionWorkers } from '../../apps/worker/src/session-workers';
 
 export const AGENT = resolve(__dirname, '..', 'fixtures', 'agent.js');
@@ -22,7 +27,13 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
   }).trim();
 }
 
@@ -54,7 +65,9 @@ export class SessionHarness {
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(join(this.root, 'events.db'));
     this.plans = new PlanCommandService(this.store);
-    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, { heartbeatTimeoutSec: 10 });
+    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, {
+      heartbeatTimeoutSec: 10,
+    });
     await this.startWorkers();
   }
 
@@ -88,7 +101,13 @@ export class SessionHarness {
   }
 
   agent(extra: Record<string, unknown> = {}) {
-    return { type: 'command', argv: [process.execPath, AGENT], timeoutSec: 60, env: { AGENT_LOG_DIR: this.agentLog }, ...extra };
+    return {
+      type: 'command',
+      argv: [process.execPath, AGENT],
+      timeoutSec: 60,
+      env: { AGENT_LOG_DIR: this.agentLog },
+      ...extra,
+    };
   }
 
   qaGates() {
@@ -108,7 +127,11 @@ export class SessionHarness {
   }
 
   /** Polls the progress query until `until` holds. */
-  async waitFor(planId: string, until: (p: SessionProgress) => boolean, timeoutMs = 60_000): Promise<SessionProgress> {
+  async waitFor(
+    planId: string,
+    until: (p: SessionProgress) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<SessionProgress> {
     const deadline = Date.now() + timeoutMs;
     let last: SessionProgress | null = null;
     while (Date.now() < deadline) {
@@ -116,6 +139,8 @@ export class SessionHarness {
       if (last && until(last)) return last;
       await new Promise((r) => setTimeout(r, 150));
     }
-    throw new Error(`timed out waiting on session progress; last: ${JSON.stringify(last && { status: last.status, pauseReason: last.pauseReason, totals: last.totals })}`);
+    throw new Error(
+      `timed out waiting on session progress; last: ${JSON.stringify(last && { status: last.status, pauseReason: last.pauseReason, totals: last.totals })}`,
+    );
   }
 }

@@ -2,7 +2,7 @@ import type { PlanCommand } from './commands';
 import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
-import type { ExecutionEvent } from './execution-events';
+import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from './execution-events';
 import {
   chunkChangesSchema,
   chunkInputSchema,
@@ -469,25 +469,7 @@ export function stateAtRevision(
   return state.exists ? state : null;
 }
 
-const EXECUTION = new Set([
-  'ExecutionRequested',
-  'ExecutionStarted',
-  'ChunkStarted',
-  'TurnStarted',
-  'TurnCompleted',
-  'QaGateResult',
-  'TaskCompleted',
-  'TaskFailed',
-  'TaskSkipped',
-  'TaskEdited',
-  'ChunkCompleted',
-  'ExecutionPaused',
-  'ExecutionResumed',
-  'ExecutionStopped',
-  'ExecutionCompleted',
-  'ExecutionFailed',
-  'ExecutionCancelled',
-]);
+const EXECUTION: ReadonlySet<string> = new Set(EXECUTION_EVENT_TYPES);
 const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(e.type);
 
 /** Execution events move the plan's status and its tasks' execution fields; the content stays frozen. */

@@ -12,7 +12,16 @@ interface Base {
 export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
 
 export type ExecutionEvent =
-  | { type: 'ExecutionRequested'; data: Base & { workflowId: string; from: string; target: string | null; chunks: string | null; resumedFrom: string | null } }
+  | {
+      type: 'ExecutionRequested';
+      data: Base & {
+        workflowId: string;
+        from: string;
+        target: string | null;
+        chunks: string | null;
+        resumedFrom: string | null;
+      };
+    }
   | {
       type: 'ExecutionStarted';
       data: Base & {
