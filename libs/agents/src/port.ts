@@ -25,6 +25,16 @@ export interface TurnResult {
   output: string;
   outputBytes: number;
   durationMs: number;
+  /** Set when the agent exited 0 but reported failure itself (e.g. claude's error result). */
+  agentError?: string | null;
+  /** Token usage and cost when the agent reports them. */
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheCreationTokens: number;
+    costUsd: number | null;
+  } | null;
 }
 
 export interface TurnHooks {
@@ -40,4 +50,5 @@ export interface AgentRunner {
 }
 
 /** A turn finished when the agent exited 0 on its own: never on timeout, signal or start failure. */
-export const turnSucceeded = (r: TurnResult) => r.exitCode === 0 && !r.timedOut && r.startError === null;
+export const turnSucceeded = (r: TurnResult) =>
+  r.exitCode === 0 && !r.timedOut && r.startError === null && !r.agentError;

@@ -1,0 +1,110 @@
+/**
+ * Parses the `claude -p --output-format stream-json` protocol: one JSON object per line
+ * (`system` init, `assistant`/`user` messages with text and tool_use blocks, a final `result`).
+ * Pure, so the runner can turn a raw stream into readable progress and a turn summary.
+ */
+export interface ClaudeTurnSummary {
+  sessionId: string | null;
+  isError: boolean;
+  numTurns: number | null;
+  costUsd: number | null;
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheCreationTokens: number;
+  } | null;
+  result: string | null;
+  toolCalls: number;
+}
+
+export interface ClaudeStreamState {
+  buffer: string;
+  summary: ClaudeTurnSummary;
+}
+
+export const newClaudeStreamState = (): ClaudeStreamState => ({
+  buffer: '',
+  summary: {
+    sessionId: null,
+    isError: false,
+    numTurns: null,
+    costUsd: null,
+    usage: null,
+    result: null,
+    toolCalls: 0,
+  },
+});
+
+/** Feeds a chunk of stdout; returns readable lines for the live log (text, tool calls, result). */
+export function feedClaudeStream(state: ClaudeStreamState, chunk: string): string[] {
+  state.buffer += chunk;
+  const lines = state.buffer.split('\n');
+  state.buffer = lines.pop() ?? '';
+  const out: string[] = [];
+  for (const line of lines) out.push(...describeLine(state, line));
+  return out;
+}
+
+/** Flushes a last line that had no newline. */
+export function endClaudeStream(state: ClaudeStreamState): string[] {
+  const rest = state.buffer;
+  state.buffer = '';
+  return rest.trim() ? describeLine(state, rest) : [];
+}
+
+function describeLine(state: ClaudeStreamState, line: string): string[] {
+  const trimmed = line.trim();
+  if (!trimmed) return [];
+  let msg: any;
+  try {
+    msg = JSON.parse(trimmed);
+  } catch {
+    return [trimmed]; // not protocol: pass through (e.g. a warning printed by the CLI)
+  }
+  switch (msg?.type) {
+    case 'system':
+      if (msg.session_id) state.summary.sessionId = msg.session_id;
+      return msg.subtype === 'init'
+        ? [`[claude] session ${msg.session_id ?? '?'} (model ${msg.model ?? '?'})`]
+        : [];
+    case 'assistant': {
+      const out: string[] = [];
+      for (const block of msg.message?.content ?? []) {
+        if (block?.type === 'text' && block.text) out.push(String(block.text));
+        else if (block?.type === 'tool_use') {
+          state.summary.toolCalls++;
+          out.push(`[tool] ${block.name}${toolHint(block.input)}`);
+        }
+      }
+      return out;
+    }
+    case 'result': {
+      const u = msg.usage ?? {};
+      state.summary = {
+        ...state.summary,
+        sessionId: msg.session_id ?? state.summary.sessionId,
+        isError: Boolean(msg.is_error) || (typeof msg.subtype === 'string' && msg.subtype !== 'success'),
+        numTurns: typeof msg.num_turns === 'number' ? msg.num_turns : null,
+        costUsd: typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : null,
+        usage: {
+          inputTokens: u.input_tokens ?? 0,
+          outputTokens: u.output_tokens ?? 0,
+          cacheReadTokens: u.cache_read_input_tokens ?? 0,
+          cacheCreationTokens: u.cache_creation_input_tokens ?? 0,
+        },
+        result: typeof msg.result === 'string' ? msg.result : null,
+      };
+      return [`[result] ${state.summary.isError ? 'error' : 'success'} after ${msg.num_turns ?? '?'} turns`];
+    }
+    default:
+      return [];
+  }
+}
+
+function toolHint(input: unknown): string {
+  if (!input || typeof input !== 'object') return '';
+  const i = input as Record<string, unknown>;
+  const hint = i.file_path ?? i.path ?? i.command ?? i.pattern;
+  return typeof hint === 'string' ? ` ${hint.slice(0, 120)}` : '';
+}
