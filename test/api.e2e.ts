@@ -187,6 +187,16 @@ describe.each(backends)('API on $name', (backend) => {
           'PUT /api/plans/{id}/tasks/{taskId}/dependencies',
           'POST /api/plans/{id}/tasks/{taskId}/move',
           'DELETE /api/plans/{id}/tasks/{taskId}',
+          ...['execute', 'resume', 'pause', 'stop', 'cancel'].map((a) => `POST /api/plans/{id}/${a}`),
+          ...['approve', 'retry', 'skip', 'complete', 'edit'].map(
+            (a) => `POST /api/plans/{id}/tasks/{taskId}/${a}`,
+          ),
+          'GET /api/plans/{id}/progress',
+          'GET /api/plans/{id}/stream',
+          'GET /api/plans/{id}/turns/{turnId}/output',
+          'POST /api/repositories',
+          'GET /api/repositories',
+          'GET /api/repositories/{id}',
         ].sort(),
       );
       // Every $ref resolves.

@@ -16,6 +16,22 @@ import {
 } from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { z } from 'zod';
+import { registerRepositoryBodySchema } from './repositories/repository-service';
+import {
+  approveTaskBodySchema,
+  controlBodySchema,
+  editTaskBodySchema,
+  executeBodySchema,
+  progressSchema,
+  repositoryListSchema,
+  repositorySchema,
+  resumeResultSchema,
+  retryTaskBodySchema,
+  sessionRefSchema,
+  signalResultSchema,
+  skipTaskBodySchema,
+  updateAnswerSchema,
+} from './sessions/session-schemas';
 
 /**
  * The API's request and response shapes, as zod schemas. Request bodies are validated with them
@@ -145,6 +161,9 @@ export const errorResponseSchema = z.object({
     .int()
     .optional()
     .describe('On 409 stale revision: the plan revision to base a retry on.'),
+  accepted: z.literal(false).optional().describe('On 409 update_rejected: the workflow refused the update.'),
+  reason: z.string().optional().describe('On 409 update_rejected: why the workflow refused it.'),
+  repositoryId: z.string().optional().describe('On 409 repository_exists: the id of the registration.'),
 });
 
 export const planStatsSchema = z.object({
@@ -264,4 +283,18 @@ export const OPENAPI_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 
   TaskList: { schema: taskListSchema, io: 'output' },
   Task: { schema: taskSchema, io: 'output' },
   Health: { schema: healthSchema, io: 'output' },
+  ExecutePlan: { schema: executeBodySchema, io: 'input' },
+  ControlSession: { schema: controlBodySchema, io: 'input' },
+  ApproveTask: { schema: approveTaskBodySchema, io: 'input' },
+  RetryTask: { schema: retryTaskBodySchema, io: 'input' },
+  SkipTask: { schema: skipTaskBodySchema, io: 'input' },
+  EditSessionTask: { schema: editTaskBodySchema, io: 'input' },
+  RegisterRepository: { schema: registerRepositoryBodySchema, io: 'input' },
+  SessionRef: { schema: sessionRefSchema, io: 'output' },
+  ResumeResult: { schema: resumeResultSchema, io: 'output' },
+  SignalResult: { schema: signalResultSchema, io: 'output' },
+  UpdateAnswer: { schema: updateAnswerSchema, io: 'output' },
+  Progress: { schema: progressSchema, io: 'output' },
+  Repository: { schema: repositorySchema, io: 'output' },
+  RepositoryList: { schema: repositoryListSchema, io: 'output' },
 };

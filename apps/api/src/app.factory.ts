@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type LoggerService, type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Client } from '@temporalio/client';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { PlanCommandService } from '@chunkwise/application';
 import { type ChunkwiseConfig, createEventStore, createReadModelStore } from '@chunkwise/config';
@@ -12,12 +13,15 @@ import {
   type ProjectorOptions,
   type ReadModelStore,
 } from '@chunkwise/read-models';
+import type { SessionWorkflowInput } from '../../../workflows/messages';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
 import type { ApiRuntime } from './projection/api-runtime';
+import { RepositoryService } from './repositories/repository-service';
+import { TemporalAccess } from './sessions/temporal-access';
 
 export const API_PREFIX = 'api';
 
@@ -32,6 +36,15 @@ export interface CreateAppOptions {
   projectionTimeoutMs?: number;
   /** Options of the in-process projector (when config.runProjector). */
   projector?: Omit<ProjectorOptions, 'logger'>;
+  /**
+   * Use this Temporal client for execution routes instead of connecting lazily to config.temporal.
+   * The caller keeps it: app.close() does not close it.
+   */
+  temporalClient?: Client;
+  /** How long the lazy Temporal connect may take before execution routes answer 503. Default 3000 ms. */
+  temporalConnectTimeoutMs?: number;
+  /** Activity timing knobs given to every session this API starts (tests shorten them). */
+  sessionTiming?: SessionWorkflowInput['timing'];
 }
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -69,14 +82,7 @@ export async function createApp(
     const projector = config.runProjector
       ? new Projector(eventStore, readModels, { ...options.projector, logger: projectorLogger() })
       : null;
-    runtime = createRuntime(
-      config,
-      eventStore,
-      readModels,
-      projector,
-      owned,
-      options.projectionTimeoutMs ?? 5000,
-    );
+    runtime = createRuntime(config, eventStore, readModels, projector, owned, options);
 
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot(runtime),
@@ -108,19 +114,41 @@ function createRuntime(
   readModels: ReadModelStore,
   projector: Projector | null,
   owned: Array<{ close(): Promise<void> }>,
-  projectionTimeoutMs: number,
+  options: CreateAppOptions,
 ): ApiRuntime {
   let closing: Promise<void> | undefined;
+  const service = new PlanCommandService(eventStore);
+  const repositories = new RepositoryService(eventStore);
+  const temporal = new TemporalAccess(
+    config.temporal,
+    service,
+    eventStore,
+    (reference) => repositories.resolvePath(reference),
+    {
+      client: options.temporalClient,
+      connectTimeoutMs: options.temporalConnectTimeoutMs,
+      timing: options.sessionTiming,
+    },
+  );
   return {
     config,
     eventStore,
     readModels,
-    service: new PlanCommandService(eventStore),
+    service,
+    repositories,
+    temporal,
     projector,
-    projectionTimeoutMs,
+    projectionTimeoutMs: options.projectionTimeoutMs ?? 5000,
     close: () =>
       (closing ??= (async () => {
         const logger = new Logger('ApiRuntime');
+        try {
+          await temporal.close();
+        } catch (e) {
+          logger.warn(
+            `closing the Temporal connection failed: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
         try {
           await projector?.stop();
         } catch (e) {

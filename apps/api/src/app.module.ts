@@ -4,6 +4,7 @@ import { HealthModule } from './health/health.module';
 import { PlansModule } from './plans/plans.module';
 import type { ApiRuntime } from './projection/api-runtime';
 import { RuntimeLifecycle } from './projection/runtime-lifecycle.service';
+import { SessionsModule } from './sessions/sessions.module';
 import { API_RUNTIME } from './tokens';
 
 /** Provides the runtime (stores, command service, projector) to every module, and owns its lifecycle. */
@@ -24,7 +25,13 @@ export class AppModule {
   static forRoot(runtime: ApiRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), RuntimeModule.forRoot(runtime), PlansModule, HealthModule],
+      imports: [
+        CqrsModule.forRoot(),
+        RuntimeModule.forRoot(runtime),
+        PlansModule,
+        SessionsModule,
+        HealthModule,
+      ],
     };
   }
 }

@@ -81,17 +81,42 @@ export class SessionService {
 
   async execute(planId: string, request: ExecuteRequest = {}): Promise<SessionRef> {
     const { state, streamRevision } = await this.loadExisting(planId);
-    if (state.status === 'draft') throw new SessionStateError('not_executable', `plan ${planId} is a draft; finalize it before executing`);
+    if (state.status === 'draft')
+      throw new SessionStateError(
+        'not_executable',
+        `plan ${planId} is a draft; finalize it before executing`,
+      );
     if (state.status === 'running' || state.status === 'paused') {
-      throw new SessionStateError('not_executable', `plan ${planId} already has an active session (${state.session?.sessionId}, ${state.session?.status}); pause, stop, resume or cancel it`);
+      throw new SessionStateError(
+        'not_executable',
+        `plan ${planId} already has an active session (${state.session?.sessionId}, ${state.session?.status}); pause, stop, resume or cancel it`,
+      );
     }
-    if (!state.content.repository) throw new SessionStateError('not_executable', `plan ${planId} names no repository; set "repository" and finalize again`);
+    if (!state.content.repository)
+      throw new SessionStateError(
+        'not_executable',
+        `plan ${planId} names no repository; set "repository" and finalize again`,
+      );
     const parsedOptions = executionSettingsInputSchema.safeParse(request.options ?? {});
-    if (!parsedOptions.success) throw new ValidationError(zodIssues(parsedOptions.error, 'options'), 'invalid execute options');
+    if (!parsedOptions.success)
+      throw new ValidationError(zodIssues(parsedOptions.error, 'options'), 'invalid execute options');
     const planSettings = executionSettingsInputSchema.safeParse(state.content.execution ?? {});
-    if (!planSettings.success) throw new ValidationError(zodIssues(planSettings.error, 'execution'), 'invalid execution settings in the plan');
+    if (!planSettings.success)
+      throw new ValidationError(
+        zodIssues(planSettings.error, 'execution'),
+        'invalid execution settings in the plan',
+      );
     if (!planSettings.data.agent && !parsedOptions.data.agent) {
-      throw new ValidationError([{ code: 'schema', path: 'execution.agent', message: 'execution.agent: no agent configured for this plan' }], 'cannot execute');
+      throw new ValidationError(
+        [
+          {
+            code: 'schema',
+            path: 'execution.agent',
+            message: 'execution.agent: no agent configured for this plan',
+          },
+        ],
+        'cannot execute',
+      );
     }
     const settings = resolveExecutionSettings(planSettings.data, parsedOptions.data);
     const sessionId = newSessionId();
@@ -113,40 +138,84 @@ export class SessionService {
       if (e instanceof SessionInputError) throw new DomainError('invalid_command', e.message);
       throw e;
     }
-    return this.start(state, streamRevision, {
-      state: session,
-      repository: state.content.repository,
-      continued: false,
-      resumedFrom: null,
-      from: request.from ?? 'current',
-      target: request.target ?? null,
-      timing: this.timing,
-    }, request.chunks ?? null);
+    return this.start(
+      state,
+      streamRevision,
+      {
+        state: session,
+        repository: state.content.repository,
+        continued: false,
+        resumedFrom: null,
+        from: request.from ?? 'current',
+        target: request.target ?? null,
+        timing: this.timing,
+      },
+      request.chunks ?? null,
+    );
   }
 
-  private async start(plan: PlanState, streamRevision: number, input: SessionWorkflowInput, chunks: string | null): Promise<SessionRef> {
+  private async start(
+    plan: PlanState,
+    streamRevision: number,
+    input: SessionWorkflowInput,
+    chunks: string | null,
+  ): Promise<SessionRef> {
     const { planId, sessionId, revision } = input.state;
     const workflowId = sessionWorkflowId(planId, sessionId);
     try {
       await this.store.append(
         planStreamId(planId),
-        [{ id: `${workflowId}-requested`, type: 'ExecutionRequested', data: { revision, sessionId, workflowId, from: input.from, target: input.target, chunks, resumedFrom: input.resumedFrom } }],
+        [
+          {
+            id: `${workflowId}-requested`,
+            type: 'ExecutionRequested',
+            data: {
+              revision,
+              sessionId,
+              workflowId,
+              from: input.from,
+              target: input.target,
+              chunks,
+              resumedFrom: input.resumedFrom,
+            },
+          },
+        ],
         { expectedRevision: streamRevision },
       );
     } catch (e) {
-      if (e instanceof WrongExpectedRevisionError) throw new StaleRevisionError(planId, plan.revision, plan.revision);
+      if (e instanceof WrongExpectedRevisionError)
+        throw new StaleRevisionError(planId, plan.revision, plan.revision);
       throw e;
     }
-    await this.client.workflow.start(SESSION_WORKFLOW, {
-      taskQueue: this.taskQueue,
-      workflowId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: ChunkwisePlanId, value: planId },
-        { key: ChunkwisePlanTitle, value: plan.content.title.slice(0, 200) },
-        { key: ChunkwiseStatus, value: 'running' },
-      ],
-    });
+    try {
+      await this.client.workflow.start(SESSION_WORKFLOW, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: ChunkwisePlanId, value: planId },
+          { key: ChunkwisePlanTitle, value: plan.content.title.slice(0, 200) },
+          { key: ChunkwiseStatus, value: 'running' },
+        ],
+      });
+    } catch (e) {
+      // Never leave a plan "running" with no workflow behind it: record why the start failed.
+      const reason = `the session workflow could not be started: ${e instanceof Error ? e.message : String(e)}`;
+      await this.store.append(
+        planStreamId(planId),
+        [
+          {
+            id: `${workflowId}-start-failed`,
+            type: 'ExecutionFailed',
+            data: { revision, sessionId, reason },
+          },
+        ],
+        {
+          expectedRevision: 'any',
+        },
+      );
+      throw e;
+    }
     return { planId, sessionId, workflowId, revision };
   }
 
@@ -155,7 +224,10 @@ export class SessionService {
     const s = state.session;
     if (!s) throw new SessionStateError('no_session', `plan ${planId} has never been executed`);
     if (s.status !== 'running' && s.status !== 'paused') {
-      throw new SessionStateError('session_not_active', `plan ${planId}'s session ${s.sessionId} is ${s.status}`);
+      throw new SessionStateError(
+        'session_not_active',
+        `plan ${planId}'s session ${s.sessionId} is ${s.status}`,
+      );
     }
     return { state, handle: this.client.workflow.getHandle(s.workflowId) };
   }
@@ -177,18 +249,27 @@ export class SessionService {
       await this.client.workflow.getHandle(s.workflowId).signal('resume');
       return { ...this.ref(state), action: 'resumed' };
     }
-    if (s.status !== 'stopped' || !s.resumable) throw new SessionStateError('not_resumable', `plan ${planId}'s session ${s.sessionId} is ${s.status}; execute it again instead`);
+    if (s.status !== 'stopped' || !s.resumable)
+      throw new SessionStateError(
+        'not_resumable',
+        `plan ${planId}'s session ${s.sessionId} is ${s.status}; execute it again instead`,
+      );
     const outcome = (await this.client.workflow.getHandle(s.workflowId).result()) as SessionOutcome;
     const next = resumeSession(outcome.state, newSessionId(), Date.now());
-    const ref = await this.start(state, streamRevision, {
-      state: next,
-      repository: state.content.repository!,
-      continued: false,
-      resumedFrom: s.sessionId,
-      from: 'current',
-      target: null,
-      timing: this.timing,
-    }, null);
+    const ref = await this.start(
+      state,
+      streamRevision,
+      {
+        state: next,
+        repository: state.content.repository!,
+        continued: false,
+        resumedFrom: s.sessionId,
+        from: 'current',
+        target: null,
+        timing: this.timing,
+      },
+      null,
+    );
     return { ...ref, action: 'restarted' };
   }
 
@@ -198,14 +279,16 @@ export class SessionService {
       return await handle.executeUpdate<UpdateAnswer, [Record<string, unknown>]>(action, { args: [args] });
     } catch (e) {
       // A validator's refusal comes back as a failed update: answer it as a rejection with its reason.
-      const message = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+      const message =
+        e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
       return { accepted: false, reason: message };
     }
   }
 
   async progress(planId: string): Promise<SessionProgress | null> {
     const { state } = await this.loadExisting(planId);
-    if (!state.session || (state.session.status !== 'running' && state.session.status !== 'paused')) return null;
+    if (!state.session || (state.session.status !== 'running' && state.session.status !== 'paused'))
+      return null;
     return this.client.workflow.getHandle(state.session.workflowId).query<SessionProgress>('progress');
   }
 
@@ -217,6 +300,11 @@ export class SessionService {
   }
 
   private ref(state: PlanState): SessionRef {
-    return { planId: state.planId, sessionId: state.session!.sessionId, workflowId: state.session!.workflowId, revision: state.session!.startedRevision };
+    return {
+      planId: state.planId,
+      sessionId: state.session!.sessionId,
+      workflowId: state.session!.workflowId,
+      revision: state.session!.startedRevision,
+    };
   }
 }

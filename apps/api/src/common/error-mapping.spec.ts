@@ -4,12 +4,14 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { PlanNotFoundError, StaleRevisionError } from '@chunkwise/application';
+import { PlanNotFoundError, SessionStateError, StaleRevisionError } from '@chunkwise/application';
 import { DomainError, type DomainErrorCode, ValidationError } from '@chunkwise/domain';
 import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
 import { bodyParserError } from './body-parsing';
 import { DOMAIN_ERROR_STATUS, mapError } from './error-mapping';
 import { RequestValidationError } from './error-response';
+import { UpdateRejectedError } from '../sessions/session-errors';
+import { isTemporalUnreachable, TemporalUnavailableError } from '../sessions/temporal-access';
 
 describe('mapError', () => {
   it('stale revision → 409 with the current revision', () => {
@@ -102,5 +104,39 @@ describe('bodyParserError', () => {
     expect(mapError(bodyParserError(err('something.else', 400), 1)).status).toBe(400);
     const unknown = new Error('boom');
     expect(bodyParserError(unknown, 1)).toBe(unknown);
+  });
+});
+
+describe('execution errors', () => {
+  it('maps session state errors: 409 for conflicts with the plan state, 404 for a plan never executed', () => {
+    const status = (code: SessionStateError['code']) => mapError(new SessionStateError(code, 'x')).status;
+    expect(status('not_executable')).toBe(409);
+    expect(status('session_not_active')).toBe(409);
+    expect(status('not_resumable')).toBe(409);
+    expect(status('no_session')).toBe(404);
+    expect(mapError(new SessionStateError('no_session', 'never executed')).body).toMatchObject({
+      code: 'no_session',
+      message: 'never executed',
+    });
+  });
+
+  it('a refused task update is 409 with its reason; Temporal unreachable is 503 with the address', () => {
+    expect(mapError(new UpdateRejectedError('retryTask', 'task A1 is completed, not failed'))).toMatchObject({
+      status: 409,
+      body: { code: 'update_rejected', accepted: false, reason: 'task A1 is completed, not failed' },
+    });
+    const down = mapError(new TemporalUnavailableError('127.0.0.1:7233', 'ECONNREFUSED'));
+    expect(down).toMatchObject({ status: 503, internal: false, body: { code: 'temporal_unavailable' } });
+    expect(down.body.message).toContain(
+      'Temporal is not reachable at 127.0.0.1:7233; is `chunkwise up` running?',
+    );
+  });
+
+  it('recognises an unreachable server through error causes', () => {
+    expect(isTemporalUnreachable(Object.assign(new Error('x'), { code: 14 }))).toBe(true);
+    expect(
+      isTemporalUnreachable(new Error('wrap', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') })),
+    ).toBe(true);
+    expect(isTemporalUnreachable(new Error('workflow not found'))).toBe(false);
   });
 });

@@ -1,8 +1,16 @@
 import { HttpException } from '@nestjs/common';
-import { PlanNotFoundError, StaleRevisionError } from '@chunkwise/application';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { PlanNotFoundError, SessionStateError, StaleRevisionError } from '@chunkwise/application';
 import { DomainError, type DomainErrorCode } from '@chunkwise/domain';
 import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
 import { ReadModelStoreClosedError } from '@chunkwise/read-models';
+import {
+  InvalidRepositoryPathError,
+  RepositoryExistsError,
+  RepositoryNotFoundError,
+} from '../repositories/repository-service';
+import { UpdateRejectedError } from '../sessions/session-errors';
+import { TemporalUnavailableError } from '../sessions/temporal-access';
 import { errorBody, RequestValidationError, type ErrorBody } from './error-response';
 
 /**
@@ -29,6 +37,18 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   chunk_exists: 409,
   task_exists: 409,
   chunk_not_empty: 409,
+};
+
+/**
+ * HTTP status of each session state error: 409 when the plan's state does not allow the request
+ * (a draft, an active session already, no active session, nothing to resume), 404 when the plan
+ * was never executed.
+ */
+export const SESSION_ERROR_STATUS: Record<SessionStateError['code'], number> = {
+  not_executable: 409,
+  session_not_active: 409,
+  not_resumable: 409,
+  no_session: 404,
 };
 
 export interface MappedError {
@@ -59,6 +79,43 @@ export function mapError(error: unknown): MappedError {
         ...(error.issues.length ? { issues: error.issues } : {}),
       }),
     );
+  }
+  if (error instanceof SessionStateError) {
+    const status = SESSION_ERROR_STATUS[error.code] ?? 409;
+    return ok(status, errorBody(status, error.message, { code: error.code }));
+  }
+  if (error instanceof UpdateRejectedError) {
+    return ok(
+      409,
+      errorBody(409, `${error.action} refused: ${error.reason}`, {
+        code: 'update_rejected',
+        accepted: false,
+        reason: error.reason,
+      }),
+    );
+  }
+  if (error instanceof TemporalUnavailableError) {
+    return ok(503, errorBody(503, error.message, { code: 'temporal_unavailable' }));
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return ok(
+      409,
+      errorBody(409, `the session's workflow no longer exists in Temporal (${error.message})`, {
+        code: 'workflow_not_found',
+      }),
+    );
+  }
+  if (error instanceof RepositoryNotFoundError) {
+    return ok(404, errorBody(404, error.message, { code: 'repository_not_found' }));
+  }
+  if (error instanceof RepositoryExistsError) {
+    return ok(
+      409,
+      errorBody(409, error.message, { code: 'repository_exists', repositoryId: error.repository.id }),
+    );
+  }
+  if (error instanceof InvalidRepositoryPathError) {
+    return ok(400, errorBody(400, error.message, { code: 'invalid_repository' }));
   }
   if (error instanceof RequestValidationError) {
     return ok(400, errorBody(400, error.message, { code: 'validation_failed', issues: error.issues }));

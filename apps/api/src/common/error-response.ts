@@ -13,6 +13,11 @@ export interface ErrorBody {
   issues?: ValidationIssue[];
   /** The plan's current revision (409 stale revision). */
   currentRevision?: number;
+  /** On 409 update_rejected: always false, with the workflow's reason. */
+  accepted?: false;
+  reason?: string;
+  /** On 409 repository_exists: the id the path is registered under. */
+  repositoryId?: string;
 }
 
 export function errorBody(statusCode: number, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {

@@ -2,6 +2,8 @@ import type { PlanCommandService } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import type { ReadModelStore } from '@chunkwise/read-models';
+import type { RepositoryService } from '../repositories/repository-service';
+import type { TemporalAccess } from '../sessions/temporal-access';
 
 /** The projector as the API uses it (implemented by @chunkwise/read-models' Projector). */
 export interface ApiProjector {
@@ -18,10 +20,14 @@ export interface ApiRuntime {
   eventStore: EventStore;
   readModels: ReadModelStore;
   service: PlanCommandService;
+  /** Registered repositories (event-sourced on `repository-<id>` streams). */
+  repositories: RepositoryService;
+  /** The lazily connected Temporal client and the SessionService over it (execution routes). */
+  temporal: TemporalAccess;
   /** Null when config.runProjector is false (another process projects). */
   projector: ApiProjector | null;
   /** How long a write waits for the projector to reach it (read-your-writes). */
   projectionTimeoutMs: number;
-  /** Stops the projector and closes the stores this runtime created. Idempotent. */
+  /** Stops the projector, closes the Temporal connection it opened and the stores it created. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,0 +1,111 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import {
+  Command,
+  CommandBus,
+  CommandHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+  Query,
+  QueryBus,
+  QueryHandler,
+} from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import type { ApiRuntime } from '../projection/api-runtime';
+import { API_RUNTIME } from '../tokens';
+import {
+  type RegisterRepositoryBody,
+  registerRepositoryBodySchema,
+  type Repository,
+} from './repository-service';
+
+export class RegisterRepositoryCommand extends Command<Repository> {
+  constructor(readonly body: RegisterRepositoryBody) {
+    super();
+  }
+}
+export class ListRepositoriesQuery extends Query<Repository[]> {}
+export class GetRepositoryQuery extends Query<Repository> {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+abstract class RepositoryHandler {
+  constructor(@Inject(API_RUNTIME) protected readonly runtime: ApiRuntime) {}
+}
+
+@CommandHandler(RegisterRepositoryCommand)
+export class RegisterRepositoryHandler
+  extends RepositoryHandler
+  implements ICommandHandler<RegisterRepositoryCommand>
+{
+  execute({ body }: RegisterRepositoryCommand): Promise<Repository> {
+    return this.runtime.repositories.register(body);
+  }
+}
+
+@QueryHandler(ListRepositoriesQuery)
+export class ListRepositoriesHandler
+  extends RepositoryHandler
+  implements IQueryHandler<ListRepositoriesQuery>
+{
+  execute(): Promise<Repository[]> {
+    return this.runtime.repositories.list();
+  }
+}
+
+@QueryHandler(GetRepositoryQuery)
+export class GetRepositoryHandler extends RepositoryHandler implements IQueryHandler<GetRepositoryQuery> {
+  execute({ id }: GetRepositoryQuery): Promise<Repository> {
+    return this.runtime.repositories.get(id);
+  }
+}
+
+export const REPOSITORY_HANDLERS = [RegisterRepositoryHandler, ListRepositoriesHandler, GetRepositoryHandler];
+
+/**
+ * Git repositories on the worker's machine that plans can target as `repo:<id>`, with execution
+ * defaults (agent, QA gates, attempts…) that the plan's own settings override.
+ */
+@ApiTags('repositories')
+@Controller('repositories')
+export class RepositoriesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a git repository (absolute path on the worker machine)' })
+  @ApiBodyOf('RegisterRepository')
+  @ApiResult(201, 'Repository', 'Created; plans refer to it as `repo:<id>`')
+  @ApiErrors(400, 401, 409, 415)
+  async register(
+    @Body(new ZodValidationPipe(registerRepositoryBodySchema)) body: RegisterRepositoryBody,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const repository = await this.commands.execute(new RegisterRepositoryCommand(body));
+    res.setHeader('Location', `/api/repositories/${repository.id}`);
+    return repository;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Registered repositories' })
+  @ApiResult(200, 'RepositoryList')
+  @ApiErrors(401)
+  async list() {
+    return { repositories: await this.queries.execute(new ListRepositoriesQuery()) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One registered repository' })
+  @ApiResult(200, 'Repository')
+  @ApiErrors(401, 404)
+  get(@Param('id') id: string) {
+    return this.queries.execute(new GetRepositoryQuery(id));
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Logger,
+  type OnApplicationShutdown,
+  Param,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PlanNotFoundError } from '@chunkwise/application';
+import { planStreamId } from '@chunkwise/domain';
+import type { StoredEvent, Subscription } from '@chunkwise/event-store';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { ApiErrors } from '../common/openapi-decorators';
+import { RequestValidationError } from '../common/error-response';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import type { ApiRuntime } from '../projection/api-runtime';
+import { API_RUNTIME } from '../tokens';
+import { streamQuerySchema } from './session-schemas';
+
+/** A comment line every this many ms keeps proxies and clients from timing the stream out. */
+export const SSE_HEARTBEAT_MS = 15_000;
+const POLL_MS = 200;
+
+/** One Server-Sent Event: `id` is the event's global position (resume with Last-Event-ID). */
+export function sseFrame(event: StoredEvent): string {
+  const data = JSON.stringify({
+    type: event.type,
+    position: event.position,
+    streamRevision: event.revision,
+    recordedAt: event.recordedAt,
+    data: event.data,
+  });
+  return `id: ${event.position}\nevent: ${event.type}\ndata: ${data}\n\n`;
+}
+
+/**
+ * `GET /plans/:id/stream`: the plan's events as Server-Sent Events, followed live from the event
+ * store. Starts at the store's current end, or after the position given by `Last-Event-ID` (what
+ * EventSource sends when it reconnects) or `?after=`. Stops following when the client goes away.
+ */
+@ApiTags('execution')
+@Controller('plans/:id')
+export class PlanStreamController implements OnApplicationShutdown {
+  private readonly logger = new Logger('PlanStream');
+  /** Open streams, ended on app.close() so that the HTTP server can close. */
+  private readonly open = new Set<() => void>();
+
+  onApplicationShutdown(): void {
+    for (const end of [...this.open]) end();
+  }
+
+  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'The plan’s events, live, as Server-Sent Events (id: position, event: type, data: JSON)',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'after', required: false, type: Number, description: 'Start after this position' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Start after this position' })
+  @ApiResponse({
+    status: 200,
+    description:
+      'Frames `id: <position>`, `event: <type>`, `data: <JSON>`; a `: heartbeat` comment every 15 s',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 401, 404)
+  async stream(
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(streamQuerySchema, 'query')) query: z.output<typeof streamQuerySchema>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { eventStore } = this.runtime;
+    const streamId = planStreamId(id);
+    if ((await eventStore.readStream(streamId, { maxCount: 1 })).length === 0)
+      throw new PlanNotFoundError(id);
+    let after = query.after;
+    if (lastEventId !== undefined && lastEventId.trim() !== '') {
+      if (!/^\d{1,15}$/.test(lastEventId.trim())) {
+        throw new RequestValidationError(
+          [{ code: 'schema', path: 'Last-Event-ID', message: 'Last-Event-ID must be an event position' }],
+          'invalid request header',
+        );
+      }
+      after = Number(lastEventId.trim());
+    }
+    after ??= await eventStore.headPosition();
+
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    req.socket.setTimeout(0);
+    req.socket.setNoDelay(true);
+    res.write(`retry: 2000\n: following plan ${id} after position ${after}\n\n`);
+
+    let ended = false;
+    const heartbeat = setInterval(
+      () => res.write(`: heartbeat ${new Date().toISOString()}\n\n`),
+      SSE_HEARTBEAT_MS,
+    );
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.open.delete(end);
+      clearInterval(heartbeat);
+      void subscription.stop();
+      if (!res.writableEnded) res.end();
+    };
+    const subscription: Subscription = eventStore.follow({ after, pollIntervalMs: POLL_MS }, (event) => {
+      if (ended || event.streamId !== streamId) return;
+      res.write(sseFrame(event));
+    });
+    this.open.add(end);
+    res.on('close', end);
+    if (res.destroyed || req.socket.destroyed) end(); // the client left while we were getting ready
+    void subscription.done.then(() => {
+      if (!ended && subscription.error)
+        this.logger.warn(
+          `stream of plan ${id} ended: ${subscription.error instanceof Error ? subscription.error.message : String(subscription.error)}`,
+        );
+      end();
+    });
+  }
+}

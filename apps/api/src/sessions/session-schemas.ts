@@ -1,0 +1,170 @@
+import {
+  agentConfigSchema,
+  chunkKeySchema,
+  executionSettingsInputSchema,
+  MAX_TEXT,
+  planStatusSchema,
+  qaGateSchema,
+  taskStatusSchema,
+} from '@chunkwise/domain';
+import { z } from 'zod';
+
+/**
+ * Request and response shapes of the execution routes (validation and OpenAPI components, like
+ * api-schemas.ts).
+ */
+
+const reason = z.string().max(MAX_TEXT).optional();
+const taskEditSchema = z
+  .object({
+    title: z.string().min(1).max(500).optional(),
+    description: z.string().max(MAX_TEXT).optional(),
+    acceptance: z.array(z.string().max(MAX_TEXT)).optional(),
+  })
+  .strict();
+
+export const executeBodySchema = z
+  .object({
+    from: z
+      .enum(['beginning', 'current', 'chunk', 'task'])
+      .optional()
+      .describe(
+        'beginning: run every task again; current (default): keep completed/skipped tasks; chunk/task: start at `target`.',
+      ),
+    target: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The chunk key (from=chunk) or task id (from=task).'),
+    chunks: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_]+(?:\s*-\s*[A-Za-z0-9_]+)?$/,
+        'chunks must be a chunk key or a range such as C02-C04',
+      )
+      .optional()
+      .describe('Only these chunks: a key or a range such as C02-C04.'),
+    options: executionSettingsInputSchema
+      .strict()
+      .optional()
+      .describe('Override the plan (and repository) execution settings for this session.'),
+  })
+  .strict();
+
+export const controlBodySchema = z.object({ reason }).strict();
+export const approveTaskBodySchema = z
+  .object({ action: z.enum(['execute', 'skip']).default('execute'), edit: taskEditSchema.optional() })
+  .strict();
+export const retryTaskBodySchema = z.object({ edit: taskEditSchema.optional() }).strict();
+export const skipTaskBodySchema = z.object({ reason }).strict();
+export const completeTaskBodySchema = z.object({}).strict();
+export const editTaskBodySchema = taskEditSchema.refine(
+  (e) => e.title !== undefined || e.description !== undefined || e.acceptance !== undefined,
+  'name at least one of title, description, acceptance',
+);
+
+export const streamQuerySchema = z
+  .object({
+    after: z
+      .string()
+      .regex(/^\d{1,15}$/, 'after must be an event position (a non-negative integer)')
+      .transform(Number)
+      .optional(),
+  })
+  .strict();
+
+/** Turn ids are `<sessionId>-<n>`; anything else (dots, slashes) is refused before touching the disk. */
+export const TURN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+// ---- responses ----
+
+export const sessionRefSchema = z.object({
+  planId: z.string(),
+  sessionId: z.string(),
+  workflowId: z.string(),
+  revision: z.number().int(),
+});
+export const resumeResultSchema = z.object({
+  action: z.enum(['resumed', 'restarted']),
+  planId: z.string(),
+  sessionId: z.string(),
+  workflowId: z.string(),
+});
+export const signalResultSchema = z.object({
+  planId: z.string(),
+  sessionId: z.string(),
+  workflowId: z.string(),
+  signal: z.enum(['pause', 'stop', 'cancel']),
+});
+export const updateAnswerSchema = z.object({ accepted: z.literal(true), reason: z.string().nullable() });
+
+const progressTaskSchema = z.object({
+  id: z.string(),
+  chunk: z.string(),
+  title: z.string(),
+  status: taskStatusSchema,
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  commitSha: z.string().nullable(),
+  outOfScope: z.boolean().optional(),
+  startedAt: z.number().nullable().optional(),
+  endedAt: z.number().nullable().optional(),
+});
+const progressChunkSchema = z.object({
+  key: chunkKeySchema,
+  title: z.string(),
+  executionMode: z.enum(['sequential', 'parallel', 'manual']),
+  pauseAfter: z.boolean(),
+  status: z.string(),
+  total: z.number().int(),
+  completed: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  running: z.number().int(),
+});
+export const progressSchema = z.object({
+  live: z
+    .boolean()
+    .describe('true: answered by the running workflow; false: from the read models (no active session).'),
+  planId: z.string(),
+  planStatus: planStatusSchema.optional(),
+  sessionId: z.string().nullable(),
+  revision: z.number().int(),
+  status: z.string().describe('The session status (live) or the plan status (read models).'),
+  pauseReason: z.string().nullable(),
+  pauseDetail: z.string().nullable(),
+  currentChunk: z.string().nullable(),
+  nextChunk: z.string().nullable(),
+  chunks: z.array(progressChunkSchema),
+  tasks: z.array(progressTaskSchema),
+  totals: z.object({
+    tasks: z.number().int(),
+    completed: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+    running: z.number().int(),
+    pending: z.number().int(),
+  }),
+  commits: z.array(z.string()),
+  elapsedMs: z.number().nullable(),
+  branch: z.string().nullable(),
+  note: z.string().optional(),
+});
+export type ProgressResponse = z.output<typeof progressSchema>;
+
+export const repositorySchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  name: z.string(),
+  defaults: z.object({
+    agent: agentConfigSchema.optional(),
+    qaGates: z.array(qaGateSchema).optional(),
+    maxAttempts: z.number().int().optional(),
+    maxParallel: z.number().int().optional(),
+    turnScope: z.enum(['task', 'chunk']).optional(),
+    noProgressBudget: z.number().int().optional(),
+  }),
+  registeredAt: z.string(),
+});
+export const repositoryListSchema = z.object({ repositories: z.array(repositorySchema) });
