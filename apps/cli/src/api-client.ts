@@ -1,3 +1,4 @@
+import type { SessionProgress } from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { CliError } from './errors';
 
@@ -45,7 +46,60 @@ export interface PlanListFilter {
   includeArchived?: boolean;
 }
 
-export type { HistoryEntry, PlanDetail, PlanSummary };
+export type { HistoryEntry, PlanDetail, PlanSummary, SessionProgress };
+
+/** Body of `POST /api/plans/:id/execute`. */
+export interface ExecuteBody {
+  from?: 'beginning' | 'current' | 'chunk' | 'task';
+  target?: string;
+  chunks?: string;
+  options?: { maxAttempts?: number; maxParallel?: number; turnScope?: 'task' | 'chunk' };
+}
+
+export interface SessionStarted {
+  planId: string;
+  sessionId: string;
+  workflowId: string;
+  revision: number;
+}
+
+export interface ResumeAnswer {
+  action: 'resumed' | 'restarted';
+  sessionId: string;
+  workflowId: string;
+}
+
+/** Answer of a task update (approve, retry, skip, complete, edit). */
+export interface TaskAnswer {
+  accepted: boolean;
+  reason: string | null;
+}
+
+export type TaskVerb = 'approve' | 'retry' | 'skip' | 'complete' | 'edit';
+export type ControlVerb = 'pause' | 'stop' | 'cancel';
+
+/** `GET /progress` when no session is active: whatever the server adds besides `live: false`. */
+export interface NoLiveSession {
+  live: false;
+  /** The plan's status (read models). */
+  status?: string;
+  planStatus?: string;
+  /** Why the live progress could not be read, when a session is active. */
+  note?: string;
+  [key: string]: unknown;
+}
+
+export type ProgressAnswer = (SessionProgress & { live?: true }) | NoLiveSession;
+
+export const isLive = (p: ProgressAnswer): p is SessionProgress =>
+  (p as { live?: boolean }).live !== false && typeof (p as SessionProgress).status === 'string';
+
+/** One Server-Sent Event. */
+export interface SseEvent {
+  event: string;
+  data: string;
+  id?: string;
+}
 
 /** The server answered with an error status. `issues` (validation) are listed one per line. */
 export class ApiError extends CliError {
@@ -164,6 +218,96 @@ export class ApiClient {
     return this.request('POST', `/plans/${encodeURIComponent(id)}/finalize`);
   }
 
+  /** Starts a session of the plan's finalized revision. */
+  execute(id: string, body: ExecuteBody): Promise<SessionStarted> {
+    return this.request('POST', `/plans/${encodeURIComponent(id)}/execute`, { body: { json: body } });
+  }
+
+  /** Continues a paused session, or starts a new one from a stopped session's checkpoint. */
+  resume(id: string): Promise<ResumeAnswer> {
+    return this.request('POST', `/plans/${encodeURIComponent(id)}/resume`, { body: { json: {} } });
+  }
+
+  /** pause (at the next safe boundary), stop (graceful, resumable) or cancel (now). */
+  control(id: string, verb: ControlVerb, reason?: string): Promise<unknown> {
+    return this.request('POST', `/plans/${encodeURIComponent(id)}/${verb}`, {
+      body: { json: reason ? { reason } : {} },
+    });
+  }
+
+  /**
+   * A task update. The session answers accepted or rejected with a reason; a refusal by the server
+   * (HTTP 409) is returned as a rejection too, with the server's message as the reason.
+   */
+  async taskAction(
+    id: string,
+    taskId: string,
+    verb: TaskVerb,
+    body: Record<string, unknown>,
+  ): Promise<TaskAnswer> {
+    try {
+      const answer = await this.request<Partial<TaskAnswer> | undefined>(
+        'POST',
+        `/plans/${encodeURIComponent(id)}/tasks/${encodeURIComponent(taskId)}/${verb}`,
+        { body: { json: body } },
+      );
+      return { accepted: answer?.accepted !== false, reason: answer?.reason ?? null };
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) return { accepted: false, reason: err.message };
+      throw err;
+    }
+  }
+
+  progress(id: string): Promise<ProgressAnswer> {
+    return this.request('GET', `/plans/${encodeURIComponent(id)}/progress`);
+  }
+
+  /** The output of one turn (agent session), as text. */
+  async turnOutput(id: string, turnId: string): Promise<string> {
+    const answer = await this.request<unknown>(
+      'GET',
+      `/plans/${encodeURIComponent(id)}/turns/${encodeURIComponent(turnId)}/output`,
+    );
+    return typeof answer === 'string' ? answer : JSON.stringify(answer, null, 2);
+  }
+
+  /**
+   * Follows `GET /plans/:id/stream` (Server-Sent Events), calling `onEvent` for each event, until
+   * `signal` aborts or the server ends the stream. Rejects when the stream cannot be opened.
+   */
+  async stream(id: string, onEvent: (e: SseEvent) => void, signal: AbortSignal): Promise<void> {
+    const url = `${this.base}/plans/${encodeURIComponent(id)}/stream`;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal });
+    } catch (err) {
+      if (signal.aborted) return;
+      throw this.unreachable(err);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text().catch(() => '');
+      throw new CliError(
+        `GET ${new URL(url).pathname} failed with HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      );
+    }
+    const parser = new SseParser(onEvent);
+    const decoder = new TextDecoder();
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.push(decoder.decode(value, { stream: true }));
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
   async request<T>(
     method: string,
     path: string,
@@ -248,6 +392,43 @@ export class ApiClient {
     }
     if (body?.currentRevision !== undefined) details.push(`current revision: ${body.currentRevision}`);
     return new ApiError(response.status, message, body, details);
+  }
+}
+
+/** Incremental parser of a text/event-stream body (comments and retry lines are ignored). */
+export class SseParser {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+  private id: string | undefined;
+
+  constructor(private readonly onEvent: (e: SseEvent) => void) {}
+
+  push(chunk: string): void {
+    this.buffer += chunk;
+    let nl: number;
+    while ((nl = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + (this.buffer.startsWith('\r\n', nl) ? 2 : 1));
+      this.line(line);
+    }
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.data.length > 0)
+        this.onEvent({ event: this.event || 'message', data: this.data.join('\n'), id: this.id });
+      this.event = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
+    else if (field === 'id') this.id = value;
   }
 }
 

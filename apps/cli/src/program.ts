@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
+import { demoCommand } from './commands/demo';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
+import { sessionCommands } from './commands/session';
 import { upCommand } from './commands/up';
 import type { Deps } from './context';
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitCode } from './errors';
@@ -25,18 +27,29 @@ export function createProgram(deps: Deps): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 error (reported by the server, bad file, invalid plan), 2 wrong usage.
+Exit codes: 0 ok, 1 error (reported by the server, bad file, invalid plan, a rejected task
+action, a watched session that did not complete), 2 wrong usage.
 
 Examples:
+  chunkwise demo                        the whole thing in one go: stack, plan, live session, summary
   chunkwise up --sample                 start the embedded stack with a sample plan
   chunkwise plans create --file plan.yaml
   chunkwise plans show <id>
-  chunkwise plans validate --file plan.yaml`,
+  chunkwise plans validate --file plan.yaml
+  chunkwise plans finalize <id>
+  chunkwise execute <id> --watch        run it, live; then pause | stop | resume | cancel
+  chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)`,
     );
 
   // Subcommands inherit exitOverride/output settings only when created through the parent, so
   // copy them onto the separately built command groups.
-  for (const sub of [plansCommand(deps), upCommand(deps), replayCommand(deps)]) {
+  for (const sub of [
+    plansCommand(deps),
+    ...sessionCommands(deps),
+    upCommand(deps),
+    demoCommand(deps),
+    replayCommand(deps),
+  ]) {
     program.addCommand(inherit(sub, program));
   }
   return program;
