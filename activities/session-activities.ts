@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { buildPrompt, createAgentRunner, runProcess, turnSucceeded } from '@chunkwise/agents';
 import {
   planStreamId,
@@ -135,8 +135,70 @@ function fullPlan(state: SessionState) {
 /** Keeps a long activity alive in Temporal's eyes and lets it learn of cancellation. */
 function startHeartbeat(ms: number, details: () => unknown): () => void {
   const ctx = Context.current();
+  ctx.heartbeat(details());
   const timer = setInterval(() => ctx.heartbeat(details()), ms);
   return () => clearInterval(timer);
+}
+
+/** Runs `work` while heartbeating: a worker that dies during it is noticed at the heartbeat timeout. */
+async function heartbeating<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const stop = startHeartbeat(ms, () => null);
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
+}
+
+/** True when an earlier attempt of this activity ran (and may have died half-way, e.g. with its worker). */
+const isRetry = () => Context.current().info.attempt > 1;
+
+/**
+ * After a crash, git may have left its lock files behind in the work tree's git directory; every
+ * later git command would then fail. Called only on a retried activity: the only writer of this
+ * work tree was the earlier attempt of this very activity, which is gone.
+ */
+async function clearStaleGitLocks(worktree: string): Promise<void> {
+  const gitDir = await git(worktree, ['rev-parse', '--absolute-git-dir'], { allowFail: true }).catch(
+    () => null,
+  );
+  if (!gitDir || gitDir.code !== 0) return;
+  const dir = gitDir.stdout.trim();
+  const common = (
+    await git(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+      allowFail: true,
+    }).catch(() => null)
+  )?.stdout.trim();
+  const branch = (
+    await git(worktree, ['symbolic-ref', '-q', 'HEAD'], { allowFail: true }).catch(() => null)
+  )?.stdout.trim();
+  const locks = [path.join(dir, 'index.lock'), path.join(dir, 'HEAD.lock')];
+  if (common && branch) locks.push(path.join(common, `${branch}.lock`));
+  for (const lock of locks) await fs.rm(lock, { force: true }).catch(() => undefined);
+}
+
+/**
+ * An agent runs in its own process group, so it outlives a worker killed with SIGKILL and could
+ * go on writing into the work tree while the retried turn runs. Before a retried turn, every
+ * process started for a turn in this work tree (recognised by the plan file in its environment)
+ * is killed. Linux only (/proc); elsewhere a no-op.
+ */
+async function killLeftoverAgents(planFile: string): Promise<number> {
+  const marker = `CHUNKWISE_PLAN_FILE=${planFile}`;
+  const entries = await fs.readdir('/proc').catch(() => [] as string[]);
+  let killed = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await fs.readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (!environ.split('\0').includes(marker)) continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone already
+    }
+  }
+  return killed;
 }
 
 export function createSessionActivities(deps: SessionActivityDeps) {
@@ -171,12 +233,14 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           'RepositoryNotFound',
         );
       }
-      const wt = await ensureWorktree({
-        repository: input.repository,
-        path: worktreePathFor(deps.dataDir, input.branch),
-        branch: input.branch,
+      return heartbeating(heartbeatMs, async () => {
+        const wt = await ensureWorktree({
+          repository: input.repository,
+          path: worktreePathFor(deps.dataDir, input.branch),
+          branch: input.branch,
+        });
+        return { path: wt.path, taskQueue: deps.hostTaskQueue, head: wt.head };
       });
-      return { path: wt.path, taskQueue: deps.hostTaskQueue, head: wt.head };
     },
 
     async prepareTaskWorktree(input: {
@@ -185,24 +249,34 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       taskId: string;
     }): Promise<{ path: string; branch: string }> {
       const branch = `${input.branch}--${input.taskId}`;
-      const wt = await ensureWorktree({
-        repository: input.sessionWorktree,
-        path: `${input.sessionWorktree}.tasks/${input.taskId.replace(/[^A-Za-z0-9._-]/g, '_')}`,
-        branch,
-        base: input.branch,
-      });
+      const wt = await heartbeating(heartbeatMs, () =>
+        ensureWorktree({
+          repository: input.sessionWorktree,
+          path: `${input.sessionWorktree}.tasks/${input.taskId.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+          branch,
+          base: input.branch,
+        }),
+      );
       return { path: wt.path, branch };
     },
 
     async runTurn(input: RunTurnInput): Promise<RunTurnResult> {
       const dir = path.join(input.worktree, '.chunkwise');
       await fs.mkdir(dir, { recursive: true });
+      const planFile = path.join(dir, 'plan.json');
+      if (isRetry()) {
+        // The previous attempt's agent may still be running (its worker died): stop it first.
+        const killed = await killLeftoverAgents(planFile);
+        if (killed > 0) log.warn('killed leftover agent processes of an earlier attempt', { killed });
+        await clearStaleGitLocks(input.worktree);
+      }
       // Every turn starts from the last commit: a retried or resumed turn never sees half-done work.
       await resetWorktree(input.worktree);
-      const planFile = path.join(dir, 'plan.json');
       const fullPlanFile = path.join(dir, 'full_plan.json');
       const promptFile = path.join(dir, 'prompt.md');
       await fs.writeFile(planFile, JSON.stringify(chunkPlan(input.state, input.chunk), null, 2));
+      // Read-only from the previous turn: replace, do not write through.
+      await fs.rm(fullPlanFile, { force: true });
       await fs.writeFile(fullPlanFile, JSON.stringify(fullPlan(input.state), null, 2));
       await fs.chmod(fullPlanFile, 0o444).catch(() => undefined);
       const chunkTaskIds = input.state.tasks
@@ -262,9 +336,11 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           ? null
           : r.startError
             ? `the agent could not start: ${r.startError}`
-            : r.timedOut
-              ? `the agent timed out after ${input.agent.timeoutSec} s\n${tail(r.output, 2000)}`
-              : `the agent exited with ${r.exitCode ?? r.signal}\n${tail(r.output, 2000)}`;
+            : r.agentError
+              ? `${r.agentError}\n${tail(r.output, 2000)}`
+              : r.timedOut
+                ? `the agent timed out after ${input.agent.timeoutSec} s\n${tail(r.output, 2000)}`
+                : `the agent exited with ${r.exitCode ?? r.signal}\n${tail(r.output, 2000)}`;
         return {
           exitCode: r.exitCode,
           timedOut: r.timedOut,
@@ -323,9 +399,12 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       title: string;
       branch: string;
     }): Promise<{ sha: string; created: boolean; files: string[]; pushed: boolean }> {
-      const c = await gitCommitTask(input.worktree, input);
-      const pushed = await pushIfRemote(input.worktree, input.branch).catch(() => false);
-      return { ...c, pushed };
+      return heartbeating(heartbeatMs, async () => {
+        if (isRetry()) await clearStaleGitLocks(input.worktree);
+        const c = await gitCommitTask(input.worktree, input);
+        const pushed = await pushIfRemote(input.worktree, input.branch).catch(() => false);
+        return { ...c, pushed };
+      });
     },
 
     /** Cherry-picks a parallel task's commit onto the session branch; idempotent; a conflict is reported, not thrown. */
@@ -336,36 +415,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       taskId: string;
       branch: string;
     }): Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }> {
-      const already = await findTaskCommit(input.sessionWorktree, input.sessionId, input.taskId);
-      if (already)
-        return {
-          ok: true,
-          sha: already,
-          files: await filesOfCommit(input.sessionWorktree, already),
-          conflict: null,
-        };
-      const sha = await findTaskCommit(input.taskWorktree, input.sessionId, input.taskId);
-      if (!sha) throw ApplicationFailure.nonRetryable(`no commit for task ${input.taskId} in its work tree`);
-      const r = await git(
-        input.sessionWorktree,
-        ['cherry-pick', '--allow-empty', '--keep-redundant-commits', sha],
-        { allowFail: true },
-      );
-      if (r.code !== 0) {
-        const status = (
-          await git(input.sessionWorktree, ['diff', '--name-only', '--diff-filter=U'], { allowFail: true })
-        ).stdout.trim();
-        await git(input.sessionWorktree, ['cherry-pick', '--abort'], { allowFail: true });
-        return {
-          ok: false,
-          sha: null,
-          files: [],
-          conflict: `${status ? `conflicting files: ${status.split('\n').join(', ')}. ` : ''}${tail(r.stderr || r.stdout, 2000)}`,
-        };
-      }
-      const head = (await git(input.sessionWorktree, ['rev-parse', 'HEAD'])).stdout.trim();
-      await pushIfRemote(input.sessionWorktree, input.branch).catch(() => false);
-      return { ok: true, sha: head, files: await filesOfCommit(input.sessionWorktree, head), conflict: null };
+      return heartbeating(heartbeatMs, () => integrate(input));
     },
 
     async filesChanged(input: { worktree: string; shas: string[] }): Promise<string[]> {
@@ -375,6 +425,51 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       return [...all].sort();
     },
   };
+
+  async function integrate(input: {
+    sessionWorktree: string;
+    taskWorktree: string;
+    sessionId: string;
+    taskId: string;
+    branch: string;
+  }): Promise<{ ok: boolean; sha: string | null; files: string[]; conflict: string | null }> {
+    if (isRetry()) {
+      await clearStaleGitLocks(input.sessionWorktree);
+      // A cherry-pick interrupted by a crash is abandoned; it is redone below.
+      await git(input.sessionWorktree, ['cherry-pick', '--abort'], { allowFail: true });
+      await git(input.sessionWorktree, ['reset', '--hard', 'HEAD'], { allowFail: true });
+    }
+    const already = await findTaskCommit(input.sessionWorktree, input.sessionId, input.taskId);
+    if (already)
+      return {
+        ok: true,
+        sha: already,
+        files: await filesOfCommit(input.sessionWorktree, already),
+        conflict: null,
+      };
+    const sha = await findTaskCommit(input.taskWorktree, input.sessionId, input.taskId);
+    if (!sha) throw ApplicationFailure.nonRetryable(`no commit for task ${input.taskId} in its work tree`);
+    const r = await git(
+      input.sessionWorktree,
+      ['cherry-pick', '--allow-empty', '--keep-redundant-commits', sha],
+      { allowFail: true },
+    );
+    if (r.code !== 0) {
+      const status = (
+        await git(input.sessionWorktree, ['diff', '--name-only', '--diff-filter=U'], { allowFail: true })
+      ).stdout.trim();
+      await git(input.sessionWorktree, ['cherry-pick', '--abort'], { allowFail: true });
+      return {
+        ok: false,
+        sha: null,
+        files: [],
+        conflict: `${status ? `conflicting files: ${status.split('\n').join(', ')}. ` : ''}${tail(r.stderr || r.stdout, 2000)}`,
+      };
+    }
+    const head = (await git(input.sessionWorktree, ['rev-parse', 'HEAD'])).stdout.trim();
+    await pushIfRemote(input.sessionWorktree, input.branch).catch(() => false);
+    return { ok: true, sha: head, files: await filesOfCommit(input.sessionWorktree, head), conflict: null };
+  }
 }
 
 export type SessionActivities = ReturnType<typeof createSessionActivities>;

@@ -17,3 +17,12 @@ const { ping } = proxyActivities<{ ping: typeof pingActivity }>({
 export async function pingWorkflow(name: string): Promise<PingResult> {
   return ping(name);
 }
+
+/**
+ * Calls the trivial `ping` activity `times` times in sequence: a bare activity round trip, the
+ * yardstick the orchestration benchmark compares a session's per-task overhead with.
+ */
+export async function pingLoopWorkflow(times: number): Promise<number> {
+  for (let i = 0; i < times; i++) await ping(`loop ${i}`);
+  return times;
+}

@@ -46,7 +46,16 @@ export interface SessionWorkflowInput {
   from: string;
   target: string | null;
   /** Activity timing knobs (tests shorten them). */
-  timing?: { heartbeatTimeoutSec?: number; continueAsNewAfterEvents?: number };
+  timing?: {
+    /** Heartbeat timeout of activities that touch a work tree: how soon a dead worker's turn is retried. */
+    heartbeatTimeoutSec?: number;
+    /** Start-to-close timeout of short bookkeeping activities (recording events); default 60. */
+    shortActivityTimeoutSec?: number;
+    /** Recorded events after which the run continues as new at the next safe boundary; default 4000. */
+    continueAsNewAfterEvents?: number;
+  };
+  /** Set by continue-as-new: manual-chunk tasks already approved but not started yet. */
+  approved?: string[];
 }
 
 export interface SessionOutcome {

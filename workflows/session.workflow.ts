@@ -7,11 +7,13 @@
 import {
   CancellationScope,
   ApplicationFailure,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   continueAsNew,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -67,9 +69,20 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   let state: SessionState = input.state;
   const heartbeatTimeout = (input.timing?.heartbeatTimeoutSec ?? 30) * 1000;
   const maxEventsBeforeContinue = input.timing?.continueAsNewAfterEvents ?? 4000;
+  const shortTimeout = (input.timing?.shortActivityTimeoutSec ?? 60) * 1000;
 
-  const shared = proxyActivities<SessionActivities>({
-    startToCloseTimeout: '5 minutes',
+  // Recording events is quick bookkeeping on the workflow's own worker: a local activity (no task
+  // queue round trip, one marker in the history instead of an activity's events). Idempotent by its
+  // deterministic event ids, so a re-run after a crash is harmless. Retried until it lands.
+  const bookkeeping = proxyLocalActivities<SessionActivities>({
+    startToCloseTimeout: shortTimeout,
+    localRetryThreshold: '10 seconds',
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+  });
+  // Creating a work tree may take long on a big repository: it heartbeats instead.
+  const setup = proxyActivities<SessionActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
 
@@ -141,7 +154,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     eventsThisRun += events.length;
     // Recording must happen even while the session is being cancelled.
     await CancellationScope.nonCancellable(() =>
-      shared.recordEvents({ planId: state.planId, events: keyed }),
+      bookkeeping.recordEvents({ planId: state.planId, events: keyed }),
     );
   }
   const setStatus = (
@@ -154,7 +167,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   };
 
   // ---- the work tree --------------------------------------------------------------------------
-  const wt = await shared.prepareWorktree({
+  const wt = await setup.prepareWorktree({
     planId: state.planId,
     sessionId: state.sessionId,
     branch: state.branch,
@@ -175,7 +188,9 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   });
   const localGit = proxyActivities<SessionActivities>({
     taskQueue: wt.taskQueue,
-    startToCloseTimeout: '5 minutes',
+    startToCloseTimeout: '30 minutes',
+    // Heartbeats (not the start-to-close timeout) notice a worker that died during a commit.
+    heartbeatTimeout,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
   });
 
@@ -262,7 +277,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       }
     }
   }
-  const approved = new Set<string>();
+  const approved = new Set<string>(input.approved ?? []);
 
   async function completed(t: SessionTask, sha: string | null, files: string[], manual: boolean) {
     const cur = findTask(t.id)!;
@@ -309,9 +324,10 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
   /** Waits while paused, applying decisions; throws Stop when stop or cancel is requested. */
   async function pauseHere(reason: PauseReason, detail: string | null, until: () => boolean): Promise<void> {
     const next = currentChunk(state);
+    // Cleared before the pause becomes visible (query, event), so a resume sent on seeing it is never lost.
+    resumeRequested = false;
     setStatus('paused', reason, detail);
     await record({ type: 'ExecutionPaused', data: { ...base(), reason, detail, next: next?.key ?? null } });
-    resumeRequested = false;
     for (;;) {
       await condition(
         () => decisions.length > 0 || resumeRequested || stopRequested || cancelRequested !== null || until(),
@@ -326,6 +342,40 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     await record({ type: 'ExecutionResumed', data: base() });
   }
 
+  /** Before the run ends: updates still queued are answered (rejected), then every handler finishes. */
+  async function finishHandlers(why: string): Promise<void> {
+    for (;;) {
+      while (decisions.length > 0) {
+        const d = decisions.shift()!;
+        answers.set(d.id, reject(`the session ${why}`));
+      }
+      await condition(() => allHandlersFinished() || decisions.length > 0);
+      if (decisions.length === 0 && allHandlersFinished()) return;
+    }
+  }
+
+  /**
+   * Continue-as-new at a safe boundary (no turn running) once this run has recorded enough events,
+   * so the history of a long plan stays small. Queued decisions are applied first: an update
+   * handler must never be left waiting across runs.
+   */
+  async function maybeContinueAsNew(): Promise<void> {
+    if (runningTasks > 0 || !currentChunk(state)) return;
+    if (eventsThisRun < maxEventsBeforeContinue && !workflowInfo().continueAsNewSuggested) return;
+    for (;;) {
+      await applyDecisions();
+      await condition(() => allHandlersFinished() || decisions.length > 0);
+      if (decisions.length === 0 && allHandlersFinished()) break;
+    }
+    if (cancelRequested || stopRequested || pauseRequested) return; // handled at the boundary
+    await continueAsNew<typeof planSessionWorkflow>({
+      ...input,
+      state,
+      continued: true,
+      approved: [...approved],
+    });
+  }
+
   /** The safe boundary between turns: honour stop, cancel, pause and queued decisions. */
   async function boundary(): Promise<void> {
     if (cancelRequested) throw new Stop();
@@ -333,6 +383,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     if (stopRequested && runningTasks === 0) throw new Stop();
     await applyDecisions();
     if (pauseRequested && runningTasks === 0) await pauseHere('user', null, () => false);
+    await maybeContinueAsNew();
   }
 
   // ---- one task ---------------------------------------------------------------------------
@@ -587,12 +638,13 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
           updateChunkStatus(chunk.key, 'running');
           await record({ type: 'ChunkStarted', data: { ...base(), chunk: chunk.key } });
         }
-        const commitsBefore = state.commits.length;
         if (state.settings.turnScope === 'chunk') await runChunkAsOneTurn(chunk);
         else await runChunkByTask(chunk);
 
         const ts = chunkTasks(state, chunk.key);
-        const commits = state.commits.slice(commitsBefore);
+        // From the tasks' shas, not from this run's count: the chunk may span several runs.
+        const chunkShas = new Set(ts.map((t) => t.commitSha).filter((x): x is string => !!x));
+        const commits = state.commits.filter((sha) => chunkShas.has(sha));
         updateChunkStatus(chunk.key, 'completed');
         const files = commits.length ? await localGit.filesChanged({ worktree: wt.path, shas: commits }) : [];
         await record({
@@ -615,20 +667,18 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
             () => false,
           );
         }
-        if (eventsThisRun >= maxEventsBeforeContinue || workflowInfo().continueAsNewSuggested) {
-          await condition(allHandlersFinished);
-          await continueAsNew<typeof planSessionWorkflow>({ ...input, state, continued: true });
-        }
       }
     });
   } catch (err) {
+    // Continue-as-new is thrown as an error: it must end this run, never count as a failure.
+    if (err instanceof ContinueAsNew) throw err;
     if (cancelRequested || isCancellation(err)) {
       setStatus('cancelled');
       await record({
         type: 'ExecutionCancelled',
         data: { ...base(), reason: (cancelRequested as { reason: string | null } | null)?.reason ?? null },
       });
-      await condition(allHandlersFinished);
+      await finishHandlers('was cancelled');
       return { status: 'cancelled', state };
     }
     if (err instanceof Stop && stopRequested) {
@@ -637,7 +687,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         type: 'ExecutionStopped',
         data: { ...base(), resumable: true, chunk: currentChunk(state)?.key ?? null },
       });
-      await condition(allHandlersFinished);
+      await finishHandlers('was stopped');
       return { status: 'stopped', state };
     }
     if (err instanceof Stop) throw err;
@@ -645,6 +695,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
     log.error('session failed', { reason });
     setStatus('failed');
     await record({ type: 'ExecutionFailed', data: { ...base(), reason } });
+    await finishHandlers('has failed');
     return { status: 'failed', state };
   }
 
@@ -657,7 +708,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       durationMs: state.elapsedBeforeMs + (Date.now() - state.startedAt),
     },
   });
-  await condition(allHandlersFinished);
+  await finishHandlers('has completed');
   return { status: 'completed', state };
 }
 

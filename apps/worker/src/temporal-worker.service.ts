@@ -48,7 +48,7 @@ export class TemporalWorkerService implements OnModuleInit, OnApplicationShutdow
       taskQueue,
       eventStore: this.eventStore,
       dataDir: config.dataDir,
-      hostId: this.options.hostId,
+      hostId: this.options.hostId ?? config.hostId ?? undefined,
       workflowSource,
     });
     this.workers = workers;

@@ -35,6 +35,11 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   CHUNKWISE_TEMPORAL_NAMESPACE: z.string().default('default'),
   CHUNKWISE_TASK_QUEUE: z.string().default('chunkwise'),
+  /** Names this host's task queue (work trees live here); defaults to the machine's host name. */
+  CHUNKWISE_HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
 });
 
 export interface ChunkwiseConfig {
@@ -51,6 +56,7 @@ export interface ChunkwiseConfig {
   runProjector: boolean;
   logLevel: z.infer<typeof envSchema>['CHUNKWISE_LOG_LEVEL'];
   temporal: { address: string; namespace: string; taskQueue: string };
+  hostId: string | null;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: e.CHUNKWISE_TEMPORAL_NAMESPACE,
       taskQueue: e.CHUNKWISE_TASK_QUEUE,
     },
+    hostId: e.CHUNKWISE_HOST_ID ?? null,
   };
 }
 

@@ -101,6 +101,8 @@ export async function createChunkwiseWorker(options: ChunkwiseWorkerOptions): Pr
     taskQueue: options.taskQueue,
     activities: options.activities,
     shutdownGraceTime: '10 seconds',
+    // A dead worker's sticky queue is abandoned quickly, so another worker takes the workflow over.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     ...workflowOptions,
     ...options.overrides,
   });

@@ -1,0 +1,213 @@
+/**
+ * Recovery after a worker crash: from `kill -9` of the worker process to the session running again
+ * on a new worker process.
+ *
+ *   npm run build && node dist/bench/recovery.bench.js [--reps 3] [--heartbeat 5]
+ *
+ * Starts a Temporal dev server (temp dir, loopback, headless), a SQLite event store file and the
+ * compiled worker app (`dist/apps/worker/src/main.js`) as a child process. One session runs tasks of
+ * the deterministic test agent (each sleeps 1.5 s). For each repetition, while a turn runs, the
+ * worker gets SIGKILL and a new worker process is started at once. Measured from the kill:
+ *  - new worker polling (process start, connection, bundle load);
+ *  - turn retried: the agent started again on the new worker (the session is running again);
+ *  - first new event recorded in the event store after the kill.
+ * The retry waits for the turn's heartbeat timeout (`--heartbeat` seconds, the session's
+ * `timing.heartbeatTimeoutSec`): that is the floor of the figure.
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Connection } from '@temporalio/client';
+import { PlanCommandService, SessionService } from '@chunkwise/application';
+import { planStreamId } from '@chunkwise/domain';
+import { SqliteEventStore } from '@chunkwise/event-store';
+import {
+  createTemporalClient,
+  findProjectRoot,
+  resolveTemporalBinary,
+  resolveWorkflowSource,
+  startTemporalDevServer,
+  writeWorkflowBundle,
+} from '@chunkwise/temporal';
+import { hostTaskQueue } from '../workflows/messages';
+import { makeRepo } from './orchestration.bench';
+
+const ROOT = findProjectRoot();
+const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
+const AGENT = join(ROOT, 'test', 'fixtures', 'agent.js');
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function args(): { reps: number; heartbeat: number } {
+  const out: Record<string, string> = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
+    out[m[1]] = m[2] ?? argv[++i];
+  }
+  const reps = out.reps === undefined ? 3 : Number(out.reps);
+  const heartbeat = out.heartbeat === undefined ? 5 : Number(out.heartbeat);
+  if (!Number.isInteger(reps) || reps < 1 || reps > 20) throw new Error('--reps must be in 1..20');
+  if (!Number.isInteger(heartbeat) || heartbeat < 1 || heartbeat > 60)
+    throw new Error('--heartbeat must be in 1..60 seconds');
+  return { reps, heartbeat };
+}
+
+async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+async function main(): Promise<void> {
+  const { reps, heartbeat } = args();
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run npm run build first`);
+  const root = mkdtempSync(join(tmpdir(), 'cw-bench-recovery-'));
+  // Workers start from a prebuilt bundle (as in production): never webpack inside the measurement.
+  const source = resolveWorkflowSource();
+  const bundle =
+    source.kind === 'bundle' ? source.codePath : await writeWorkflowBundle(join(root, 'workflow-bundle.js'));
+  const binary = resolveTemporalBinary().path;
+  const server = await startTemporalDevServer({ dataDir: join(root, 'temporal'), binary, headless: true });
+  const client = await createTemporalClient({ address: server.address, namespace: 'default' });
+  const probe = await Connection.connect({ address: server.address });
+  const eventsFile = join(root, 'events.db');
+  const store = new SqliteEventStore(eventsFile);
+  const taskQueue = 'bench-recovery';
+  const agentLog = join(root, 'agent-log');
+  const children: ChildProcess[] = [];
+
+  const startWorker = () => {
+    const fd = openSync(join(root, `worker-${children.length + 1}.log`), 'a');
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      cwd: ROOT,
+      stdio: ['ignore', fd, fd],
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TEMPORAL_ADDRESS: server.address,
+        CHUNKWISE_TASK_QUEUE: taskQueue,
+        CHUNKWISE_DATA_DIR: join(root, 'data'),
+        CHUNKWISE_EVENT_STORE_URL: eventsFile,
+        CHUNKWISE_WORKFLOW_BUNDLE: bundle,
+        CHUNKWISE_LOG_LEVEL: 'warn',
+      },
+    });
+    closeSync(fd);
+    children.push(child);
+    return child;
+  };
+  const polling = async (pid: number) => {
+    for (const name of [taskQueue, hostTaskQueue(taskQueue, hostname())]) {
+      const r = await probe.workflowService
+        .describeTaskQueue({ namespace: 'default', taskQueue: { name }, taskQueueType: 2 })
+        .catch(() => null);
+      if (!r?.pollers?.some((p) => (p.identity ?? '').startsWith(`${pid}@`))) return false;
+    }
+    return true;
+  };
+  const agentStarts = () => {
+    try {
+      return readFileSync(join(agentLog, 'events.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.split(' ')[1] === 'start').length;
+    } catch {
+      return 0;
+    }
+  };
+
+  try {
+    const plans = new PlanCommandService(store);
+    const sessions = new SessionService(plans, store, client, taskQueue, {
+      heartbeatTimeoutSec: heartbeat,
+      shortActivityTimeoutSec: 5,
+    });
+    const repo = makeRepo(join(root, 'repo'));
+    const planId = 'p_recovery';
+    await plans.execute(planId, {
+      type: 'CreatePlan',
+      planId,
+      document: {
+        title: 'recovery',
+        repository: repo,
+        execution: {
+          agent: {
+            type: 'command',
+            argv: [process.execPath, AGENT],
+            timeoutSec: 60,
+            env: { AGENT_LOG_DIR: agentLog },
+          },
+        },
+        tasks: Array.from({ length: reps + 1 }, (_, i) => ({
+          id: `T${i + 1}`,
+          chunk: 'C01',
+          title: `task ${i + 1}`,
+          description: `sleep 1500\nwrite src/t${i + 1}.txt ${i + 1}`,
+        })),
+      },
+    });
+    await plans.execute(planId, { type: 'FinalizePlan' });
+    let worker = startWorker();
+    await waitFor('the first worker to poll', () => polling(worker.pid!));
+    await sessions.execute(planId);
+
+    const rows: Array<{ polling: number; turn: number; event: number }> = [];
+    for (let rep = 0; rep < reps; rep++) {
+      // Wait until a turn runs (a new agent start), 300 ms into it.
+      const starts = agentStarts();
+      await waitFor('a turn to start', () => agentStarts() > starts);
+      await delay(300);
+      const eventsBefore = (await store.readStream(planStreamId(planId))).length;
+      const startsBefore = agentStarts();
+      const t0 = performance.now();
+      worker.kill('SIGKILL');
+      worker = startWorker();
+      const next = worker;
+      await waitFor('the new worker to poll', () => polling(next.pid!));
+      const tPolling = performance.now() - t0;
+      await waitFor('the turn to run again', () => agentStarts() > startsBefore);
+      const tTurn = performance.now() - t0;
+      await waitFor(
+        'a new event',
+        async () => (await store.readStream(planStreamId(planId))).length > eventsBefore,
+      );
+      const tEvent = performance.now() - t0;
+      rows.push({ polling: tPolling, turn: tTurn, event: tEvent });
+    }
+    const outcome = await sessions.result(planId);
+    if (outcome.status !== 'completed') throw new Error(`session ended ${outcome.status}`);
+
+    console.log(`kill -9 of the worker during a turn → new worker process; heartbeat timeout ${heartbeat} s`);
+    console.log('rep  new worker polling   turn running again   first new event');
+    rows.forEach((r, i) =>
+      console.log(
+        `${String(i + 1).padEnd(4)} ${(r.polling / 1000).toFixed(2).padStart(9)} s ${(r.turn / 1000).toFixed(2).padStart(18)} s ${(r.event / 1000).toFixed(2).padStart(16)} s`,
+      ),
+    );
+    const mean = (k: 'polling' | 'turn' | 'event') => rows.reduce((a, r) => a + r[k], 0) / rows.length / 1000;
+    console.log(
+      `mean ${mean('polling').toFixed(2).padStart(9)} s ${mean('turn').toFixed(2).padStart(18)} s ${mean('event').toFixed(2).padStart(16)} s`,
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await probe.close();
+    await client.connection.close();
+    await server.stop();
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
