@@ -58,7 +58,7 @@ withTemporalCli('test/session-crash.e2e.ts', ({ path: binary }) => {
       const hook = join(repo, '.git', 'hooks', 'post-commit');
       writeFileSync(
         hook,
-        `#!/bin/sh\nif [ -f '${armed}' ]; then git rev-parse HEAD > '${committed}'; sleep 5; fi\n`,
+        `#!/bin/sh\nif [ -f '${armed}' ]; then git rev-parse HEAD > '${committed}.tmp' && mv '${committed}.tmp' '${committed}'; sleep 5; fi\n`,
       );
       chmodSync(hook, 0o755);
 
