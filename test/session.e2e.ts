@@ -260,5 +260,49 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(cancelled.status).toBe('cancelled');
       expect(fold(await h.events(hung)).status).toBe('cancelled');
     });
+
+    test('turnScope chunk: one agent session per chunk; progress read back from the plan file; no progress is retried, then the chunk fails; a timed-out turn never counts', async () => {
+      const repo = makeRepo(`${h.root}/chunkscope`);
+      const planId = await h.finalizedPlan({
+        title: 'Chunk turns',
+        repository: repo,
+        execution: { agent: h.agent({ timeoutSec: 2 }), turnScope: 'chunk', noProgressBudget: 1 },
+        chunks: [
+          { key: 'C01_done', title: 'Marks its tasks done' },
+          { key: 'C02_lazy', title: 'Marks nothing' },
+        ],
+        tasks: [
+          { id: 'A1', chunk: 'C01_done', title: 'a1', description: 'write src/a1.txt a1' },
+          { id: 'A2', chunk: 'C01_done', title: 'a2', description: 'write src/a2.txt a2\nmark-done' },
+          // Marks its task done, then hangs past the timeout: the marks must not count.
+          { id: 'B1', chunk: 'C02_lazy', title: 'b1', description: 'mark-done\nhang' },
+        ],
+      });
+      await h.sessions.execute(planId);
+      const p = await h.waitFor(planId, (x) => x.pauseReason === 'chunk_failed');
+      expect(p.tasks.filter((t) => t.chunk === 'C01_done').map((t) => t.status)).toEqual([
+        'completed',
+        'completed',
+      ]);
+      expect(p.tasks.find((t) => t.id === 'B1')!.status).toBe('pending');
+      expect(p.pauseDetail).toContain('made no progress in 2 turns');
+      const events = await h.events(planId);
+      const turns = events
+        .filter((e) => e.type === 'TurnCompleted')
+        .map((e) => e.data as { taskId: string | null; timedOut: boolean; succeeded: boolean });
+      // One turn for C01 (both tasks), then 1 + noProgressBudget timed-out turns for C02.
+      expect(turns.map((t) => [t.taskId, t.timedOut, t.succeeded])).toEqual([
+        [null, false, true],
+        [null, true, false],
+        [null, true, false],
+      ]);
+      const completed = events
+        .filter((e) => e.type === 'TaskCompleted')
+        .map((e) => e.data as { taskId: string; sha: string });
+      expect(completed.map((c) => c.taskId)).toEqual(['A1', 'A2']);
+      expect(completed[0].sha).toBe(completed[1].sha);
+      await h.sessions.signal(planId, 'cancel');
+      expect((await h.sessions.result(planId)).status).toBe('cancelled');
+    });
   });
 });
