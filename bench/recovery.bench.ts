@@ -33,7 +33,8 @@ import {
   writeWorkflowBundle,
 } from '@chunkwise/temporal';
 import { hostTaskQueue } from '../workflows/messages';
-import { makeRepo } from './orchestration.bench';
+import { makeRepo } from '../test/support/session-harness';
+import { intArgs } from './support';
 
 const ROOT = findProjectRoot();
 const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -41,19 +42,7 @@ const AGENT = join(ROOT, 'test', 'fixtures', 'agent.js');
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function args(): { reps: number; heartbeat: number } {
-  const out: Record<string, string> = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
-    out[m[1]] = m[2] ?? argv[++i];
-  }
-  const reps = out.reps === undefined ? 3 : Number(out.reps);
-  const heartbeat = out.heartbeat === undefined ? 5 : Number(out.heartbeat);
-  if (!Number.isInteger(reps) || reps < 1 || reps > 20) throw new Error('--reps must be in 1..20');
-  if (!Number.isInteger(heartbeat) || heartbeat < 1 || heartbeat > 60)
-    throw new Error('--heartbeat must be in 1..60 seconds');
-  return { reps, heartbeat };
+  return intArgs({ reps: { default: 3, min: 1, max: 20 }, heartbeat: { default: 5, min: 1, max: 60 } });
 }
 
 async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 120_000): Promise<T> {

@@ -7,93 +7,18 @@
  *
  * Needs the build (`npm run build`; outside CI a missing build is built here first).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { inCi } from './support/ci';
+import { join } from 'node:path';
+import { cleanEnv, cli, ensureBuilt, freePort, ROOT, startUp, stopUp, type Up } from './support/cli-process';
+import { git } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
 jest.setTimeout(240_000);
 
-const ROOT = resolve(__dirname, '..');
-const BIN = join(ROOT, 'bin', 'chunkwise.js');
-const MAIN = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 const AGENT = join(ROOT, 'examples', 'agents', 'scripted-agent.js');
 const CHECK = join(ROOT, 'examples', 'agents', 'check.js');
-
-function ensureBuilt(): void {
-  if (existsSync(MAIN)) return;
-  if (inCi) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`.slice(-4000));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** Our environment without the caller's CHUNKWISE_* / TEMPORAL_* settings (the Temporal CLI path stays). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!k.startsWith('CHUNKWISE_') && !k.startsWith('TEMPORAL_')) env[k] = v;
-  if (process.env.CHUNKWISE_TEMPORAL_BIN) env.CHUNKWISE_TEMPORAL_BIN = process.env.CHUNKWISE_TEMPORAL_BIN;
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Result> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`chunkwise ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`),
-      );
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).trim();
 
 withTemporalCli('test/cli-execute.e2e.ts', () => {
   describe('chunkwise demo', () => {
@@ -163,8 +88,7 @@ withTemporalCli('test/cli-execute.e2e.ts', () => {
     let work: string;
     let env: NodeJS.ProcessEnv;
     let api: string;
-    let up: ChildProcess | undefined;
-    let upOut = '';
+    let up: Up | undefined;
 
     beforeAll(async () => {
       ensureBuilt();
@@ -173,11 +97,8 @@ withTemporalCli('test/cli-execute.e2e.ts', () => {
       api = `http://127.0.0.1:${port}`;
       env = cleanEnv({ CHUNKWISE_API_URL: api });
       const [tPort, uiPort] = [await freePort(), await freePort()];
-      up = spawn(
-        process.execPath,
+      up = await startUp(
         [
-          BIN,
-          'up',
           '--data-dir',
           join(work, 'data'),
           '--port',
@@ -187,26 +108,12 @@ withTemporalCli('test/cli-execute.e2e.ts', () => {
           '--temporal-ui-port',
           String(uiPort),
         ],
-        { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+        env,
       );
-      up.stdout!.on('data', (d: Buffer) => (upOut += d.toString('utf8')));
-      up.stderr!.on('data', (d: Buffer) => (upOut += d.toString('utf8')));
-      const deadline = Date.now() + 120_000;
-      while (!upOut.includes('Press Ctrl-C to stop')) {
-        if (up.exitCode !== null || Date.now() > deadline)
-          throw new Error(`chunkwise up did not start:\n${upOut}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
     });
 
     afterAll(async () => {
-      if (up && up.exitCode === null) {
-        const exited = new Promise((r) => up!.once('exit', r));
-        up.kill('SIGTERM');
-        const timer = setTimeout(() => up!.kill('SIGKILL'), 30_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      if (up) await stopUp(up);
       rmSync(work, { recursive: true, force: true });
     });
 

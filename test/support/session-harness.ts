@@ -47,8 +47,24 @@ export function makeRepo(root: string): string {
   return repo;
 }
 
+export interface SessionHarnessOptions {
+  /** Prefix of the temp directory that holds everything. */
+  prefix?: string;
+  /** Start the dev server without its Web UI (benchmarks). */
+  headless?: boolean;
+  timing?: ConstructorParameters<typeof SessionService>[4];
+}
+
+/** Also used by the benchmarks in bench/, so it must not depend on jest. */
 export class SessionHarness {
-  root = mkdtempSync(join(tmpdir(), 'cw-session-'));
+  readonly root: string;
+  readonly agentLog: string;
+
+  constructor(private readonly options: SessionHarnessOptions = {}) {
+    this.root = mkdtempSync(join(tmpdir(), options.prefix ?? 'cw-session-'));
+    this.agentLog = join(this.root, 'agent-log');
+  }
+
   server!: TemporalDevServer;
   client!: Client;
   connection!: NativeConnection;
@@ -58,10 +74,13 @@ export class SessionHarness {
   plans!: PlanCommandService;
   sessions!: SessionService;
   taskQueue = `chunkwise-test-${Math.random().toString(36).slice(2, 8)}`;
-  agentLog = join(this.root, 'agent-log');
 
   async start(binary: string): Promise<void> {
-    this.server = await startTemporalDevServer({ dataDir: join(this.root, 'temporal'), binary });
+    this.server = await startTemporalDevServer({
+      dataDir: join(this.root, 'temporal'),
+      binary,
+      headless: this.options.headless,
+    });
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(join(this.root, 'events.db'));
     this.plans = new PlanCommandService(this.store);

@@ -71,6 +71,8 @@ export class SessionService {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly timing?: SessionWorkflowInput['timing'],
+    /** Turns a plan's repository reference (e.g. `repo:<id>`) into a path on the worker's machine. */
+    private readonly resolveRepository: (reference: string) => Promise<string> = async (r) => r,
   ) {}
 
   private async loadExisting(planId: string) {
@@ -162,6 +164,7 @@ export class SessionService {
   ): Promise<SessionRef> {
     const { planId, sessionId, revision } = input.state;
     const workflowId = sessionWorkflowId(planId, sessionId);
+    input = { ...input, repository: await this.resolveRepository(input.repository) };
     try {
       await this.store.append(
         planStreamId(planId),

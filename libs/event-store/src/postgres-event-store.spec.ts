@@ -1,33 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Pool } from 'pg';
+import { inCi } from '../../../test/support/ci';
+import { probePostgresSync, TEST_PG_URL } from '../../../test/support/postgres';
 import { describeEventStoreContract } from './contract';
 import { EventIdConflictError, EventStoreClosedError, EventStoreLimitError } from './port';
 import { PostgresEventStore } from './postgres-event-store';
 
-const PG_URL = process.env.CHUNKWISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ON_CI = process.env.CI === 'true';
+const PG_URL = TEST_PG_URL;
+const ON_CI = inCi;
 const RUN_ID = `${process.pid}_${randomUUID().slice(0, 8)}`;
 
-/** Jest cannot skip asynchronously, so reachability is probed synchronously in a child process. */
-function probe(): string | undefined {
-  const script = `
-    const { Client } = require('pg');
-    const client = new Client({ connectionString: process.env.PG_URL, connectionTimeoutMillis: 3000 });
-    client.connect().then(() => client.query('SELECT 1')).then(() => client.end())
-      .then(() => process.exit(0), (e) => { process.stderr.write(String(e && e.message || e)); process.exit(1); });`;
-  const result = spawnSync(process.execPath, ['-e', script], {
-    cwd: resolve(__dirname, '../../..'),
-    env: { ...process.env, PG_URL },
-    timeout: 10_000,
-    encoding: 'utf8',
-  });
-  if (result.status === 0) return undefined;
-  return result.stderr?.trim() || result.error?.message || `probe exited with ${result.status}`;
-}
-
-const unreachable = probe();
+const unreachable = probePostgresSync(PG_URL) ?? undefined;
 
 if (unreachable !== undefined && !ON_CI) {
   console.warn(

@@ -46,6 +46,7 @@ import {
   validateReadAll,
   validateReadStream,
 } from './internal';
+import { destroyClient, quoteIdent } from '@chunkwise/postgres';
 
 export interface PostgresEventStoreOptions {
   /** An existing pool (not ended by close()). Either `pool` or `connectionString` is required. */
@@ -397,19 +398,6 @@ export class PostgresEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreClosedError();
   }
-}
-
-const destroyed = new WeakSet<PoolClient>();
-
-/** Releases a client with an error so the pool discards it (once, however many paths ask). */
-function destroyClient(client: PoolClient): void {
-  if (destroyed.has(client)) return;
-  destroyed.add(client);
-  client.release(true);
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

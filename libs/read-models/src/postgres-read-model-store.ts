@@ -30,6 +30,7 @@ import {
 } from './plan-projection';
 import { PROJECTION_VERSION, ReadModelStoreClosedError, validateListFilter } from './store-support';
 import type { HistoryEntry, PlanDetail, PlanListFilter, PlanSummary, ReadModelStore } from './types';
+import { destroyClient, quoteIdent } from '@chunkwise/postgres';
 
 export interface PostgresReadModelStoreOptions {
   /** An existing pool (not ended by close()). Either `pool` or `connectionString` is required. */
@@ -464,21 +465,8 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 }
 
-const destroyed = new WeakSet<PoolClient>();
-
-/** Releases a client with an error so the pool discards it (once, however many paths ask). */
-function destroyClient(client: PoolClient): void {
-  if (destroyed.has(client)) return;
-  destroyed.add(client);
-  client.release(true);
-}
-
 function lockKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** JSON text for a jsonb parameter; U+0000 (which jsonb rejects) becomes U+FFFD. */

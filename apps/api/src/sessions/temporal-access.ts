@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Client, Connection, type WorkflowClient } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { PlanCommandService, SessionService } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
@@ -120,9 +120,10 @@ export class TemporalAccess {
     this.service ??= new SessionService(
       this.plans,
       this.eventStore,
-      withRepositoryResolution(client, this.resolveRepository),
+      client,
       this.config.taskQueue,
       this.options.timing,
+      this.resolveRepository,
     );
     return this.service;
   }
@@ -147,34 +148,4 @@ export class TemporalAccess {
     await this.owned?.close();
     this.owned = undefined;
   }
-}
-
-/**
- * A view of the client whose `workflow.start` replaces a `repo:<id>` repository reference in the
- * session input with the registered repository's path (the worker needs a path). Everything else
- * goes to the real client.
- */
-export function withRepositoryResolution(client: Client, resolve: RepositoryPathResolver): Client {
-  const workflow = client.workflow;
-  const start: WorkflowClient['start'] = async (type, options) => {
-    const [input, ...rest] = (options.args ?? []) as unknown as [SessionWorkflowInput, ...unknown[]];
-    if (input && typeof input.repository === 'string' && input.repository.startsWith('repo:')) {
-      const repository = await resolve(input.repository);
-      return workflow.start(type, {
-        ...options,
-        args: [{ ...input, repository }, ...rest],
-      } as typeof options);
-    }
-    return workflow.start(type, options);
-  };
-  const bound = (target: object, prop: string | symbol) => {
-    const value = Reflect.get(target, prop, target) as unknown;
-    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-  };
-  const workflowView = new Proxy(workflow, {
-    get: (target, prop) => (prop === 'start' ? start : bound(target, prop)),
-  });
-  return new Proxy(client, {
-    get: (target, prop) => (prop === 'workflow' ? workflowView : bound(target, prop)),
-  });
 }

@@ -1,28 +1,16 @@
 /**
- * Test support (no jest here): which PostgreSQL the tests use, and a synchronous reachability probe
- * (jest cannot skip asynchronously, so it runs in a child process).
+ * Test support for the read-model specs: the one PostgreSQL probe of the project lives in
+ * test/support/postgres.ts; these are the names the specs here use.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { inCi } from '../../../../test/support/ci';
+import { probePostgresSync, TEST_PG_URL } from '../../../../test/support/postgres';
 
-export const PG_TEST_URL = process.env.CHUNKWISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const ON_CI = process.env.CI === 'true';
+export const PG_TEST_URL = TEST_PG_URL;
+export const ON_CI = inCi;
 
 /** undefined when PostgreSQL answers, else why not. */
 export function probePostgres(url = PG_TEST_URL): string | undefined {
-  const script = `
-    const { Client } = require('pg');
-    const client = new Client({ connectionString: process.env.PG_URL, connectionTimeoutMillis: 3000 });
-    client.connect().then(() => client.query('SELECT 1')).then(() => client.end())
-      .then(() => process.exit(0), (e) => { process.stderr.write(String((e && e.message) || e)); process.exit(1); });`;
-  const result = spawnSync(process.execPath, ['-e', script], {
-    cwd: resolve(__dirname, '../../../..'),
-    env: { ...process.env, PG_URL: url },
-    timeout: 10_000,
-    encoding: 'utf8',
-  });
-  if (result.status === 0) return undefined;
-  return result.stderr?.trim() || result.error?.message || `probe exited with ${String(result.status)}`;
+  return probePostgresSync(url) ?? undefined;
 }
 
 /** A schema name unique to this process and call. */

@@ -1,0 +1,63 @@
+/** Shared pieces of the execution benchmarks. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlanCommandService } from '@chunkwise/application';
+
+/** Parses `--name N` / `--name=N` integer options, each with a default and an inclusive range. */
+export function intArgs<K extends string>(
+  spec: Record<K, { default: number; min: number; max: number }>,
+): Record<K, number> {
+  const given: Record<string, string> = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m || !(m[1] in spec))
+      throw new Error(
+        `unexpected argument ${argv[i]} (known: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
+    given[m[1]] = m[2] ?? argv[++i];
+  }
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(spec) as K[]) {
+    const { default: d, min, max } = spec[k];
+    const v = given[k] === undefined ? d : Number(given[k]);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`--${k} must be an integer in ${min}..${max}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The no-op agent: `true` when it is on PATH (no interpreter start), else `node -e 0`. */
+export function noopAgentArgv(): string[] {
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(join(dir, 'true'))) return [join(dir, 'true')];
+  return [process.execPath, '-e', '0'];
+}
+
+/** Creates and finalizes a plan of `tasks` no-op tasks in one sequential chunk, without QA gates. */
+export async function finalizedNoopPlan(
+  plans: PlanCommandService,
+  planId: string,
+  repository: string,
+  tasks: number,
+): Promise<string> {
+  await plans.execute(planId, {
+    type: 'CreatePlan',
+    planId,
+    document: {
+      title: `bench ${planId}`,
+      repository,
+      execution: { agent: { type: 'command', argv: noopAgentArgv(), timeoutSec: 120 } },
+      tasks: Array.from({ length: tasks }, (_, i) => ({
+        id: `T${i + 1}`,
+        chunk: 'C01',
+        title: `no-op ${i + 1}`,
+      })),
+    },
+  });
+  await plans.execute(planId, { type: 'FinalizePlan' });
+  return planId;
+}
