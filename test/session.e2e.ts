@@ -304,5 +304,56 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       await h.sessions.signal(planId, 'cancel');
       expect((await h.sessions.result(planId)).status).toBe('cancelled');
     });
+
+    test('a parallel merge conflict fails that task with the conflict in its last error; commits are pushed to origin; the session is findable by search attributes', async () => {
+      const repo = makeRepo(`${h.root}/conflict`);
+      const origin = `${h.root}/conflict-origin.git`;
+      git(h.root, 'init', '-q', '--bare', origin);
+      git(repo, 'remote', 'add', 'origin', origin);
+      const planId = await h.finalizedPlan({
+        title: 'Conflicting parallel tasks',
+        repository: repo,
+        execution: { agent: h.agent(), maxAttempts: 1 },
+        chunks: [{ key: 'C01_par', title: 'Parallel', executionMode: 'parallel' }],
+        tasks: [
+          {
+            id: 'P1',
+            chunk: 'C01_par',
+            title: 'one',
+            description: 'write same.txt from P1',
+            canRunInParallel: true,
+          },
+          {
+            id: 'P2',
+            chunk: 'C01_par',
+            title: 'two',
+            description: 'sleep 600\nwrite same.txt from P2',
+            canRunInParallel: true,
+          },
+        ],
+      });
+      const ref = await h.sessions.execute(planId);
+      const p = await h.waitFor(planId, (x) => x.pauseReason === 'task_failed');
+      const p2 = p.tasks.find((t) => t.id === 'P2')!;
+      expect(p2.status).toBe('failed');
+      expect(p2.lastError).toMatch(/merge conflict: conflicting files: same\.txt/);
+      expect(p.tasks.find((t) => t.id === 'P1')!.status).toBe('completed');
+      // P1's commit reached the remote branch.
+      expect(git(origin, 'rev-parse', p.branch)).toBe(p.tasks.find((t) => t.id === 'P1')!.commitSha);
+
+      expect((await h.sessions.taskAction(planId, 'skipTask', { taskId: 'P2' })).accepted).toBe(true);
+      expect((await h.sessions.result(planId)).status).toBe('completed');
+      // Visibility is eventually consistent: look again for a few seconds.
+      let found: Array<{ id: string; status: unknown }> = [];
+      for (let i = 0; i < 50; i++) {
+        found = [];
+        for await (const wf of h.client.workflow.list({ query: `ChunkwisePlanId = '${planId}'` })) {
+          found.push({ id: wf.workflowId, status: wf.searchAttributes.ChunkwiseStatus });
+        }
+        if (JSON.stringify(found[0]?.status) === '["completed"]') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(found).toEqual([{ id: ref.workflowId, status: ['completed'] }]);
+    });
   });
 });
