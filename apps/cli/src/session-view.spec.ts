@@ -190,6 +190,20 @@ describe('watchSession', () => {
     expect(io.stdout().trim().split('\n').at(-1)).toBe('session completed: 2/2 tasks completed');
   });
 
+  it('reports the counts when the workflow itself answers that the session ended (read models still behind)', async () => {
+    const done = progress([task('T1', 'C01_a', 'completed'), task('T2', 'C02_b', 'skipped')], {
+      status: 'completed',
+    });
+    const source: SessionSource = {
+      progress: async () => done,
+      endState: async () => ({ state: null }),
+    };
+    const io = memoryIo();
+    const result = await watchSession(source, { planId: 'p1', io, tty: false, pollMs: 5 });
+    expect(result.end).toBe('completed');
+    expect(io.stdout().trim().split('\n').at(-1)).toBe('session completed: 1/2 tasks completed, 1 skipped');
+  });
+
   it('redraws in place on a terminal', async () => {
     const running = progress([task('T1', 'C01_a', 'running')]);
     const answers = [running, running, noLive('failed')];

@@ -60,11 +60,7 @@ export function apiSource(client: ApiClient, planId: string): SessionSource {
       if (answer.note) return { state: null, note: String(answer.note) };
       const totals = answer.totals as SessionProgress['totals'] | undefined;
       const status = typeof answer.planStatus === 'string' ? answer.planStatus : answer.status;
-      const detail = totals
-        ? `${totals.completed}/${totals.tasks} tasks completed` +
-          (totals.skipped ? `, ${totals.skipped} skipped` : '') +
-          (totals.failed ? `, ${totals.failed} failed` : '')
-        : undefined;
+      const detail = totals ? totalsLine(totals) : undefined;
       return { state: endOfPlanStatus(status), detail };
     },
     stream: (onEvent, signal) => client.stream(planId, onEvent, signal),
@@ -162,7 +158,8 @@ export async function watchSession(source: SessionSource, o: WatchOptions): Prom
           draw(renderLive(answer, { planId: o.planId, title: o.title, width: o.width, polling: !streamUp }));
         else for (const line of describeChanges(last, answer, o.planId)) o.io.out(line);
         last = answer;
-        if (ENDED.has(answer.status)) return finish(answer.status as SessionEnd, undefined);
+        // The workflow may answer its final state before the read models catch up: count from it.
+        if (ENDED.has(answer.status)) return finish(answer.status as SessionEnd, totalsLine(answer.totals));
         const key = `${answer.sessionId}|${answer.pauseReason}|${answer.currentChunk}|${answer.commits.length}`;
         if (answer.status === 'paused' && o.onPause && !handledPauses.has(key)) {
           handledPauses.add(key);
@@ -224,6 +221,15 @@ export async function watchSession(source: SessionSource, o: WatchOptions): Prom
     o.io.out(endLine(end, detail, o.planId));
     return { end, last };
   }
+}
+
+/** The end-of-session counts, e.g. `2/3 tasks completed, 1 skipped`. */
+export function totalsLine(totals: SessionProgress['totals']): string {
+  return (
+    `${totals.completed}/${totals.tasks} tasks completed` +
+    (totals.skipped ? `, ${totals.skipped} skipped` : '') +
+    (totals.failed ? `, ${totals.failed} failed` : '')
+  );
 }
 
 /** 0 when the session completed, 1 otherwise (failed, cancelled, stopped). */
