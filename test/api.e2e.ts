@@ -520,7 +520,7 @@ describe.each(backends)('API on $name', (backend) => {
       expect(r3).toMatchObject({
         revision: 3,
         taskCount: 4,
-        feedback: [{ revision: 3, feedback: 'looks good', author: 'ana' }],
+        feedback: [{ revision: 3, feedback: 'looks good', author: 'ana', mode: null }],
       });
       // The latest revision through time travel equals the read model.
       const current = await detail(id);
@@ -555,7 +555,7 @@ describe.each(backends)('API on $name', (backend) => {
       });
       expect(res.body.feedback).toEqual([
         { revision: 1, feedback: 'split T2', author: 'bo' },
-        { revision: 2, feedback: 'better', author: null },
+        { revision: 2, feedback: 'better', author: null, mode: null },
       ]);
       await request(http).post(`/api/plans/${id}/feedback`).send({ feedback: '' }).expect(400);
       await request(http).post(`/api/plans/${id}/feedback`).send({ feedback: '   ' }).expect(400);

@@ -13,6 +13,8 @@ import {
   taskSchema,
   taskStatusSchema,
   type ValidationIssue,
+  llmUsageSchema,
+  planningModeSchema,
 } from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { z } from 'zod';
@@ -194,6 +196,13 @@ const feedbackEntrySchema = z.object({
   revision: z.number().int(),
   feedback: z.string(),
   author: z.string().nullable(),
+  mode: planningModeSchema
+    .nullable()
+    .describe('The planning mode of the refinement it drove; null if only recorded.'),
+});
+const usageTotalsSchema = llmUsageSchema.extend({ calls: z.number().int(), costUsd: z.number() });
+export const planUsageSchema = usageTotalsSchema.extend({
+  byPurpose: z.record(z.string(), usageTotalsSchema),
 });
 export const chunkDetailSchema = chunkSchema.extend({ tasks: z.array(taskSchema), stats: planStatsSchema });
 export const planDetailSchema = planSummarySchema.extend({
@@ -202,6 +211,9 @@ export const planDetailSchema = planSummarySchema.extend({
   chunks: z.array(chunkDetailSchema),
   stats: planStatsSchema,
   feedback: z.array(feedbackEntrySchema),
+  planningIterations: z.number().int(),
+  lastPlanningMode: planningModeSchema.nullable(),
+  usage: planUsageSchema,
   streamRevision: z.number().int(),
 });
 export const historyEntrySchema = z.object({

@@ -7,9 +7,33 @@ import type {
   TaskInput,
 } from './schemas';
 import type { PlanSource } from './events';
+import type { LlmCall } from './planning';
+import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
 
 export type PlanCommand =
-  | { type: 'CreatePlan'; planId: string; document: unknown; source?: PlanSource }
+  | { type: 'CreatePlan'; planId: string; document: unknown; source?: PlanSource; llmCalls?: LlmCall[] }
+  | {
+      type: 'RefinePlan';
+      document: unknown;
+      feedback: string;
+      mode: 'multi' | 'single';
+      drafts: number;
+      rationale: string | null;
+      model: string;
+      author?: string;
+      llmCalls: LlmCall[];
+    }
+  | {
+      type: 'CreateSuggestionSet';
+      setId: string;
+      reviewType: ReviewType;
+      scope: ReviewScope;
+      targetId: string | null;
+      suggestions: Suggestion[];
+      model: string;
+      llmCalls: LlmCall[];
+    }
+  | { type: 'ApplySuggestions'; setId: string; ids: string[] }
   | { type: 'UpdatePlanDetails'; changes: PlanDetailsChanges }
   | { type: 'ReplacePlanContent'; document: unknown; reason: string }
   | { type: 'AddChunk'; chunk: ChunkInput; index?: number }

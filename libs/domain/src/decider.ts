@@ -16,6 +16,8 @@ import {
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
 import { zodIssues } from './document';
+import { addCall, llmCallSchema } from './planning';
+import { applySuggestions, suggestionConflict, suggestionListSchema } from './suggestions';
 
 export { initialState };
 
@@ -40,6 +42,7 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
           source: command.source ?? { kind: 'api' },
         },
       },
+      ...llmCallEvents(command.llmCalls, 1),
     ];
   }
   if (!state.exists) throw new DomainError('plan_not_found', 'plan does not exist');
@@ -84,8 +87,121 @@ export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
       }
       return [{ type: 'PlanArchived', data: { revision: state.revision } }];
     }
+    case 'RefinePlan':
+    case 'CreateSuggestionSet':
+    case 'ApplySuggestions':
+      return decidePlanning(command, state);
     default:
       return decideContentChange(command, state);
+  }
+}
+
+function llmCallEvents(calls: unknown[] | undefined, revision: number): PlanEvent[] {
+  return (calls ?? []).map((call) => ({
+    type: 'LlmCallRecorded' as const,
+    data: { revision, ...schemaCheck(llmCallSchema, call, 'llmCalls') },
+  }));
+}
+
+/** LLM planning turns: each is checked like any content change, and carries its calls' usage in the same batch. */
+function decidePlanning(
+  command: Extract<PlanCommand, { type: 'RefinePlan' | 'CreateSuggestionSet' | 'ApplySuggestions' }>,
+  state: PlanState,
+): PlanEvent[] {
+  if (state.status !== 'draft') throw frozen(state, 'plan further');
+  switch (command.type) {
+    case 'RefinePlan': {
+      const feedback = command.feedback.trim();
+      if (!feedback) throw new DomainError('invalid_command', 'feedback must not be empty');
+      const parsed = parsePlanDocument(command.document);
+      if (!parsed.ok) throw new ValidationError(parsed.issues, 'the refined plan is invalid');
+      const revision = state.revision + 1;
+      return [
+        {
+          type: 'PlanRefined',
+          data: {
+            revision,
+            content: parsed.content,
+            feedback,
+            mode: command.mode,
+            iteration: state.planningIterations + 1,
+            drafts: command.drafts,
+            rationale: command.rationale,
+            model: command.model,
+            author: command.author ?? null,
+          },
+        },
+        ...llmCallEvents(command.llmCalls, revision),
+      ];
+    }
+    case 'CreateSuggestionSet': {
+      if (state.suggestionSets[command.setId])
+        throw new DomainError('invalid_command', `suggestion set ${command.setId} already exists`);
+      const suggestions = schemaCheck(suggestionListSchema, { suggestions: command.suggestions }, '');
+      const ids = suggestions.suggestions.map((s) => s.id);
+      if (new Set(ids).size !== ids.length)
+        throw new DomainError('invalid_command', 'suggestion ids must be unique within a set');
+      return [
+        {
+          type: 'SuggestionSetCreated',
+          data: {
+            revision: state.revision,
+            setId: command.setId,
+            reviewType: command.reviewType,
+            scope: command.scope,
+            targetId: command.targetId,
+            suggestions: suggestions.suggestions,
+            model: command.model,
+          },
+        },
+        ...llmCallEvents(command.llmCalls, state.revision),
+      ];
+    }
+    case 'ApplySuggestions': {
+      const set = state.suggestionSets[command.setId];
+      if (!set) {
+        throw new DomainError(
+          'suggestion_set_not_found',
+          `suggestion set ${command.setId} not found in plan ${state.planId}`,
+        );
+      }
+      const ids = [...new Set(command.ids)];
+      if (ids.length === 0) throw new DomainError('invalid_command', 'choose at least one suggestion id');
+      const unknown = ids.filter((id) => !set.suggestions.some((s) => s.id === id));
+      if (unknown.length)
+        throw new DomainError('invalid_command', `unknown suggestion ids: ${unknown.join(', ')}`);
+      const again = ids.filter((id) => set.applied.includes(id));
+      if (again.length)
+        throw new DomainError('invalid_command', `suggestions already applied: ${again.join(', ')}`);
+      // Keep the set's order: later suggestions may build on earlier ones.
+      const chosen = set.suggestions.filter((s) => ids.includes(s.id));
+      if (set.revision !== state.revision) {
+        const conflicts = chosen
+          .map((s) => [s.id, suggestionConflict(state.content, s)] as const)
+          .filter(([, why]) => why !== null);
+        if (conflicts.length) {
+          throw new DomainError(
+            'stale_suggestions',
+            `suggestion set ${set.setId} was made against revision ${set.revision}, the plan is at ` +
+              `${state.revision}, and some suggestions no longer apply: ` +
+              conflicts.map(([id, why]) => `${id} (${why})`).join('; '),
+          );
+        }
+      }
+      const content = applySuggestions(state.content, chosen);
+      return [
+        {
+          type: 'SuggestionsApplied',
+          data: {
+            revision: state.revision + 1,
+            setId: set.setId,
+            suggestionIds: chosen.map((s) => s.id),
+            baseRevision: set.revision,
+            content,
+          },
+        },
+      ];
+    }
   }
 }
 
@@ -149,7 +265,17 @@ const changed = <T extends object>(current: T, changes: Partial<T>): Partial<T> 
 function decideContentChange(
   command: Exclude<
     PlanCommand,
-    { type: 'CreatePlan' | 'RecordFeedback' | 'FinalizePlan' | 'ReopenPlan' | 'ArchivePlan' }
+    {
+      type:
+        | 'CreatePlan'
+        | 'RecordFeedback'
+        | 'FinalizePlan'
+        | 'ReopenPlan'
+        | 'ArchivePlan'
+        | 'RefinePlan'
+        | 'CreateSuggestionSet'
+        | 'ApplySuggestions';
+    }
   >,
   state: PlanState,
 ): PlanEvent[] {
@@ -351,14 +477,58 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
-    case 'PlanCreated':
+    case 'PlanCreated': {
+      const generated = event.data.source?.kind === 'generate';
       return {
         ...initialState(),
         exists: true,
         planId: event.data.planId,
         revision,
         content: event.data.content,
+        planningIterations: generated ? 1 : 0,
+        lastPlanningMode: generated ? 'generate' : null,
       };
+    }
+    case 'PlanRefined':
+      return {
+        ...state,
+        revision,
+        content: event.data.content,
+        planningIterations: event.data.iteration,
+        lastPlanningMode: event.data.mode,
+        feedback: [
+          ...state.feedback,
+          { revision, feedback: event.data.feedback, author: event.data.author, mode: event.data.mode },
+        ],
+      };
+    case 'SuggestionSetCreated': {
+      const { setId, reviewType, scope, targetId, suggestions } = event.data;
+      return {
+        ...state,
+        suggestionSets: {
+          ...state.suggestionSets,
+          [setId]: { setId, revision, reviewType, scope, targetId, suggestions, applied: [] },
+        },
+      };
+    }
+    case 'SuggestionsApplied': {
+      const set = state.suggestionSets[event.data.setId];
+      return {
+        ...state,
+        revision,
+        content: event.data.content,
+        suggestionSets: set
+          ? {
+              ...state.suggestionSets,
+              [set.setId]: { ...set, applied: [...set.applied, ...event.data.suggestionIds] },
+            }
+          : state.suggestionSets,
+      };
+    }
+    case 'LlmCallRecorded': {
+      const { revision: _r, ...call } = event.data;
+      return { ...state, usage: addCall(state.usage, call) };
+    }
     case 'PlanDetailsUpdated':
       return { ...state, revision, content: { ...content, ...event.data.changes } };
     case 'PlanContentReplaced':

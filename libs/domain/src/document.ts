@@ -66,10 +66,14 @@ export function parsePlanDocument(
       dependsOn: [...new Set(deps)],
       canRunInParallel: t.canRunInParallel ?? false,
       acceptance: t.acceptance ?? [],
-      status: t.status ?? 'pending',
+      // A cancelled task is kept for the record but never runs.
+      status: t.cancelled && (t.status ?? 'pending') === 'pending' ? 'skipped' : (t.status ?? 'pending'),
       attempts: 0,
       lastError: null,
       commitSha: null,
+      labels: [...new Set(t.labels ?? [])],
+      optional: t.optional ?? false,
+      cancelled: t.cancelled ?? false,
     };
   });
   if (doc.chunks === undefined) {
@@ -137,6 +141,10 @@ export function planContentToDocument(content: PlanContent): PlanDocument {
       canRunInParallel: t.canRunInParallel,
       acceptance: [...t.acceptance],
       status: t.status,
+      // Markers appear only when set, so ordinary documents stay as users write them.
+      ...(t.labels.length ? { labels: [...t.labels] } : {}),
+      ...(t.optional ? { optional: true } : {}),
+      ...(t.cancelled ? { cancelled: true } : {}),
     })),
     execution: content.execution,
   };

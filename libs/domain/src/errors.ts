@@ -30,7 +30,9 @@ export type DomainErrorCode =
   | 'chunk_exists'
   | 'task_exists'
   | 'chunk_not_empty'
-  | 'invalid_command';
+  | 'invalid_command'
+  | 'suggestion_set_not_found'
+  | 'stale_suggestions';
 
 /** A command refused by the domain. The message is written for the user. */
 export class DomainError extends Error {

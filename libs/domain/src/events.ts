@@ -1,3 +1,5 @@
+import type { LlmCall, PlanningMode } from './planning';
+import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
 import type {
   Chunk,
   ChunkChanges,
@@ -40,7 +42,38 @@ export type PlanEvent =
   | { type: 'FeedbackRecorded'; data: Base & { feedback: string; author: string | null } }
   | { type: 'PlanFinalized'; data: Base }
   | { type: 'PlanReopened'; data: Base & { reason: string | null } }
-  | { type: 'PlanArchived'; data: Base };
+  | { type: 'PlanArchived'; data: Base }
+  | {
+      type: 'PlanRefined';
+      data: Base & {
+        content: PlanContent;
+        feedback: string;
+        mode: PlanningMode;
+        /** The plan's planning iteration this turn made (generation is iteration 1). */
+        iteration: number;
+        drafts: number;
+        /** Multi mode: the judge's reasoning for the draft it picked or the merge it made. */
+        rationale: string | null;
+        model: string;
+        author: string | null;
+      };
+    }
+  | {
+      type: 'SuggestionSetCreated';
+      data: Base & {
+        setId: string;
+        reviewType: ReviewType;
+        scope: ReviewScope;
+        targetId: string | null;
+        suggestions: Suggestion[];
+        model: string;
+      };
+    }
+  | {
+      type: 'SuggestionsApplied';
+      data: Base & { setId: string; suggestionIds: string[]; baseRevision: number; content: PlanContent };
+    }
+  | { type: 'LlmCallRecorded'; data: Base & LlmCall };
 
 export type PlanEventType = PlanEvent['type'];
 
@@ -48,6 +81,13 @@ export interface PlanSource {
   kind: 'api' | 'cli' | 'import' | 'generate';
   format?: string;
   detail?: string;
+  /** Imports: the file name, a sha256 of the input and how many warnings the import gave. */
+  filename?: string;
+  sha256?: string;
+  warnings?: number;
+  /** Generation: the model and the request that produced the plan. */
+  model?: string;
+  request?: Record<string, unknown>;
 }
 
 export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [
@@ -68,6 +108,10 @@ export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [
   'PlanFinalized',
   'PlanReopened',
   'PlanArchived',
+  'PlanRefined',
+  'SuggestionSetCreated',
+  'SuggestionsApplied',
+  'LlmCallRecorded',
 ];
 
 export function isPlanEvent(event: { type: string }): event is PlanEvent {

@@ -9,3 +9,6 @@ export * from './decider';
 export * from './execution-settings';
 export * from './execution-events';
 export * from './session';
+export * from './planning';
+export * from './suggestions';
+export * from './diff';

@@ -31,6 +31,7 @@ export const taskIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'task id may contain letters, digits, "_", ".", ":" and "-" only');
 
 const text = z.string().max(MAX_TEXT);
+export const labelSchema = z.string().min(1).max(100);
 
 export const chunkSchema = z.object({
   key: chunkKeySchema,
@@ -52,6 +53,12 @@ export const taskSchema = z.object({
   attempts: z.number().int().min(0).default(0),
   lastError: z.string().nullable().default(null),
   commitSha: z.string().nullable().default(null),
+  /** Free labels kept from imported plans (e.g. Spec Kit story labels `US1`). */
+  labels: z.array(labelSchema).default([]),
+  /** Marked optional by its source (Kiro `*`); executed like any other task. */
+  optional: z.boolean().default(false),
+  /** Cancelled in its source; kept for the record and never executed (its status is `skipped`). */
+  cancelled: z.boolean().default(false),
 });
 
 /** Execution settings are carried opaquely until the execution issue gives them a schema. */
@@ -87,6 +94,9 @@ export const taskInputSchema = z.object({
   canRunInParallel: z.boolean().optional(),
   acceptance: z.array(text).optional(),
   status: taskStatusSchema.optional(),
+  labels: z.array(labelSchema).optional(),
+  optional: z.boolean().optional(),
+  cancelled: z.boolean().optional(),
 });
 
 export const planDocumentSchema = z.object({
@@ -105,6 +115,8 @@ export const taskChangesSchema = z
     description: text,
     acceptance: z.array(text),
     canRunInParallel: z.boolean(),
+    labels: z.array(labelSchema),
+    optional: z.boolean(),
   })
   .partial();
 export const planDetailsChangesSchema = z

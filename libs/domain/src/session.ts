@@ -138,8 +138,13 @@ export function startSession(input: SessionStartInput): SessionState {
   }
   for (const t of content.tasks) {
     const outOfScope = !inScope.has(t.chunk) || beforeTarget.has(t.id);
-    // `beginning` runs everything again; otherwise tasks already done stay done.
-    const keep = input.from !== 'beginning' && (t.status === 'completed' || t.status === 'skipped');
+    // `beginning` runs everything again; otherwise tasks already done stay done. Tasks that arrived
+    // done (imported as completed, never run here) and cancelled ones are never executed.
+    const arrivedDone = t.status === 'completed' && t.attempts === 0 && t.commitSha === null;
+    const keep =
+      t.cancelled ||
+      arrivedDone ||
+      (input.from !== 'beginning' && (t.status === 'completed' || t.status === 'skipped'));
     tasks.push(sessionTask(t, outOfScope, keep));
   }
   return {
@@ -177,7 +182,7 @@ function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
     acceptance: [...t.acceptance],
     dependsOn: [...t.dependsOn],
     canRunInParallel: t.canRunInParallel,
-    status: keep ? t.status : 'pending',
+    status: t.cancelled ? 'skipped' : keep ? t.status : 'pending',
     attempts: keep ? t.attempts : 0,
     lastError: null,
     commitSha: keep ? t.commitSha : null,

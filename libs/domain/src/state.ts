@@ -1,9 +1,26 @@
+import { emptyUsage, type PlanningMode, type PlanUsage } from './planning';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
+import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
 
 export interface FeedbackEntry {
   revision: number;
   feedback: string;
   author: string | null;
+  /** The planning mode of the refinement the feedback drove; null for feedback merely recorded. */
+  mode?: PlanningMode | null;
+}
+
+/** A review's suggestions, kept so that any of them can be applied later. */
+export interface SuggestionSetState {
+  setId: string;
+  /** The revision the review was made against. */
+  revision: number;
+  reviewType: ReviewType;
+  scope: ReviewScope;
+  targetId: string | null;
+  suggestions: Suggestion[];
+  /** Ids applied so far (each at most once). */
+  applied: string[];
 }
 
 /** The decider's state of one plan: the fold of its events. */
@@ -33,6 +50,12 @@ export interface PlanState {
   session: PlanSessionInfo | null;
   /** Every session id, oldest first. */
   sessions: string[];
+  /** LLM planning turns so far (generation counts as the first). */
+  planningIterations: number;
+  lastPlanningMode: PlanningMode | null;
+  suggestionSets: Record<string, SuggestionSetState>;
+  /** Tokens and estimated cost of every model call made for this plan. */
+  usage: PlanUsage;
 }
 
 export const emptyContent = (): PlanContent => ({
@@ -56,6 +79,10 @@ export function initialState(): PlanState {
     feedback: [],
     session: null,
     sessions: [],
+    planningIterations: 0,
+    lastPlanningMode: null,
+    suggestionSets: {},
+    usage: emptyUsage(),
   };
 }
 

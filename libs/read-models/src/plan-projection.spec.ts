@@ -77,7 +77,7 @@ describe('plan projection (pure)', () => {
     });
     expect(detail.chunks[1].stats.progress).toBe(1 / 2);
     expect(detail.stats.tasks).toBe(5);
-    expect(detail.feedback).toEqual([{ revision: 1, feedback: 'split T2', author: 'ana' }]);
+    expect(detail.feedback).toEqual([{ revision: 1, feedback: 'split T2', author: 'ana', mode: null }]);
     expect(detail.streamRevision).toBe(4);
     expect(detail.description).toBe('');
   });

@@ -230,7 +230,15 @@ export function projectDetail(
       stats: planStats({ ...content, chunks: [chunk], tasks }),
     })),
     stats: planStats(content),
-    feedback: state.feedback.map((f) => ({ revision: f.revision, feedback: f.feedback, author: f.author })),
+    feedback: state.feedback.map((f) => ({
+      revision: f.revision,
+      feedback: f.feedback,
+      author: f.author,
+      mode: f.mode ?? null,
+    })),
+    planningIterations: state.planningIterations,
+    lastPlanningMode: state.lastPlanningMode,
+    usage: state.usage,
     streamRevision: timestamps.streamRevision,
   };
 }

@@ -295,7 +295,7 @@ describe('Projector', () => {
     const b = await service.execute('r1', { type: 'RecordFeedback', feedback: 'after rebuild' });
     expect(await p.waitForPosition(b.position, 5000)).toBe(true);
     expect((await store.getPlan('r1'))?.feedback).toEqual([
-      { revision: 1, feedback: 'after rebuild', author: null },
+      { revision: 1, feedback: 'after rebuild', author: null, mode: null },
     ]);
   });
 

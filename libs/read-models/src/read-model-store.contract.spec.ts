@@ -131,6 +131,9 @@ function describeReadModelContract(name: string, factory: () => Promise<ReadMode
         attempts: 0,
         lastError: null,
         commitSha: null,
+        labels: [],
+        optional: false,
+        cancelled: false,
       });
       expect(detail!.chunks[0].stats).toEqual({
         chunks: 1,
@@ -154,8 +157,8 @@ function describeReadModelContract(name: string, factory: () => Promise<ReadMode
       });
       expect(detail!.progress).toBe(0.4);
       expect(detail!.feedback).toEqual([
-        { revision: 1, feedback: 'split the models task', author: 'bob' },
-        { revision: 3, feedback: 'looks good', author: null },
+        { revision: 1, feedback: 'split the models task', author: 'bob', mode: null },
+        { revision: 3, feedback: 'looks good', author: null, mode: null },
       ]);
     });
 

@@ -7,7 +7,7 @@ import type { PlanListFilter } from './types';
  * (and its checkpoint), so the projector rebuilds them from zero. Bump it whenever the projection changes
  * what it stores.
  */
-export const PROJECTION_VERSION = 2;
+export const PROJECTION_VERSION = 3;
 
 /** Any call on a closed read-model store. */
 export class ReadModelStoreClosedError extends Error {

@@ -1,4 +1,4 @@
-import type { Chunk, PlanStats, PlanStatus, Task } from '@chunkwise/domain';
+import type { Chunk, PlanningMode, PlanStats, PlanStatus, PlanUsage, Task } from '@chunkwise/domain';
 import type { StoredEvent } from '@chunkwise/event-store';
 
 /** One row of the plan list. */
@@ -26,7 +26,12 @@ export interface PlanDetail extends PlanSummary {
   execution: Record<string, unknown> | null;
   chunks: Array<Chunk & { tasks: Task[]; stats: PlanStats }>;
   stats: PlanStats;
-  feedback: Array<{ revision: number; feedback: string; author: string | null }>;
+  feedback: Array<{ revision: number; feedback: string; author: string | null; mode: PlanningMode | null }>;
+  /** LLM planning turns so far (generation is the first) and the mode of the last one. */
+  planningIterations: number;
+  lastPlanningMode: PlanningMode | null;
+  /** Tokens and estimated cost of every model call made for the plan. */
+  usage: PlanUsage;
   /** Stream revision of the last projected event (for idempotency and debugging). */
   streamRevision: number;
 }

@@ -22,7 +22,8 @@ import { errorBody, RequestValidationError, type ErrorBody } from './error-respo
  *   or `beforeTaskId`).
  * - 409: the request is fine but conflicts with the plan's current state; it may succeed after the
  *   state changes: `plan_frozen` (finalized: reopen first), `plan_archived`, `invalid_transition`
- *   (e.g. reopen a draft), `plan_already_exists`, `chunk_exists`, `task_exists`, `chunk_not_empty`.
+ *   (e.g. reopen a draft), `plan_already_exists`, `chunk_exists`, `task_exists`, `chunk_not_empty`,
+ *   `stale_suggestions` (a review made against an older revision whose suggestions no longer apply).
  */
 export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   validation_failed: 400,
@@ -37,6 +38,8 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   chunk_exists: 409,
   task_exists: 409,
   chunk_not_empty: 409,
+  suggestion_set_not_found: 404,
+  stale_suggestions: 409,
 };
 
 /**
