@@ -554,7 +554,7 @@ describe.each(backends)('API on $name', (backend) => {
         metadata: { command: 'CreatePlan', actor: 'api' },
       });
       expect(res.body.feedback).toEqual([
-        { revision: 1, feedback: 'split T2', author: 'bo' },
+        { revision: 1, feedback: 'split T2', author: 'bo', mode: null },
         { revision: 2, feedback: 'better', author: null, mode: null },
       ]);
       await request(http).post(`/api/plans/${id}/feedback`).send({ feedback: '' }).expect(400);
