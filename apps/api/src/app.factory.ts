@@ -4,7 +4,8 @@ import { type LoggerService, type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Client } from '@temporalio/client';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { PlanCommandService } from '@chunkwise/application';
+import { PlanCommandService, PlanningService } from '@chunkwise/application';
+import { AnthropicLlm, llmConfigFromEnv, type LlmPort } from '@chunkwise/llm';
 import { type ChunkwiseConfig, createEventStore, createReadModelStore } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import {
@@ -43,6 +44,8 @@ export interface CreateAppOptions {
   temporalClient?: Client;
   /** How long the lazy Temporal connect may take before execution routes answer 503. Default 3000 ms. */
   temporalConnectTimeoutMs?: number;
+  /** Use this LLM instead of the Anthropic client built from config.llm. */
+  llm?: LlmPort;
   /** Activity timing knobs given to every session this API starts (tests shorten them). */
   sessionTiming?: SessionWorkflowInput['timing'];
 }
@@ -130,11 +133,19 @@ function createRuntime(
       timing: options.sessionTiming,
     },
   );
+  let llm = options.llm;
+  const planning = new PlanningService(
+    service,
+    // Built on first use, so that a server without an API key still serves everything else.
+    () => (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
+    { resolveRepository: (reference) => repositories.resolvePath(reference) },
+  );
   return {
     config,
     eventStore,
     readModels,
     service,
+    planning,
     repositories,
     temporal,
     projector,

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from './health/health.module';
+import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import type { ApiRuntime } from './projection/api-runtime';
 import { RuntimeLifecycle } from './projection/runtime-lifecycle.service';
@@ -29,6 +30,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         RuntimeModule.forRoot(runtime),
         PlansModule,
+        PlanningModule,
         SessionsModule,
         HealthModule,
       ],

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import { OPENAPI_SCHEMAS } from './api-schemas';
+import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
@@ -36,7 +37,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   document.components ??= {};
   document.components.schemas ??= {};
-  for (const [name, { schema, io }] of Object.entries(OPENAPI_SCHEMAS)) {
+  for (const [name, { schema, io }] of Object.entries({ ...OPENAPI_SCHEMAS, ...PLANNING_OPENAPI_SCHEMAS })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }
   // The health probe stays open when a token is configured (see common/bearer-auth.ts).

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { LlmConfigError, llmConfigFromEnv, type LlmConfig } from '@chunkwise/llm';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -57,6 +58,8 @@ export interface ChunkwiseConfig {
   logLevel: z.infer<typeof envSchema>['CHUNKWISE_LOG_LEVEL'];
   temporal: { address: string; namespace: string; taskQueue: string };
   hostId: string | null;
+  /** Planning with Claude (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, CHUNKWISE_LLM_*); defaults when absent. */
+  llm?: LlmConfig;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +114,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           url: pgUrl(e.CHUNKWISE_READ_MODEL_URL, 'CHUNKWISE_READ_MODEL_URL'),
           schema: `${e.CHUNKWISE_PG_SCHEMA}_read`,
         };
+  let llm: LlmConfig | undefined;
+  try {
+    llm = llmConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof LlmConfigError) problems.push(...err.problems);
+    else throw err;
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -129,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       taskQueue: e.CHUNKWISE_TASK_QUEUE,
     },
     hostId: e.CHUNKWISE_HOST_ID ?? null,
+    llm,
   };
 }
 
@@ -144,5 +155,8 @@ export function describeConfig(c: ChunkwiseConfig): Record<string, unknown> {
       c.readModels.kind === 'sqlite' ? c.readModels : { ...c.readModels, url: redact(c.readModels.url) },
     auth: c.apiToken ? 'bearer token required' : 'off',
     temporal: c.temporal,
+    llm: c.llm
+      ? { model: c.llm.model, baseURL: c.llm.baseURL, apiKey: c.llm.apiKey ? 'set' : 'not set' }
+      : 'defaults',
   };
 }

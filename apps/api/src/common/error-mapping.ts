@@ -1,3 +1,4 @@
+import { LlmOutputError, LlmUnavailableError } from '@chunkwise/llm';
 import { HttpException } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { PlanNotFoundError, SessionStateError, StaleRevisionError } from '@chunkwise/application';
@@ -96,6 +97,18 @@ export function mapError(error: unknown): MappedError {
         reason: error.reason,
       }),
     );
+  }
+  if (error instanceof LlmOutputError) {
+    return ok(
+      502,
+      errorBody(502, `${error.message}; nothing was written`, {
+        code: 'llm_invalid_output',
+        issues: error.issues.map((message) => ({ code: 'schema' as const, message })),
+      }),
+    );
+  }
+  if (error instanceof LlmUnavailableError) {
+    return ok(503, errorBody(503, error.message, { code: 'llm_unavailable' }));
   }
   if (error instanceof TemporalUnavailableError) {
     return ok(503, errorBody(503, error.message, { code: 'temporal_unavailable' }));

@@ -17,7 +17,8 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Stale revision (`currentRevision` given), a conflict with the plan state (finalized, archived, exists, not executable, no active session, …) or a refused task update (`reason`)',
   413: 'Body over the configured limit',
   415: 'Unsupported Content-Type',
-  503: 'Temporal is not reachable (execution routes), or the server is shutting down',
+  502: "The model's answer stayed invalid after one repair turn (planning routes); nothing was written",
+  503: 'Temporal is not reachable (execution routes), the LLM is not configured or unreachable (planning routes), or the server is shutting down',
 };
 
 export const ApiErrors = (...statuses: number[]) =>

@@ -1,4 +1,4 @@
-import type { PlanCommandService } from '@chunkwise/application';
+import type { PlanCommandService, PlanningService } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import type { ReadModelStore } from '@chunkwise/read-models';
@@ -20,6 +20,8 @@ export interface ApiRuntime {
   eventStore: EventStore;
   readModels: ReadModelStore;
   service: PlanCommandService;
+  /** Planning with Claude: generate, review, apply, refine, diff (the LLM client is created on first use). */
+  planning: PlanningService;
   /** Registered repositories (event-sourced on `repository-<id>` streams). */
   repositories: RepositoryService;
   /** The lazily connected Temporal client and the SessionService over it (execution routes). */

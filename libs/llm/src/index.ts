@@ -1,0 +1,5 @@
+export * from './pricing';
+export * from './port';
+export * from './anthropic-llm';
+export { toolInputSchema } from './tool-schema';
+export { formatIssues, formatPath } from './validation';
