@@ -44,6 +44,28 @@ const start = (over: Partial<Parameters<typeof startSession>[0]> = {}) =>
   });
 
 describe('session model', () => {
+  it('never runs tasks that arrived done or cancelled, even from the beginning', () => {
+    const imported = planContentFromDocument({
+      title: 'Imported',
+      tasks: [
+        { id: 'A', chunk: 'C01', title: 'done in the source', status: 'completed' },
+        { id: 'B', chunk: 'C01', title: 'cancelled in the source', cancelled: true },
+        { id: 'C', chunk: 'C01', title: 'to do', dependsOn: ['A', 'B'], optional: true },
+      ],
+    });
+    expect(imported.tasks.map((t) => t.status)).toEqual(['completed', 'skipped', 'pending']);
+    const s = start({ content: imported });
+    expect(s.tasks.map((t) => [t.id, t.status])).toEqual([
+      ['A', 'completed'],
+      ['B', 'skipped'],
+      ['C', 'pending'],
+    ]);
+    expect(runnableTasks(s, currentChunk(s)!, 0, 1).map((t) => t.id)).toEqual(['C']);
+    // A task Chunkwise itself completed (it has attempts) runs again from the beginning.
+    const ran = { ...imported, tasks: imported.tasks.map((t) => (t.id === 'A' ? { ...t, attempts: 1 } : t)) };
+    expect(start({ content: ran }).tasks[0].status).toBe('pending');
+  });
+
   it('resolves chunk ranges by key or key prefix', () => {
     expect(chunkRange(content.chunks, 'C02-C03')).toEqual(['C02_api', 'C03_ui']);
     expect(chunkRange(content.chunks, 'C01_models')).toEqual(['C01_models']);
