@@ -16,6 +16,7 @@ import {
   type SessionChunk,
   type SessionState,
   type SessionTask,
+  type TurnUsage,
 } from '@chunkwise/domain';
 import type { EventStore } from '@chunkwise/event-store';
 import {
@@ -62,6 +63,8 @@ export interface RunTurnResult {
   /** Tasks the agent marked completed in the chunk-only plan (turnScope chunk). */
   markedDone: string[];
   outputTail: string;
+  /** Tokens and cost, when the runner reports them. */
+  usage: TurnUsage | null;
 }
 
 export interface QaGateRun {
@@ -348,6 +351,7 @@ export function createSessionActivities(deps: SessionActivityDeps) {
           succeeded,
           error,
           markedDone,
+          usage: r.usage ?? null,
           outputTail: tail(r.output),
         };
       } finally {

@@ -33,6 +33,7 @@ import {
   type SessionChunk,
   type SessionState,
   type SessionTask,
+  type TurnUsage,
 } from '@chunkwise/domain';
 import type { SessionActivities } from '../activities/session-activities';
 import {
@@ -482,6 +483,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
       durationMs: number;
       succeeded: boolean;
       error: string | null;
+      usage?: TurnUsage | null;
     },
   ) {
     await record({
@@ -495,6 +497,7 @@ export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<
         durationMs: turn.durationMs,
         succeeded: turn.succeeded,
         error: turn.error,
+        usage: turn.usage ?? null,
       },
     });
   }

@@ -48,6 +48,8 @@ export type ExecutionEvent =
         durationMs: number;
         succeeded: boolean;
         error: string | null;
+        /** Tokens and cost of the turn, when the agent reports them (claude-code, anthropic). */
+        usage?: TurnUsage | null;
       };
     }
   | {
@@ -132,4 +134,13 @@ export function taskStatusAfter(event: ExecutionEvent): { taskId: string; status
     default:
       return undefined;
   }
+}
+
+/** Token usage of one agent turn, as runners report it. */
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  costUsd: number | null;
 }

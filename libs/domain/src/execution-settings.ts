@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** The agent that runs a turn. `command` runs any CLI; `claude-code` the `claude` CLI headless. */
+/**
+ * The agent that runs a turn. `command` runs any CLI; `claude-code` the `claude` CLI headless;
+ * `anthropic` a tool loop over the Messages API confined to the work tree.
+ */
 export const agentConfigSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('command'),
@@ -16,6 +19,16 @@ export const agentConfigSchema = z.discriminatedUnion('type', [
     timeoutSec: z.number().int().positive().max(86_400).default(1800),
     extraArgs: z.array(z.string()).default([]),
     envAllowlist: z.array(z.string()).default([]),
+  }),
+  // The Messages API tool loop (libs/agents checks the fields in detail when it builds the runner).
+  z.object({
+    type: z.literal('anthropic'),
+    model: z.string().min(1).max(200).optional(),
+    maxTokens: z.number().int().min(256).max(128_000).optional(),
+    maxToolRounds: z.number().int().min(1).max(1000).optional(),
+    allowCommands: z.array(z.string().min(1)).max(100).default([]),
+    commandTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+    timeoutSec: z.number().int().positive().max(86_400).default(1800),
   }),
 ]);
 
