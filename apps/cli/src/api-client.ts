@@ -439,7 +439,7 @@ function documentBody(doc: PlanDocumentBody): Body {
   return doc.format === 'json' ? { json: doc.document } : { text: doc.text, contentType: 'application/yaml' };
 }
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
+export function isErrorBody(value: unknown): value is ApiErrorBody {
   return (
     typeof value === 'object' &&
     value !== null &&

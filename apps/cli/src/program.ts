@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
 import { demoCommand } from './commands/demo';
+import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
 import { sessionCommands } from './commands/session';
@@ -33,6 +34,7 @@ action, a watched session that did not complete), 2 wrong usage.
 Examples:
   chunkwise demo                        the whole thing in one go: stack, plan, live session, summary
   chunkwise up --sample                 start the embedded stack with a sample plan
+  chunkwise plan "Add login" --repo .   plan with Claude: generate, refine, review, execute
   chunkwise plans create --file plan.yaml
   chunkwise plans show <id>
   chunkwise plans validate --file plan.yaml
@@ -45,6 +47,7 @@ Examples:
   // copy them onto the separately built command groups.
   for (const sub of [
     plansCommand(deps),
+    planCommand(deps),
     ...sessionCommands(deps),
     upCommand(deps),
     demoCommand(deps),
