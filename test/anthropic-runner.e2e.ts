@@ -430,6 +430,16 @@ withTemporalCli('test/anthropic-runner.e2e.ts', ({ path: binary }) => {
 
       const events = await h.events(planId);
       expect(JSON.stringify(events)).not.toContain(KEY);
+      // Each turn's tokens and cost are recorded on its TurnCompleted event.
+      const turns = events.filter((e) => e.type === 'TurnCompleted');
+      expect(turns).toHaveLength(2);
+      for (const t of turns) {
+        expect((t.data as { usage: { outputTokens: number; costUsd: number } }).usage).toMatchObject({
+          outputTokens: expect.any(Number),
+          costUsd: expect.any(Number),
+        });
+        expect((t.data as { usage: { outputTokens: number } }).usage.outputTokens).toBeGreaterThan(0);
+      }
     });
   });
 });
