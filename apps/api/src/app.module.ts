@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import type { ApiRuntime } from './projection/api-runtime';
@@ -33,6 +34,7 @@ export class AppModule {
         PlanningModule,
         SessionsModule,
         HealthModule,
+        ImportsModule,
       ],
     };
   }

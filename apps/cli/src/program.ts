@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
 import { demoCommand } from './commands/demo';
+import { importExportCommands } from './commands/import-export';
 import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
@@ -36,6 +37,8 @@ Examples:
   chunkwise up --sample                 start the embedded stack with a sample plan
   chunkwise plan "Add login" --repo .   plan with Claude: generate, refine, review, execute
   chunkwise plans create --file plan.yaml
+  chunkwise import specs/001-x/tasks.md  import a Spec Kit, OpenSpec, Kiro, Task Master or MassGen plan
+  chunkwise export <id> --format taskmaster -o tasks.json
   chunkwise plans show <id>
   chunkwise plans validate --file plan.yaml
   chunkwise plans finalize <id>
@@ -49,6 +52,7 @@ Examples:
     plansCommand(deps),
     planCommand(deps),
     ...sessionCommands(deps),
+    ...importExportCommands(deps),
     upCommand(deps),
     demoCommand(deps),
     replayCommand(deps),

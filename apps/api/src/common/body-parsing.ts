@@ -11,6 +11,16 @@ import { parse as parseYaml } from 'yaml';
 export const JSON_TYPES = ['application/json', 'application/*+json'];
 export const YAML_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml', 'text/x-yaml'];
 
+/**
+ * Routes that also take a multipart upload, parsed (with the same limit) by multer in their
+ * controller: `POST /api/plans/import`.
+ */
+export const MULTIPART_ROUTES = [/^\/api\/plans\/import\/?$/];
+const isMultipartRoute = (req: Request) =>
+  req.method === 'POST' &&
+  Boolean(req.is('multipart/form-data')) &&
+  MULTIPART_ROUTES.some((r) => r.test(req.path));
+
 const hasBody = (req: Request) =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -23,7 +33,7 @@ const hasBody = (req: Request) =>
  */
 export function installBodyParsing(app: NestExpressApplication, bodyLimit: number): void {
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    if (hasBody(req) && !req.is([...JSON_TYPES, ...YAML_TYPES])) {
+    if (hasBody(req) && !req.is([...JSON_TYPES, ...YAML_TYPES]) && !isMultipartRoute(req)) {
       return next(
         new UnsupportedMediaTypeException(
           `unsupported Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}; send application/json (or application/yaml for plan documents)`,

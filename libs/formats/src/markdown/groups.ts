@@ -1,0 +1,95 @@
+import type { SourceGroup, SourceTask } from '../source-model';
+import type { Warnings } from '../warnings';
+import { chunkHint, sectionsText, toSourceTask, type MdTaskContext } from './md-tasks';
+import type { MdHeading, MdSection, MdTask } from './outline';
+import { splitTrailer } from './trailer';
+
+/**
+ * Collects the sections of a markdown file into groups. `groupOf` names, for each section, the
+ * heading of the group it belongs to (null: it belongs to no group, its text goes to the plan's
+ * description). Sections of one group are contiguous; their prose becomes the chunk description.
+ */
+export interface GroupedSections {
+  groups: Array<{ heading: MdHeading | null; sections: MdSection[] }>;
+  /** Sections outside every group (their prose is the plan description). */
+  loose: MdSection[];
+}
+
+export function groupSections(
+  sections: readonly MdSection[],
+  groupOf: (s: MdSection) => MdHeading | null | 'default',
+): GroupedSections {
+  const groups: GroupedSections['groups'] = [];
+  const loose: MdSection[] = [];
+  let current: GroupedSections['groups'][number] | null = null;
+  for (const s of sections) {
+    const g = groupOf(s);
+    if (g === null) {
+      loose.push(s);
+      continue;
+    }
+    const heading = g === 'default' ? null : g;
+    if (!current || current.heading?.line !== heading?.line) {
+      current = { heading, sections: [] };
+      groups.push(current);
+    }
+    current.sections.push(s);
+  }
+  return { groups, loose };
+}
+
+/** Chunk description of a group: the prose of its sections, sub-headings kept, its own heading not. */
+export function groupDescription(sections: readonly MdSection[], heading: MdHeading | null): string {
+  return sectionsText(
+    sections.map((s) =>
+      s.heading && heading && s.heading.line === heading.line ? { ...s, heading: undefined } : s,
+    ),
+  );
+}
+
+export function headingTrailer(heading: MdHeading | null) {
+  return heading ? splitTrailer(heading.text) : { text: '', trailer: null };
+}
+
+/**
+ * Builds a source group from grouped sections: every checkbox tree becomes source tasks, the title
+ * is the heading without its numbering, the prose is the description.
+ */
+export function toSourceGroup(
+  group: GroupedSections['groups'][number],
+  ctx: MdTaskContext,
+  options: { defaultTitle: string; cleanTitle: (heading: string) => string; isTask?: (t: MdTask) => boolean },
+): SourceGroup {
+  const { text, trailer } = headingTrailer(group.heading);
+  const tasks: SourceTask[] = [];
+  for (const s of group.sections)
+    for (const t of s.tasks) {
+      if (options.isTask && !options.isTask(t)) continue;
+      const st = toSourceTask(t, ctx);
+      if (st) tasks.push(st);
+    }
+  const hint = chunkHint(trailer);
+  return {
+    ...hint,
+    title: hint?.title ?? (group.heading ? options.cleanTitle(text) || text : options.defaultTitle),
+    description: hint?.description ?? groupDescription(group.sections, group.heading),
+    tasks,
+    loc: { file: ctx.file, line: group.heading?.line ?? group.sections[0]?.tasks[0]?.line },
+    keepEmpty: trailer !== null,
+  };
+}
+
+/** Group title without its numbering: `1. Spec Update` → `Spec Update`, `Phase 3: US1` → `US1`. */
+export function withoutNumbering(title: string): string {
+  return title
+    .replace(
+      /^(?:(?:phase|step|part|stage|group|section)\s*)?(?:\d{1,9}(?:\.\d{1,9})*[.):]?|[A-Za-z][.)]|[IVXLC]{1,6}[.)])\s+/i,
+      '',
+    )
+    .replace(/^[-:–—]\s*/, '')
+    .trim();
+}
+
+export function reportTaskCount(warnings: Warnings, count: number, what: string): void {
+  if (count === 0) warnings.add('not_a_task', `no tasks found in ${what}`);
+}
