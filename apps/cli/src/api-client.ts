@@ -340,25 +340,10 @@ export class ApiClient {
     }
 
     const text = await response.text().catch(() => '');
-    let parsed: unknown;
-    let isJson = false;
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-        isJson = true;
-      } catch {
-        // not JSON; handled below
-      }
-    }
-    if (!response.ok) throw this.httpError(method, url, response, isJson ? parsed : undefined, text);
-    if (text.length === 0) return undefined as T;
-    if (!isJson) {
-      throw new CliError(
-        `unexpected answer from ${method} ${url.pathname}: status ${response.status} but the body is not JSON ` +
-          `(is ${this.root} a Chunkwise API?)`,
-      );
-    }
-    return parsed as T;
+    return readJsonAnswer<T>(
+      { method, url, token: this.token, root: this.root },
+      { status: response.status, statusText: response.statusText, text },
+    );
   }
 
   private unreachable(err: unknown): CliError {
@@ -373,26 +358,63 @@ export class ApiClient {
       `cannot reach the API at ${this.root} — is \`chunkwise up\` running? (${cause})`,
     );
   }
+}
 
-  private httpError(method: string, url: URL, response: Response, json: unknown, text: string): ApiError {
-    const body = isErrorBody(json) ? json : undefined;
-    let message: string;
-    if (body) {
-      message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-    } else {
-      const snippet = text.trim().slice(0, 200);
-      message = `${method} ${url.pathname} failed with HTTP ${response.status} ${response.statusText}${snippet ? `: ${snippet}` : ''}`;
+/**
+ * The value of an API answer: its JSON body (undefined when the body is empty). A status outside
+ * 2xx is an ApiError in the server's words; a body that is not JSON means `root` may not be a
+ * Chunkwise API. Shared by ApiClient and the long planning requests (plan-http.ts).
+ */
+export function readJsonAnswer<T>(
+  request: { method: string; url: URL; token: string | null; root: string },
+  answer: { status: number; statusText: string; text: string },
+): T {
+  const { method, url } = request;
+  let parsed: unknown;
+  let isJson = false;
+  if (answer.text.length > 0) {
+    try {
+      parsed = JSON.parse(answer.text);
+      isJson = true;
+    } catch {
+      // not JSON; handled below
     }
-    const details = (body?.issues ?? []).map(formatIssue);
-    if (Array.isArray(body?.message) && details.length === 0) details.push(...body.message);
-    if (response.status === 401) {
-      message += this.token
-        ? ' — the API rejected the token in CHUNKWISE_API_TOKEN'
-        : ' — this API requires a token: set CHUNKWISE_API_TOKEN';
-    }
-    if (body?.currentRevision !== undefined) details.push(`current revision: ${body.currentRevision}`);
-    return new ApiError(response.status, message, body, details);
   }
+  if (answer.status < 200 || answer.status >= 300)
+    throw httpError(request, answer, isJson ? parsed : undefined);
+  if (answer.text.length === 0) return undefined as T;
+  if (!isJson) {
+    throw new CliError(
+      `unexpected answer from ${method} ${url.pathname}: status ${answer.status} but the body is not JSON ` +
+        `(is ${request.root} a Chunkwise API?)`,
+    );
+  }
+  return parsed as T;
+}
+
+/** The error of a failed answer: the server's message, its issues one per line, a hint on 401. */
+function httpError(
+  request: { method: string; url: URL; token: string | null },
+  answer: { status: number; statusText: string; text: string },
+  json: unknown,
+): ApiError {
+  const body = isErrorBody(json) ? json : undefined;
+  let message: string;
+  if (body) {
+    message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+  } else {
+    const snippet = answer.text.trim().slice(0, 200);
+    message = `${request.method} ${request.url.pathname} failed with HTTP ${answer.status} ${answer.statusText}${snippet ? `: ${snippet}` : ''}`;
+  }
+  const details = (body?.issues ?? []).map(formatIssue);
+  if (Array.isArray(body?.message) && details.length === 0) details.push(...body.message);
+  if (answer.status === 401) {
+    message += request.token
+      ? ' — the API rejected the token in CHUNKWISE_API_TOKEN'
+      : ' — this API requires a token: set CHUNKWISE_API_TOKEN';
+  }
+  if (body?.currentRevision !== undefined) details.push(`current revision: ${body.currentRevision}`);
+  return new ApiError(answer.status, message, body, details);
 }
 
 /** Incremental parser of a text/event-stream body (comments and retry lines are ignored). */

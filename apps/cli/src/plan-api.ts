@@ -1,4 +1,4 @@
-import type { PlanDiff, PlanUsage, ReviewScope, ReviewType, Suggestion } from '@chunkwise/domain';
+import type { PlanDiff, PlanUsage, ReviewType, Suggestion, SuggestionSetState } from '@chunkwise/domain';
 import { ApiError, type ApiClient, type PlanDetail, type PlanRef } from './api-client';
 import { longJsonRequest } from './plan-http';
 
@@ -19,16 +19,9 @@ export interface GenerateResult extends PlanRef {
   usage: PlanUsage;
 }
 
-export interface SuggestionSet {
+/** A review's suggestion set as the API answers it: the plan's set, with the plan id. */
+export interface SuggestionSet extends SuggestionSetState {
   planId: string;
-  setId: string;
-  /** The plan revision the review was made against. */
-  revision: number;
-  reviewType: ReviewType;
-  scope: ReviewScope;
-  targetId: string | null;
-  suggestions: Suggestion[];
-  applied: string[];
 }
 
 export interface RefineResult extends PlanRef {
@@ -121,6 +114,7 @@ export class PlanningApi {
       token: this.token,
       body,
       timeoutMs: this.turnTimeoutMs,
+      root: this.client.root,
     });
   }
 }

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { ApiError, ApiUnreachableError, formatIssue, isErrorBody } from './api-client';
+import { ApiUnreachableError, readJsonAnswer } from './api-client';
 import { CliError } from './errors';
 
 /**
@@ -15,6 +15,8 @@ export async function longJsonRequest<T>(options: {
   token: string | null;
   body?: unknown;
   timeoutMs: number;
+  /** The API root named in messages (default: the URL's origin). */
+  root?: string;
 }): Promise<T> {
   const { method, url, token, body, timeoutMs } = options;
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -24,7 +26,7 @@ export async function longJsonRequest<T>(options: {
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
   if (token) headers.authorization = `Bearer ${token}`;
-  const root = `${url.protocol}//${url.host}`;
+  const root = options.root ?? `${url.protocol}//${url.host}`;
 
   const answer = await new Promise<{ status: number; statusText: string; text: string }>(
     (resolve, reject) => {
@@ -61,61 +63,5 @@ export async function longJsonRequest<T>(options: {
     },
   );
 
-  let parsed: unknown;
-  let isJson = false;
-  if (answer.text.length > 0) {
-    try {
-      parsed = JSON.parse(answer.text);
-      isJson = true;
-    } catch {
-      // not JSON; reported below
-    }
-  }
-  if (answer.status < 200 || answer.status >= 300) {
-    throw httpError(
-      method,
-      url,
-      answer.status,
-      answer.statusText,
-      isJson ? parsed : undefined,
-      answer.text,
-      token,
-    );
-  }
-  if (answer.text.length === 0) return undefined as T;
-  if (!isJson) {
-    throw new CliError(
-      `unexpected answer from ${method} ${url.pathname}: status ${answer.status} but the body is not JSON ` +
-        `(is ${root} a Chunkwise API?)`,
-    );
-  }
-  return parsed as T;
-}
-
-/** The same wording as ApiClient's errors: the server's message, its issues one per line. */
-function httpError(
-  method: string,
-  url: URL,
-  status: number,
-  statusText: string,
-  json: unknown,
-  text: string,
-  token: string | null,
-): ApiError {
-  const body = isErrorBody(json) ? json : undefined;
-  let message: string;
-  if (body) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-  else {
-    const snippet = text.trim().slice(0, 200);
-    message = `${method} ${url.pathname} failed with HTTP ${status} ${statusText}${snippet ? `: ${snippet}` : ''}`;
-  }
-  const details = (body?.issues ?? []).map(formatIssue);
-  if (Array.isArray(body?.message) && details.length === 0) details.push(...body.message);
-  if (status === 401) {
-    message += token
-      ? ' — the API rejected the token in CHUNKWISE_API_TOKEN'
-      : ' — this API requires a token: set CHUNKWISE_API_TOKEN';
-  }
-  if (body?.currentRevision !== undefined) details.push(`current revision: ${body.currentRevision}`);
-  return new ApiError(status, message, body, details);
+  return readJsonAnswer<T>({ method, url, token, root }, answer);
 }

@@ -143,7 +143,7 @@ export class AnthropicLlm implements LlmPort {
         ) {
           const delay = this.streamRetryDelayMs(streamRetries++);
           this.logger.warn(
-            `${request.purpose}: the stream failed (${describe(err)}); retrying in ${delay} ms`,
+            this.redact(`${request.purpose}: the stream failed (${describe(err)}); retrying in ${delay} ms`),
           );
           await sleep(delay, request.signal);
           continue;

@@ -10,7 +10,7 @@ import { writeHeaders } from '../plans/write-response';
 import { ProjectionSync } from '../projection/projection-sync.service';
 import type { ApiRuntime } from '../projection/api-runtime';
 import { API_RUNTIME } from '../tokens';
-import { PlanNotFoundError } from '@chunkwise/application';
+import { PlanNotFoundError, type ExecuteResult } from '@chunkwise/application';
 import {
   applyBodySchema,
   diffQuerySchema,
@@ -45,12 +45,9 @@ export class PlanningController {
   ) {
     const planId = newPlanId();
     const result = await this.runtime.planning.generate(planId, body, ctx.options());
-    const projected = await this.sync.waitFor(result.position);
+    const written = await this.written(res, planId, result);
     res.setHeader('Location', `/api/plans/${planId}`);
-    return {
-      ...writeHeaders(res, { id: planId, revision: result.revision, projected, result }),
-      usage: result.state.usage,
-    };
+    return { ...written, usage: result.state.usage };
   }
 
   @Post(':id/review')
@@ -98,8 +95,7 @@ export class PlanningController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const result = await this.runtime.planning.apply(id, setId, body.ids, ctx.options(body.expectedRevision));
-    const projected = await this.sync.waitFor(result.position);
-    return writeHeaders(res, { id, revision: result.revision, projected, result });
+    return this.written(res, id, result);
   }
 
   @Post(':id/refine')
@@ -121,9 +117,8 @@ export class PlanningController {
       { feedback: body.feedback, mode: body.mode, drafts: body.drafts, author: body.author },
       ctx.options(body.expectedRevision),
     );
-    const projected = await this.sync.waitFor(result.position);
     return {
-      ...writeHeaders(res, { id, revision: result.revision, projected, result }),
+      ...(await this.written(res, id, result)),
       mode: body.mode,
       planningIterations: result.state.planningIterations,
       rationale,
@@ -151,5 +146,11 @@ export class PlanningController {
     const plan = await this.runtime.readModels.getPlan(id);
     if (!plan) throw new PlanNotFoundError(id);
     return { planId: id, ...plan.usage };
+  }
+
+  /** Waits for the read models to catch up with a write, then sets its headers (ETag, lag hint). */
+  private async written(res: Response, id: string, result: ExecuteResult) {
+    const projected = await this.sync.waitFor(result.position);
+    return writeHeaders(res, { id, revision: result.revision, projected, result });
   }
 }

@@ -64,14 +64,6 @@ export interface PlanningServiceOptions {
   contextBudget?: number;
 }
 
-/** The LLM is not configured (no port): planning routes answer 503 with how to configure it. */
-export class PlanningUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanningUnavailableError';
-  }
-}
-
 const toCall = (c: LlmCallRecord): LlmCall => ({
   callId: c.callId,
   purpose: c.purpose,
@@ -194,7 +186,9 @@ export class PlanningService {
   }
 
   async suggestionSet(planId: string, setId: string): Promise<SuggestionSetState> {
-    const state = await this.current(planId);
+    // A read: archived plans still show their reviews.
+    const { state } = await this.plans.load(planId);
+    if (!state.exists) throw new PlanNotFoundError(planId);
     const set = state.suggestionSets[setId];
     if (!set)
       throw new DomainError(

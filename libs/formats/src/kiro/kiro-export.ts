@@ -1,17 +1,19 @@
 import type { PlanContent, Task } from '@chunkwise/domain';
 import { KIRO_TITLE_PREFIX } from '../markdown/md-tasks';
 import {
-  bodyLines,
-  checkbox,
+  checkboxTaskLines,
   derivedChunkKey,
   escapeTitle,
   flat,
+  markdownFile,
   proseLines,
+  pushProse,
   reportMarkdownLimits,
+  taskTokens,
   tasksOf,
   titleHeading,
 } from '../markdown/md-write';
-import { formatTrailer } from '../markdown/trailer';
+import { formatTrailer, type TrailerEntry } from '../markdown/trailer';
 import type { ExportedPlan } from '../types';
 import { Warnings } from '../warnings';
 
@@ -24,10 +26,9 @@ const NATIVE_SUB_ID = /^\d{1,9}(?:\.\d{1,9}){1,8}$/;
 export function exportKiro(content: PlanContent): ExportedPlan {
   const warnings = new Warnings();
   reportMarkdownLimits(content, 'Kiro', warnings, { optional: true });
-  const taken = new Set(content.tasks.map((t) => t.id).filter((id) => NATIVE_SUB_ID.test(id)));
+  const tokenOf = taskTokens(content, NATIVE_SUB_ID);
   const lines: string[] = [titleHeading('Implementation Plan: ', content.title, KIRO_TITLE_PREFIX), ''];
-  const prose = proseLines(content.description);
-  if (prose.length) lines.push(...prose, '');
+  pushProse(lines, content.description);
   const chunks = content.chunks.filter((chunk) => {
     if (tasksOf(content, chunk).length > 0) return true;
     warnings.add(
@@ -40,7 +41,7 @@ export function exportKiro(content: PlanContent): ExportedPlan {
   chunks.forEach((chunk, ci) => {
     const n = ci + 1;
     const tasks = tasksOf(content, chunk);
-    const chunkTrailer: Array<[string, string | string[] | true | undefined | false]> = [
+    const chunkTrailer: TrailerEntry[] = [
       ['key', chunk.key !== derivedChunkKey(chunk.title, n, count) ? chunk.key : undefined],
       ['mode', chunk.executionMode !== 'sequential' ? chunk.executionMode : undefined],
       ['pauseAfter', chunk.pauseAfter],
@@ -59,44 +60,30 @@ export function exportKiro(content: PlanContent): ExportedPlan {
       ...proseLines(chunk.description).map((l) => (l ? `  ${l}` : '')),
     );
     let m = 0;
-    for (const task of tasks) {
-      let token = task.id;
-      if (!NATIVE_SUB_ID.test(task.id)) {
-        do token = `${n}.${++m}`;
-        while (taken.has(token));
-        taken.add(token);
-      }
-      lines.push(...taskLines(task, token, 2, []));
-    }
+    for (const task of tasks)
+      lines.push(
+        ...taskLines(
+          task,
+          tokenOf(task, () => `${n}.${++m}`),
+          2,
+          [],
+        ),
+      );
     lines.push('');
   });
   return {
     format: 'kiro',
-    files: [{ name: 'tasks.md', content: `${lines.join('\n').trimEnd()}\n`, mediaType: 'text/markdown' }],
+    files: [markdownFile('tasks.md', lines)],
     warnings: warnings.toArray(),
   };
 }
 
-function taskLines(
-  task: Task,
-  token: string,
-  indent: number,
-  extra: Array<[string, string | string[] | true | undefined | false]>,
-): string[] {
-  const { box, exact } = checkbox(task);
-  const title = escapeTitle(task.title);
-  const written = indent === 0 ? `${token}.` : token;
-  return [
-    `${' '.repeat(indent)}- [${box}]${task.optional ? '*' : ''} ${written} ${task.cancelled ? `~~${title}~~` : title}${formatTrailer(
-      [
-        ['id', token !== task.id ? task.id : undefined],
-        ['deps', task.dependsOn],
-        ['status', exact ? undefined : task.status],
-        ['labels', task.labels],
-        ['parallel', task.canRunInParallel],
-        ...extra,
-      ],
-    )}`,
-    ...bodyLines(task, indent + 2),
-  ];
+function taskLines(task: Task, token: string, indent: number, extra: TrailerEntry[]): string[] {
+  return checkboxTaskLines(task, token, {
+    indent,
+    // A top-level task is written `N.`, a subtask `N.M`.
+    lead: indent === 0 ? `${token}.` : token,
+    afterBox: task.optional ? '*' : '',
+    trailer: [['labels', task.labels], ['parallel', task.canRunInParallel], ...extra],
+  });
 }

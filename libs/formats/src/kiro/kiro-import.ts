@@ -1,10 +1,11 @@
 import {
+  descriptionText,
   KIRO_TITLE_PREFIX,
   NUMERIC_ID,
   parseTaskLine,
   reportMarkdownExtras,
+  planHeading,
   resolveTrailerDeps,
-  sectionsText,
   stripTitlePrefix,
   toSourceTask,
   type MdTaskContext,
@@ -33,7 +34,7 @@ export function parseKiro(file: InputFile, warnings: Warnings): SourcePlan {
   resolveTrailerDeps(tasks, ctx);
   reportMarkdownExtras(outline, warnings, undefined);
 
-  const h1 = outline.sections.find((s) => s.heading?.level === 1)?.heading;
+  const h1 = planHeading(outline);
   const title =
     (h1 ? stripTitlePrefix(h1.text, KIRO_TITLE_PREFIX) : '') || specName(file.name) || 'Kiro spec';
   const stats = emptyStats();
@@ -41,9 +42,7 @@ export function parseKiro(file: InputFile, warnings: Warnings): SourcePlan {
   stats.textualDependencies = outline.textualDependencies.length;
   return {
     title,
-    description: sectionsText(
-      outline.sections.map((s) => (s.heading === h1 ? { ...s, heading: undefined } : s)),
-    ),
+    description: descriptionText(outline.sections, h1),
     layout: 'per-top-task',
     groups: [],
     tasks,

@@ -1,7 +1,8 @@
-import type { SourceGroup, SourceTask } from '../source-model';
+import { countTasks, emptyStats, type SourceGroup, type SourceTask } from '../source-model';
+import type { SourceStats } from '../types';
 import type { Warnings } from '../warnings';
-import { chunkHint, sectionsText, toSourceTask, type MdTaskContext } from './md-tasks';
-import type { MdHeading, MdSection, MdTask } from './outline';
+import { chunkHint, resolveTrailerDeps, sectionsText, toSourceTask, type MdTaskContext } from './md-tasks';
+import type { MdHeading, MdOutline, MdSection, MdTask } from './outline';
 import { splitTrailer } from './trailer';
 
 /**
@@ -77,6 +78,40 @@ export function toSourceGroup(
     loc: { file: ctx.file, line: group.heading?.line ?? group.sections[0]?.tasks[0]?.line },
     keepEmpty: trailer !== null,
   };
+}
+
+/**
+ * The groups an import keeps: those that hold tasks, or that an export wrote empty (with a trailer).
+ * The sections of the others are prose like the loose ones, returned in file order. Dependencies
+ * written in trailers are then resolved across the kept groups' tasks.
+ */
+export function keepGroups(
+  built: ReadonlyArray<{ sections: MdSection[]; group: SourceGroup }>,
+  loose: readonly MdSection[],
+  ctx: MdTaskContext,
+): { groups: SourceGroup[]; prose: MdSection[] } {
+  const kept = built.filter((b) => b.group.tasks.length > 0 || b.group.keepEmpty);
+  const groups = kept.map((b) => b.group);
+  const prose = [...loose, ...built.filter((b) => !kept.includes(b)).flatMap((b) => b.sections)].sort(
+    (a, b) => (a.heading?.line ?? 0) - (b.heading?.line ?? 0),
+  );
+  resolveTrailerDeps(
+    groups.flatMap((g) => g.tasks),
+    ctx,
+  );
+  return { groups, prose };
+}
+
+/** Import stats of a grouped markdown file: the groups that hold tasks, their tasks, textual deps. */
+export function groupedStats(groups: readonly SourceGroup[], outline: MdOutline): SourceStats {
+  const stats = emptyStats();
+  stats.groups = groups.filter((g) => g.tasks.length > 0).length;
+  countTasks(
+    stats,
+    groups.flatMap((g) => g.tasks),
+  );
+  stats.textualDependencies = outline.textualDependencies.length;
+  return stats;
 }
 
 /** Group title without its numbering: `1. Spec Update` → `Spec Update`, `Phase 3: US1` → `US1`. */

@@ -2,7 +2,7 @@ import { executionModeSchema, taskStatusSchema, type TaskStatus } from '@chunkwi
 import { newTask, type ChunkHint, type SourceTask } from '../source-model';
 import { dedent, trimBlock } from '../text';
 import type { Warnings } from '../warnings';
-import type { MdSection, MdTask } from './outline';
+import type { MdHeading, MdOutline, MdSection, MdTask } from './outline';
 import { splitTrailer, trailerFlag, trailerList, trailerValue, type Trailer } from './trailer';
 
 /** How a format writes the start of a task line. */
@@ -116,6 +116,15 @@ export function sectionsText(sections: readonly MdSection[], withHeadings = true
     } else if (body) blocks.push(body);
   }
   return blocks.join('\n\n');
+}
+
+/** The plan's title heading: the first `#` heading of the file. */
+export const planHeading = (outline: MdOutline): MdHeading | undefined =>
+  outline.sections.find((s) => s.heading?.level === 1)?.heading;
+
+/** Prose of sections as the plan description, the title heading itself left out. */
+export function descriptionText(sections: readonly MdSection[], title: MdHeading | undefined): string {
+  return sectionsText(sections.map((s) => (s.heading === title ? { ...s, heading: undefined } : s)));
 }
 
 const STATUS_OF_BOX: Record<string, TaskStatus> = { ' ': 'pending', x: 'completed', X: 'completed' };

@@ -1,8 +1,10 @@
 import type { Chunk, PlanContent, Task } from '@chunkwise/domain';
 import { slugify } from '../text';
+import type { ExportedFile } from '../types';
 import type { Warnings } from '../warnings';
+import { withoutNumbering } from './groups';
 import { isStructural, stripTitlePrefix } from './md-tasks';
-import { formatTrailer } from './trailer';
+import { formatTrailer, type TrailerEntry } from './trailer';
 
 /** Escapes a line that an import would otherwise read as structure (a heading, a checkbox, a fence). */
 export function escapeLine(line: string): string {
@@ -40,6 +42,17 @@ export function proseLines(text: string): string[] {
     .map((l) => (l.trim() ? escapeLine(l) : ''));
 }
 
+/** Appends a description's lines and a blank line after them (nothing for an empty description). */
+export function pushProse(lines: string[], text: string): void {
+  const prose = proseLines(text);
+  if (prose.length) lines.push(...prose, '');
+}
+
+/** A markdown file of the export: its lines, ending in exactly one newline. */
+export function markdownFile(name: string, lines: readonly string[]): ExportedFile {
+  return { name, content: `${lines.join('\n').trimEnd()}\n`, mediaType: 'text/markdown' };
+}
+
 /** The chunk key an import derives for the chunk at `position` (1-based) titled `title`. */
 export function derivedChunkKey(title: string, position: number, count: number): string {
   const width = Math.max(2, String(count).length);
@@ -72,6 +85,77 @@ export function checkbox(task: Task): { box: string; exact: boolean } {
   if (task.status === 'completed') return { box: 'x', exact: true };
   if (task.status === 'pending') return { box: ' ', exact: true };
   return { box: task.status === 'skipped' ? 'x' : ' ', exact: false };
+}
+
+/**
+ * The tokens tasks are written with: a task whose id is already in the format's own style (`native`)
+ * keeps it; any other gets the next `generate`d token that no task uses (its id goes in the trailer).
+ */
+export function taskTokens(
+  content: PlanContent,
+  native: RegExp,
+): (task: Task, generate: () => string) => string {
+  const taken = new Set(content.tasks.map((t) => t.id).filter((id) => native.test(id)));
+  return (task, generate) => {
+    if (native.test(task.id)) return task.id;
+    let token: string;
+    do token = generate();
+    while (taken.has(token));
+    taken.add(token);
+    return token;
+  };
+}
+
+/**
+ * A task's checkbox line and its body under it:
+ * `- [box]<afterBox> <lead> Title <!-- chunkwise: id; deps; status; …trailer -->`, the title struck
+ * through when the task is cancelled. The trailer carries the id when the token is not the id, the
+ * dependencies and a status the box cannot say; `trailer` adds the format's own entries.
+ */
+export function checkboxTaskLines(
+  task: Task,
+  token: string,
+  options: { indent: number; lead: string; afterBox?: string; trailer: TrailerEntry[] },
+): string[] {
+  const { box, exact } = checkbox(task);
+  const title = escapeTitle(task.title);
+  return [
+    `${' '.repeat(options.indent)}- [${box}]${options.afterBox ?? ''} ${options.lead} ${task.cancelled ? `~~${title}~~` : title}${formatTrailer(
+      [
+        ['id', token !== task.id ? task.id : undefined],
+        ['deps', task.dependsOn],
+        ['status', exact ? undefined : task.status],
+        ...options.trailer,
+      ],
+    )}`,
+    ...bodyLines(task, options.indent + 2),
+  ];
+}
+
+/**
+ * A chunk's `## heading` (`heading` without the hashes); its trailer carries what the import would
+ * not derive from it: a key of its own (or any key of an empty chunk, which the import would drop),
+ * a title the numbering would change, a mode other than `derivedMode`, pauseAfter.
+ */
+export function chunkHeading(
+  heading: string,
+  chunk: Chunk,
+  position: number,
+  count: number,
+  options: { empty: boolean; derivedMode: Chunk['executionMode'] },
+): string {
+  return `## ${heading}${formatTrailer([
+    [
+      'key',
+      chunk.key !== derivedChunkKey(chunk.title, position, count) || options.empty ? chunk.key : undefined,
+    ],
+    [
+      'chunkTitle',
+      withoutNumbering(heading) !== chunk.title || /#\s*$/.test(chunk.title) ? chunk.title : undefined,
+    ],
+    ['mode', chunk.executionMode !== options.derivedMode ? chunk.executionMode : undefined],
+    ['pauseAfter', chunk.pauseAfter],
+  ])}`;
 }
 
 /** Grouped warnings for what a markdown format has no syntax for (kept in chunkwise comments). */

@@ -58,10 +58,11 @@ export function trailerList(trailer: Trailer | null, name: string): string[] {
 
 export const trailerFlag = (trailer: Trailer | null, name: string) => trailer?.get(name) === true;
 
+/** One entry to write: a name and its value (undefined or false: nothing is written). */
+export type TrailerEntry = [string, string | string[] | true | undefined | false];
+
 /** Writes a trailer (empty string when there is nothing to say). */
-export function formatTrailer(
-  entries: Array<[string, string | string[] | true | undefined | false]>,
-): string {
+export function formatTrailer(entries: TrailerEntry[]): string {
   const parts: string[] = [];
   for (const [name, value] of entries) {
     if (value === undefined || value === false) continue;

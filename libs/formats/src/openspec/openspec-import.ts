@@ -1,16 +1,16 @@
-import { groupSections, toSourceGroup, withoutNumbering } from '../markdown/groups';
+import { groupedStats, groupSections, keepGroups, toSourceGroup, withoutNumbering } from '../markdown/groups';
 import {
   CHANGE_TITLE_PREFIX,
+  descriptionText,
   NUMERIC_ID,
+  planHeading,
   TASKS_TITLE_PREFIX,
   reportMarkdownExtras,
-  resolveTrailerDeps,
-  sectionsText,
   stripTitlePrefix,
   type MdTaskContext,
 } from '../markdown/md-tasks';
 import { outlineMarkdown, type MdSection } from '../markdown/outline';
-import { countTasks, emptyStats, type SourcePlan } from '../source-model';
+import type { SourcePlan } from '../source-model';
 import { normalizeNewlines, titleFromSlug } from '../text';
 import type { InputFile } from '../types';
 import type { Warnings } from '../warnings';
@@ -44,21 +44,13 @@ export function parseOpenSpec(
     sections: g.sections,
     group: toSourceGroup(g, ctx, { defaultTitle: 'Tasks', cleanTitle: withoutNumbering }),
   }));
-  const kept = built.filter((b) => b.group.tasks.length > 0 || b.group.keepEmpty);
-  const groups = kept.map((b) => b.group);
   // A `##` section without tasks is prose: it goes to the plan description with the loose text.
-  const prose = [...loose, ...built.filter((b) => !kept.includes(b)).flatMap((b) => b.sections)].sort(
-    (a, b) => (a.heading?.line ?? 0) - (b.heading?.line ?? 0),
-  );
-  const h1 = outline.sections.find((s) => s.heading?.level === 1)?.heading;
-  resolveTrailerDeps(
-    groups.flatMap((g) => g.tasks),
-    ctx,
-  );
+  const { groups, prose } = keepGroups(built, loose, ctx);
+  const h1 = planHeading(outline);
   reportMarkdownExtras(outline, warnings, ctx.file);
 
   let title = h1 ? stripTitlePrefix(h1.text, TASKS_TITLE_PREFIX) : '';
-  let description = sectionsText(prose.map((s) => (s.heading === h1 ? { ...s, heading: undefined } : s)));
+  let description = descriptionText(prose, h1);
   if (proposal) {
     const p = proposalParts(proposal.content);
     title = p.title || title;
@@ -66,14 +58,7 @@ export function parseOpenSpec(
   }
   if (!title) title = changeName(proposal?.name ?? tasksFile.name) ?? 'OpenSpec change';
 
-  const stats = emptyStats();
-  stats.groups = groups.filter((g) => g.tasks.length > 0).length;
-  countTasks(
-    stats,
-    groups.flatMap((g) => g.tasks),
-  );
-  stats.textualDependencies = outline.textualDependencies.length;
-  return { title, description, layout: 'groups', groups, tasks: [], stats };
+  return { title, description, layout: 'groups', groups, tasks: [], stats: groupedStats(groups, outline) };
 }
 
 /** proposal.md: its `# Change: Title` heading (if any) and the rest as the description. */

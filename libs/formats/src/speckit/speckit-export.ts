@@ -1,18 +1,16 @@
 import type { PlanContent } from '@chunkwise/domain';
-import { withoutNumbering } from '../markdown/groups';
 import { TASKS_TITLE_PREFIX } from '../markdown/md-tasks';
 import {
-  bodyLines,
-  checkbox,
-  derivedChunkKey,
-  escapeTitle,
+  checkboxTaskLines,
+  chunkHeading,
   flat,
-  proseLines,
+  markdownFile,
+  pushProse,
   reportMarkdownLimits,
+  taskTokens,
   tasksOf,
   titleHeading,
 } from '../markdown/md-write';
-import { formatTrailer } from '../markdown/trailer';
 import type { ExportedPlan } from '../types';
 import { Warnings } from '../warnings';
 
@@ -26,43 +24,25 @@ const NATIVE_LABEL = (l: string) => /^[^\]\s[]{1,40}$/.test(l) && l !== 'P';
 export function exportSpecKit(content: PlanContent): ExportedPlan {
   const warnings = new Warnings();
   reportMarkdownLimits(content, 'Spec Kit', warnings, { parallel: true, labels: NATIVE_LABEL });
-  const taken = new Set(content.tasks.map((t) => t.id).filter((id) => NATIVE_ID.test(id)));
+  const tokenOf = taskTokens(content, NATIVE_ID);
   let next = 0;
   const lines: string[] = [titleHeading('Tasks: ', content.title, TASKS_TITLE_PREFIX), ''];
-  const prose = proseLines(content.description);
-  if (prose.length) lines.push(...prose, '');
+  pushProse(lines, content.description);
   content.chunks.forEach((chunk, ci) => {
     const n = ci + 1;
     const tasks = tasksOf(content, chunk);
-    const heading = `Phase ${n}: ${flat(chunk.title)}`;
     const derivedMode =
       tasks.length > 0 && tasks.every((t) => t.canRunInParallel) ? 'parallel' : 'sequential';
     lines.push(
-      `## ${heading}${formatTrailer([
-        [
-          'key',
-          chunk.key !== derivedChunkKey(chunk.title, n, content.chunks.length) || tasks.length === 0
-            ? chunk.key
-            : undefined,
-        ],
-        [
-          'chunkTitle',
-          withoutNumbering(heading) !== chunk.title || /#\s*$/.test(chunk.title) ? chunk.title : undefined,
-        ],
-        ['mode', chunk.executionMode !== derivedMode ? chunk.executionMode : undefined],
-        ['pauseAfter', chunk.pauseAfter],
-      ])}`,
+      chunkHeading(`Phase ${n}: ${flat(chunk.title)}`, chunk, n, content.chunks.length, {
+        empty: tasks.length === 0,
+        derivedMode,
+      }),
       '',
     );
-    const chunkProse = proseLines(chunk.description);
-    if (chunkProse.length) lines.push(...chunkProse, '');
+    pushProse(lines, chunk.description);
     for (const task of tasks) {
-      let token = task.id;
-      if (!NATIVE_ID.test(task.id)) {
-        do token = `T${String(++next).padStart(3, '0')}`;
-        while (taken.has(token));
-        taken.add(token);
-      }
+      const token = tokenOf(task, () => `T${String(++next).padStart(3, '0')}`);
       // Labels in order: as many as can be markers, the rest in the trailer.
       let native = 0;
       while (native < task.labels.length && NATIVE_LABEL(task.labels[native])) native++;
@@ -72,26 +52,22 @@ export function exportSpecKit(content: PlanContent): ExportedPlan {
       ]
         .filter(Boolean)
         .join(' ');
-      const { box, exact } = checkbox(task);
-      const title = escapeTitle(task.title);
       lines.push(
-        `- [${box}] ${token}${markers ? ` ${markers}` : ''} ${task.cancelled ? `~~${title}~~` : title}${formatTrailer(
-          [
-            ['id', token !== task.id ? task.id : undefined],
-            ['deps', task.dependsOn],
-            ['status', exact ? undefined : task.status],
+        ...checkboxTaskLines(task, token, {
+          indent: 0,
+          lead: `${token}${markers ? ` ${markers}` : ''}`,
+          trailer: [
             ['labels', task.labels.slice(native)],
             ['optional', task.optional],
           ],
-        )}`,
-        ...bodyLines(task, 2),
+        }),
       );
     }
     lines.push('');
   });
   return {
     format: 'speckit',
-    files: [{ name: 'tasks.md', content: `${lines.join('\n').trimEnd()}\n`, mediaType: 'text/markdown' }],
+    files: [markdownFile('tasks.md', lines)],
     warnings: warnings.toArray(),
   };
 }

@@ -1,17 +1,17 @@
 import { parse as parseYaml } from 'yaml';
-import { groupSections, toSourceGroup, withoutNumbering } from '../markdown/groups';
+import { groupedStats, groupSections, keepGroups, toSourceGroup, withoutNumbering } from '../markdown/groups';
 import {
+  descriptionText,
   LETTER_ID,
+  planHeading,
   TASKS_TITLE_PREFIX,
   parseTaskLine,
   reportMarkdownExtras,
-  resolveTrailerDeps,
-  sectionsText,
   stripTitlePrefix,
   type MdTaskContext,
 } from '../markdown/md-tasks';
 import { outlineMarkdown, taskSource, type MdHeading, type MdSection } from '../markdown/outline';
-import { countTasks, emptyStats, type SourcePlan } from '../source-model';
+import type { SourcePlan } from '../source-model';
 import { titleFromSlug } from '../text';
 import type { InputFile } from '../types';
 import type { Warnings } from '../warnings';
@@ -72,39 +72,19 @@ export function parseSpecKit(file: InputFile, warnings: Warnings): SourcePlan {
       parallelWhenAllMarked: true,
     },
   }));
-  const kept = built.filter((b) => b.group.tasks.length > 0 || b.group.keepEmpty);
-  const groups = kept.map((b) => b.group);
-  const prose = [...loose, ...built.filter((b) => !kept.includes(b)).flatMap((b) => b.sections)].sort(
-    (a, b) => (a.heading?.line ?? 0) - (b.heading?.line ?? 0),
-  );
-  resolveTrailerDeps(
-    groups.flatMap((g) => g.tasks),
-    ctx,
-  );
+  const { groups, prose } = keepGroups(built, loose, ctx);
 
   const front = frontMatter(outline.frontmatter.map((f) => f.raw));
   reportMarkdownExtras(outline, warnings, undefined, front.used);
-  const h1 = outline.sections.find((s) => s.heading?.level === 1)?.heading;
+  const h1 = planHeading(outline);
   const title = front.title || (h1 ? stripTitlePrefix(h1.text, TASKS_TITLE_PREFIX) : '');
-  const stats = emptyStats();
-  stats.groups = groups.filter((g) => g.tasks.length > 0).length;
-  countTasks(
-    stats,
-    groups.flatMap((g) => g.tasks),
-  );
-  stats.textualDependencies = outline.textualDependencies.length;
   return {
     title: title || featureName(file.name) || 'Spec Kit tasks',
-    description: [
-      front.description,
-      sectionsText(prose.map((s) => (s.heading === h1 ? { ...s, heading: undefined } : s))),
-    ]
-      .filter(Boolean)
-      .join('\n\n'),
+    description: [front.description, descriptionText(prose, h1)].filter(Boolean).join('\n\n'),
     layout: 'groups',
     groups,
     tasks: [],
-    stats,
+    stats: groupedStats(groups, outline),
   };
 }
 
