@@ -15,6 +15,7 @@ const moduleNameMapper = {
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/skip-reporter.js'],
   projects: [
     {
       ...common,

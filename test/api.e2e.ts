@@ -197,6 +197,17 @@ describe.each(backends)('API on $name', (backend) => {
           'POST /api/repositories',
           'GET /api/repositories',
           'GET /api/repositories/{id}',
+          // Planning with Claude
+          'POST /api/plans/generate',
+          'POST /api/plans/{id}/review',
+          'GET /api/plans/{id}/suggestions/{setId}',
+          'POST /api/plans/{id}/suggestions/{setId}/apply',
+          'POST /api/plans/{id}/refine',
+          'GET /api/plans/{id}/diff',
+          'GET /api/plans/{id}/usage',
+          // Import and export
+          'POST /api/plans/import',
+          'GET /api/plans/{id}/export',
         ].sort(),
       );
       // Every $ref resolves.

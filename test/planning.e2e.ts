@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@chunkwise/config';
+import { DEFAULT_LLM_MODEL } from '@chunkwise/llm';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.factory';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
@@ -87,7 +88,6 @@ describe('planning with Claude (API + real SDK + local Messages API)', () => {
     const config = loadConfig({
       CHUNKWISE_DATA_DIR: path.join(dir.path, 'data'),
       ANTHROPIC_BASE_URL: fake.url,
-      CHUNKWISE_LLM_MODEL: 'claude-sonnet-4-5',
       CHUNKWISE_LLM_MAX_RETRIES: '3',
       CHUNKWISE_LOG_LEVEL: 'error',
     });
@@ -142,7 +142,7 @@ describe('planning with Claude (API + real SDK + local Messages API)', () => {
     expect(history.map((e: { type: string }) => e.type)).toEqual(['PlanCreated', 'LlmCallRecorded']);
     expect(history[0].data.source).toMatchObject({
       kind: 'generate',
-      model: 'claude-sonnet-4-5',
+      model: DEFAULT_LLM_MODEL,
       request: { description: 'Add login', repository: repo, targetChunks: 2, depth: 'standard' },
     });
     expect(history[1].data).toMatchObject({

@@ -13,7 +13,11 @@ import type { FormatId, ImportedPlan, InputFile } from './types';
  * same README layout is checked the same way. When the folder is absent the cases are skipped,
  * and the run says so plainly.
  */
-const CORPUS = process.env.CHUNKWISE_CORPUS_DIR ?? resolve(REPO_ROOT, '../shared/corpus');
+// The corpus sits beside the checkout (../shared/corpus); a clone one level deeper finds it too.
+const CANDIDATES = process.env.CHUNKWISE_CORPUS_DIR
+  ? [process.env.CHUNKWISE_CORPUS_DIR]
+  : [resolve(REPO_ROOT, '../shared/corpus'), resolve(REPO_ROOT, '../../shared/corpus')];
+const CORPUS = CANDIDATES.find((dir) => existsSync(dir)) ?? CANDIDATES[0];
 const present = existsSync(CORPUS);
 
 interface Expected {
@@ -126,10 +130,10 @@ const labelCounts = (plan: ImportedPlan) => {
 
 if (!present) {
   console.warn(
-    `SKIPPING the corpus tests: the plan corpus is absent (looked in ${CORPUS}; set CHUNKWISE_CORPUS_DIR to a copy). ` +
+    `SKIPPING the corpus tests: the plan corpus is absent (looked in ${CANDIDATES.join(', ')}; set CHUNKWISE_CORPUS_DIR to a copy). ` +
       'The fixtures in test/fixtures/formats still cover every format.',
   );
-  it.skip('corpus of real plan files (absent)', () => undefined);
+  it.skip(`corpus of real plan files: absent (looked in ${CANDIDATES.join(', ')})`, () => undefined);
 } else {
   const { rows, others } = corpusFiles();
 
