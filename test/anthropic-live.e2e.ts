@@ -9,7 +9,7 @@ if (!hasKey) {
 }
 const liveIt = hasKey ? it : it.skip;
 
-describe('Anthropic Messages API (live)', () => {
+describe(`Anthropic Messages API (live)${hasKey ? '' : ' — skipped: ANTHROPIC_API_KEY is not set'}`, () => {
   liveIt(
     'answers a tiny structured request through the tool call',
     async () => {
