@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createAgentRunner, turnSucceeded, type TurnRequest, type TurnResult } from '@chunkwise/agents';
-import { agentConfigSchema } from '@chunkwise/domain';
 import { estimateCostUsd } from '@chunkwise/llm';
 import { FakeAnthropic, type FakeReply } from './support/fake-anthropic';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
@@ -352,17 +351,8 @@ describe('anthropic agent runner against a local Messages API', () => {
   });
 });
 
-/** The plan document accepts `agent: {type: 'anthropic'}` only once the domain's agent schema lists it. */
-const domainAcceptsAnthropic = agentConfigSchema.safeParse({ type: 'anthropic' }).success;
-
 withTemporalCli('test/anthropic-runner.e2e.ts', ({ path: binary }) => {
-  const suite = domainAcceptsAnthropic ? describe : describe.skip;
-  if (!domainAcceptsAnthropic)
-    console.warn(
-      'SKIPPING the anthropic session test: @chunkwise/domain agentConfigSchema does not accept type "anthropic" yet',
-    );
-
-  suite('a plan session whose agent is anthropic, on Temporal', () => {
+  describe('a plan session whose agent is anthropic, on Temporal', () => {
     const h = new SessionHarness({ prefix: 'cw-anthropic-session-' });
     let fake: FakeAnthropic;
     const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };

@@ -71,7 +71,11 @@ if (unreachable !== undefined && !ON_CI) {
       'Set CHUNKWISE_TEST_PG_URL to a reachable server; with CI=true these tests fail instead of skipping.',
   );
 }
-const pgIt = unreachable === undefined || ON_CI ? it : it.skip;
+const pgIt: typeof it =
+  unreachable === undefined || ON_CI
+    ? it
+    : (((name: string, fn?: jest.ProvidesCallback, timeout?: number) =>
+        it.skip(`${name} (skipped: PostgreSQL unreachable at ${PG_TEST_URL})`, fn, timeout)) as typeof it);
 
 describe('Projector', () => {
   let dir: string;
