@@ -324,6 +324,31 @@ describe('planning with Claude (API + real SDK + local Messages API)', () => {
     },
   );
 
+  it('reviews one chunk or one task when scoped', async () => {
+    const id = await generate();
+    fake.enqueue(
+      tool('submit_suggestions', { suggestions: [] }),
+      tool('submit_suggestions', { suggestions: [] }),
+    );
+    const chunk = (
+      await request(http)
+        .post(`/api/plans/${id}/review`)
+        .send({ type: 'break_down', scope: 'chunk', targetId: 'C02_api' })
+        .expect(201)
+    ).body;
+    expect(chunk).toMatchObject({ scope: 'chunk', targetId: 'C02_api', suggestions: [] });
+    expect(lastUserText(fake.requests[1])).toContain('Review chunk C02_api only');
+    await request(http)
+      .post(`/api/plans/${id}/review`)
+      .send({ type: 'refine_descriptions', scope: 'task', targetId: 'T2' })
+      .expect(201);
+    expect(lastUserText(fake.requests[2])).toContain('Review task T2 only');
+    await request(http)
+      .post(`/api/plans/${id}/review`)
+      .send({ type: 'break_down', scope: 'chunk' })
+      .expect(400);
+  });
+
   it('refuses an invalid application, naming the problem', async () => {
     const id = await generate();
     fake.enqueue(
