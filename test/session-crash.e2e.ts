@@ -100,7 +100,7 @@ withTemporalCli('test/session-crash.e2e.ts', ({ path: binary }) => {
       // 3. Between tasks: right after K3's TaskCompleted is recorded.
       await waitUntil('K3 to complete', async () => (await completedTasks()).includes('K3'), 90_000, 10);
       await worker.kill('SIGKILL');
-      worker = await s.startWorker();
+      await s.startWorker();
 
       const outcome = await s.sessions.result(planId);
       expect(outcome.status).toBe('completed');

@@ -74,7 +74,7 @@ describe('plan decider properties', () => {
 
         for (const c of commands) {
           const before = state;
-          let events: PlanEvent[] = [];
+          let events: PlanEvent[];
           try {
             events = decide(c, state);
           } catch (e) {

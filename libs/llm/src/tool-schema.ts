@@ -16,7 +16,9 @@ export function toolInputSchema(schema: z.ZodType): JsonSchemaObject {
   try {
     json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
   } catch (err) {
-    throw new TypeError(`the tool schema cannot be expressed as JSON Schema: ${(err as Error).message}`);
+    throw new TypeError(`the tool schema cannot be expressed as JSON Schema: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const { $schema: _dialect, ...rest } = json;
   if (rest.type !== 'object') {

@@ -154,7 +154,7 @@ Examples:
         return;
       }
 
-      let code = EXIT_OK;
+      let code: number;
       try {
         code = await runSteps(session, steps, opts);
       } catch (err) {
