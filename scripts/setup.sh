@@ -21,15 +21,17 @@ warn() { WARNINGS+=("$*"); printf '    WARNING: %s\n' "$*" >&2; }
 # ---------------------------------------------------------------------------------------------
 step "Node.js"
 if ! command -v node >/dev/null 2>&1; then
-  echo "ERROR: node is not installed; Chunkwise needs Node.js >= 20" >&2
+  echo "ERROR: node is not installed; Chunkwise needs Node.js ^20.19 or >= 22.12" >&2
   exit 1
 fi
 NODE_VERSION="$(node -p 'process.versions.node')"
-if (( ${NODE_VERSION%%.*} < 20 )); then
-  echo "ERROR: Node.js $NODE_VERSION is too old; Chunkwise needs Node.js >= 20" >&2
+IFS=. read -r NODE_MAJOR NODE_MINOR _ <<<"$NODE_VERSION"
+# NestJS 12 is ES modules only, loaded with require(): Node ^20.19 or >= 22.12 (package.json engines).
+if (( NODE_MAJOR < 20 || (NODE_MAJOR == 20 && NODE_MINOR < 19) || NODE_MAJOR == 21 || (NODE_MAJOR == 22 && NODE_MINOR < 12) )); then
+  echo "ERROR: Node.js $NODE_VERSION is too old; Chunkwise needs Node.js ^20.19 or >= 22.12" >&2
   exit 1
 fi
-skip "node $NODE_VERSION is >= 20"
+skip "node $NODE_VERSION is ^20.19 or >= 22.12"
 
 # ---------------------------------------------------------------------------------------------
 step "npm dependencies"
