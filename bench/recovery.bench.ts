@@ -32,7 +32,7 @@ import {
   startTemporalDevServer,
   writeWorkflowBundle,
 } from '@chunkwise/temporal';
-import { hostTaskQueue } from '../workflows/messages';
+import { hostTaskQueue } from '@chunkwise/contracts';
 import { makeRepo } from '../test/support/session-harness';
 import { intArgs } from './support';
 

@@ -35,7 +35,7 @@ import {
   type SessionTask,
   type TurnUsage,
 } from '@chunkwise/domain';
-import type { SessionActivities } from '../activities/session-activities';
+import type { SessionActivities } from '@chunkwise/contracts';
 import {
   approveTaskUpdate,
   cancelSignal,
@@ -52,7 +52,7 @@ import {
   type SessionWorkflowInput,
   type TaskEdit,
   type UpdateAnswer,
-} from './messages';
+} from '@chunkwise/contracts';
 
 type Decision =
   | { kind: 'approve'; taskId: string; action: 'execute' | 'skip'; edit?: TaskEdit }

@@ -35,7 +35,7 @@ import {
   startTemporalDevServer,
   type TemporalDevServer,
 } from '@chunkwise/temporal';
-import { hostTaskQueue, type SessionWorkflowInput } from '../../workflows/messages';
+import { hostTaskQueue, type SessionWorkflowInput } from '@chunkwise/contracts';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');

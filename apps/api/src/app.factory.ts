@@ -14,7 +14,7 @@ import {
   type ProjectorOptions,
   type ReadModelStore,
 } from '@chunkwise/read-models';
-import type { SessionWorkflowInput } from '../../../workflows/messages';
+import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { bearerAuthMiddleware } from './common/bearer-auth';

@@ -25,7 +25,7 @@ import {
   type SessionOutcome,
   type SessionWorkflowInput,
   type UpdateAnswer,
-} from '../../../workflows/messages';
+} from '@chunkwise/contracts';
 import { PlanNotFoundError, StaleRevisionError } from './errors';
 import type { PlanCommandService } from './plan-command-service';
 

@@ -9,8 +9,7 @@ import {
   type PlanState,
 } from '@chunkwise/domain';
 import type { PlanDetail } from '@chunkwise/read-models';
-import { turnOutputPath } from '../../../../activities/session-activities';
-import type { UpdateAnswer } from '../../../../workflows/messages';
+import { turnOutputPath, type UpdateAnswer } from '@chunkwise/contracts';
 import type { ApiRuntime } from '../projection/api-runtime';
 import { ProjectionSync } from '../projection/projection-sync.service';
 import { repositoryReference } from '../repositories/repository-service';

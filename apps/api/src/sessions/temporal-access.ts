@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PlanCommandService, SessionService } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
-import type { SessionWorkflowInput } from '../../../../workflows/messages';
+import type { SessionWorkflowInput } from '@chunkwise/contracts';
 
 /** Temporal cannot be reached (connect failed, or a call answered UNAVAILABLE): HTTP 503. */
 export class TemporalUnavailableError extends Error {
