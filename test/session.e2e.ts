@@ -83,6 +83,12 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
       expect(git(repo, 'status', '--porcelain')).toBe('');
       expect(git(repo, 'show', `${branch}:src/base.txt`)).toBe('base\nmore');
+      // Each parallel task's branch and work tree were removed once merged: one session branch is left.
+      expect(git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*').split('\n')).toEqual([
+        branch,
+      ]);
+      const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n');
+      expect(worktrees.filter((l) => l.startsWith('worktree '))).toHaveLength(2);
 
       // QA gates ran after each task; the fold of the events agrees with the workflow's final state.
       const events = await h.events(planId);
@@ -340,6 +346,12 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(p.tasks.find((t) => t.id === 'P1')!.status).toBe('completed');
       // P1's commit reached the remote branch.
       expect(git(origin, 'rev-parse', p.branch)).toBe(p.tasks.find((t) => t.id === 'P1')!.commitSha);
+      // P1's task branch is gone, locally and on origin, once merged; the conflicting P2's is kept.
+      const taskBranches = [p.branch, `${p.branch}--P2`];
+      expect(git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*').split('\n')).toEqual(
+        taskBranches,
+      );
+      expect(git(origin, 'branch', '--list', '--format=%(refname:short)').split('\n')).toEqual(taskBranches);
 
       expect((await h.sessions.taskAction(planId, 'skipTask', { taskId: 'P2' })).accepted).toBe(true);
       expect((await h.sessions.result(planId)).status).toBe('completed');
