@@ -43,7 +43,7 @@ describe('integrating parallel task commits (real git)', () => {
       conflict: null,
       created: true,
     });
-    expect(first.sha).not.toBe(t.sha);
+    expect(await fs.readFile(path.join(sessionWt, 'a.txt'), 'utf8')).toBe('a\n');
     expect(await gitOut(sessionWt, ['rev-parse', 'HEAD'])).toBe(first.sha);
     const again = await integrate('T1', t.path);
     expect(again).toEqual({ ...first, created: false });
