@@ -128,6 +128,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: `${ROOT}/tsconfig.json` })],
+      // Without these, import-x reads only .js dependencies, and no-cycle never sees a TypeScript cycle.
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/external-module-folders': ['node_modules'],
     },
     rules: {
       // Which folder may import which (see the zones above).
