@@ -162,6 +162,12 @@ const cases: Case[] = [
     expected: [['import-x/no-restricted-paths', APP_TO_ACTIVITY]],
   },
   {
+    name: 'apps: the worker may import activities (it hosts them)',
+    filePath: 'apps/worker/src/probe.ts',
+    code: `import * as activities from '../../../activities';\nexport const a = activities;\n`,
+    expected: [],
+  },
+  {
     name: 'apps: test helpers are refused in production code',
     filePath: 'apps/cli/src/probe.ts',
     code: `import { memoryIo } from '../../../test/support/cli-fakes';\nexport const io = memoryIo;\n`,
