@@ -38,7 +38,7 @@ export function apiUrlsOf(host: string, port: number): ApiUrls {
  */
 export async function startApiProcess(opts: {
   root: string;
-  config: ChunkwiseConfig;
+  config: Pick<ChunkwiseConfig, 'host' | 'port'>;
   env: NodeJS.ProcessEnv;
   logFile: string;
   interrupted: () => boolean;
@@ -62,7 +62,7 @@ export async function startApiProcess(opts: {
 async function waitForHealth(
   baseUrl: string,
   api: ChildHandle,
-  config: ChunkwiseConfig,
+  config: Pick<ChunkwiseConfig, 'host' | 'port'>,
   interrupted: () => boolean,
 ): Promise<void> {
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
