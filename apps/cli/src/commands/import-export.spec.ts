@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../program';
-import { memoryIo } from '../test-support';
+import { memoryIo } from '../../../../test/support/cli-fakes';
 import { readPlanInput } from './import-export';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'formats');

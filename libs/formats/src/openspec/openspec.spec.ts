@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { chunkOf, fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { chunkOf, fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 
 const folder = () => [
   fixture('openspec/add-dark-mode/proposal.md'),

@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { chunkOf, fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { chunkOf, fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 
 describe('Spec Kit import', () => {
   const plan = importPlan({ files: [fixture('speckit/001-quirks/tasks.md')] });

@@ -1,5 +1,5 @@
-/** Test support (no jest here): everything a read-model store serves, for deep comparisons. */
-import type { HistoryEntry, PlanDetail, PlanSummary, ReadModelStore } from '../types';
+/** Test support: everything a read-model store serves, for deep comparisons. */
+import type { HistoryEntry, PlanDetail, PlanSummary, ReadModelStore } from '@chunkwise/read-models';
 
 export interface ReadModelSnapshot {
   checkpoint: number;

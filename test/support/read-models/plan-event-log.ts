@@ -1,7 +1,7 @@
 /**
- * Test support (no jest here, so it also compiles in the production build): an in-memory log of stored
- * events produced by the real plan decider, with global positions, 0-based stream revisions and controllable
- * timestamps, to feed read-model stores without an event store.
+ * Test support: an in-memory log of stored events produced by the real plan decider, with global
+ * positions, 0-based stream revisions and controllable timestamps, to feed read-model stores without an
+ * event store.
  */
 import { randomUUID } from 'node:crypto';
 import { decide, fold, planStreamId, type PlanCommand, type PlanEvent } from '@chunkwise/domain';

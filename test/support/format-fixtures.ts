@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { ImportedPlan, ImportedTask, InputFile } from '../types';
+import type { ImportedPlan, ImportedTask, InputFile } from '@chunkwise/formats';
 
-/** Test-only helpers (kept out of the build by tsconfig.build.json). */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+/** Helpers of the format importers' specs: fixtures under test/fixtures/formats. */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'formats');
 
 /** A fixture as an input file named by its path under the fixtures folder (the importer reads hints from it). */

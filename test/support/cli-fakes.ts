@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Io } from './output';
+import type { Io } from '../../apps/cli/src/output';
 
 /** An Io that records what a command writes (unit tests). */
 export function memoryIo(): Io & { stdout: () => string; stderr: () => string } {

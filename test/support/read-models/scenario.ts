@@ -1,5 +1,5 @@
 /**
- * Test support (no jest here): a realistic editing session driven through the real PlanCommandService,
+ * Test support: a realistic editing session driven through the real PlanCommandService,
  * several plans edited concurrently (as by several API instances), with occasional write conflicts
  * retried the way a client would.
  */

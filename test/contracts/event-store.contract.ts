@@ -12,7 +12,7 @@ import {
   type NewEvent,
   type StoredEvent,
   WrongExpectedRevisionError,
-} from './port';
+} from '@chunkwise/event-store';
 
 export interface EventStoreFixture {
   store: EventStore;
