@@ -9,7 +9,7 @@ import {
 } from './integrate';
 import { commitTask, ensureWorktree } from './repository';
 import { prepareTaskWorktree } from './task-branches';
-import { makeTempRepo } from './testing/temp-repo';
+import { makeTempRepo } from '../../../test/support/git-temp-repo';
 
 describe('integrating parallel task commits (real git)', () => {
   let repo: string;

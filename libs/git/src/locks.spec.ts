@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { git, gitOut } from './git';
 import { clearStaleGitLocks } from './locks';
 import { commitTask, ensureWorktree } from './repository';
-import { makeTempRepo } from './testing/temp-repo';
+import { makeTempRepo } from '../../../test/support/git-temp-repo';
 
 describe('stale git locks (real git)', () => {
   let repo: string;

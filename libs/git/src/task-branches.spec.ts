@@ -5,7 +5,7 @@ import { git, gitOut } from './git';
 import { integrateTaskCommit } from './integrate';
 import { commitTask, ensureWorktree, findTaskCommit, pushIfRemote } from './repository';
 import { prepareTaskWorktree, removeTaskBranch, taskBranchName, taskWorktreePath } from './task-branches';
-import { localBranches, makeTempRepo } from './testing/temp-repo';
+import { localBranches, makeTempRepo } from '../../../test/support/git-temp-repo';
 
 describe('parallel task branches (real git)', () => {
   let repo: string;

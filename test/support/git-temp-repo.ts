@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { git } from '../git';
+import { git } from '@chunkwise/git';
 
 /** A real git repository in a temp dir, on `main` with one commit (README.md). Test-only. */
 export async function makeTempRepo(prefix = 'cw-git-'): Promise<string> {
