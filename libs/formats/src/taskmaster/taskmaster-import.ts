@@ -38,6 +38,8 @@ export interface TaskMasterOptions {
   /** From `.taskmaster/state.json` when it was given along. */
   currentTag?: string;
   file?: string;
+  /** Every tag is being imported (--all-tags): no hint to choose one. */
+  allTags?: boolean;
 }
 
 /** The tags of a tagged tasks.json (`{ "master": { "tasks": [...] } }`), or null for the legacy layout. */
@@ -84,7 +86,7 @@ export function parseTaskMaster(
   if (tags) {
     tag = chooseTag(tags, options);
     const others = tags.filter((t) => t !== tag);
-    if (others.length > 0)
+    if (others.length > 0 && !options.allTags)
       warnings.add(
         'tag_selected',
         `imported tag ${tag}; the file also has tag${others.length > 1 ? 's' : ''} ${others.join(', ')} (choose one with --tag, or all with --all-tags)`,
@@ -177,7 +179,7 @@ class TaskReader {
   readList(list: unknown[], base: string): SourceTask[] {
     const out: SourceTask[] = [];
     list.forEach((raw, i) => {
-      const t = this.read(raw, jsonPath(base, i), undefined, 0);
+      const t = this.read(raw, jsonPath(base, i), undefined, 0, false);
       if (t) out.push(t);
     });
     return out;
@@ -187,7 +189,13 @@ class TaskReader {
     return this.file ? { file: this.file, path } : { path };
   }
 
-  private read(raw: unknown, path: string, parentId: string | undefined, depth: number): SourceTask | null {
+  private read(
+    raw: unknown,
+    path: string,
+    parentId: string | undefined,
+    depth: number,
+    parentDone: boolean,
+  ): SourceTask | null {
     if (!isRecord(raw)) {
       throw new ImportError(
         [{ message: `${path}: a task must be an object`, path, file: this.file }],
@@ -225,7 +233,17 @@ class TaskReader {
             this.loc(`${path}.metadata.${k}`),
           );
 
-    const { status, cancelled } = this.status(raw.status, ours.status, path);
+    // A subtask without a status under a done parent is done: importing it pending would redo finished work.
+    const inherit = parentDone && raw.status === undefined && ours.status === undefined;
+    const { status, cancelled } = inherit
+      ? { status: 'completed' as const, cancelled: false }
+      : this.status(raw.status, ours.status, path);
+    if (inherit)
+      this.warnings.addGrouped(
+        'parent_status',
+        'subtask without a status under a done parent imported as done, like its parent',
+        this.loc(`${path}.status`),
+      );
     const description = [str(raw.description), str(raw.details)]
       .map((s) => s?.trim() ?? '')
       .filter(Boolean)
@@ -246,6 +264,7 @@ class TaskReader {
       labels,
       chunk: parentId === undefined ? chunkHint(ours.chunk) : undefined,
     });
+    if (inherit) task.statusInherited = true;
     if (!task.title && !description)
       this.warnings.add('not_imported', 'task has neither title nor description', task.loc);
     const index = parentId === undefined ? this.top : this.sub;
@@ -276,7 +295,7 @@ class TaskReader {
         );
       }
       raw.subtasks.forEach((s, i) => {
-        const child = this.read(s, jsonPath(path, 'subtasks', i), displayId, depth + 1);
+        const child = this.read(s, jsonPath(path, 'subtasks', i), displayId, depth + 1, status === 'completed');
         if (child) task.children.push(child);
       });
     } else if (raw.subtasks !== undefined && !Array.isArray(raw.subtasks)) {
@@ -349,6 +368,11 @@ class TaskReader {
       return this.top.get(s);
     }
     if (s.includes('.')) return this.sub.get(s) ?? this.top.get(s);
+    if (p.parentId !== undefined) {
+      // A string id on a subtask names a sibling first (`"repo-detection"`), as a number does.
+      if (s === p.ownId) return p.task;
+      return this.sub.get(`${p.parentId}.${s}`) ?? this.top.get(s);
+    }
     return this.top.get(s);
   }
 }
