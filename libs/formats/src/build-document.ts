@@ -299,7 +299,11 @@ function withOwnLabels(inherited: readonly string[], own: readonly string[]): st
 }
 
 /** Every id the source writes (parents too) and every imported id → the source key; first one wins. */
-function keysById(plan: SourcePlan, tasks: readonly ImportedTask[], leaves: readonly Leaf[]): Map<string, string> {
+function keysById(
+  plan: SourcePlan,
+  tasks: readonly ImportedTask[],
+  leaves: readonly Leaf[],
+): Map<string, string> {
   const byId = new Map<string, string>();
   const roots = plan.layout === 'groups' ? plan.groups.flatMap((g) => g.tasks) : plan.tasks;
   for (const root of roots)

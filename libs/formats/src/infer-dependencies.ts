@@ -62,19 +62,19 @@ export function applyWordedDependencies(
       const key = ctx.keyOfId.get(ref);
       const targets = key ? (ctx.tasksOfKey.get(key) ?? []) : [];
       if (!key || targets.length === 0) {
-        refused.push(`${ref}: no task has this id`);
+        refused.push(`${ref} (no task has this id)`);
         continue;
       }
       const reasons = new Set<string>();
       let any = false;
       for (const s of subjects) {
         if (ctx.lineage[s].includes(key)) {
-          reasons.add(`${ref}: it is the task itself, or the task it is part of`);
+          reasons.add(`${ref} (the task itself, or the task it is part of)`);
           continue;
         }
         for (const t of targets) {
           const reason = refusal(ctx, byId, s, t);
-          if (reason) reasons.add(`${ref}: ${reason}`);
+          if (reason) reasons.add(`${ref} (${reason})`);
           else {
             const list = ctx.tasks[s].dependsOn;
             if (!list.includes(ctx.tasks[t].id)) list.push(ctx.tasks[t].id);
@@ -86,7 +86,7 @@ export function applyWordedDependencies(
       refused.push(...reasons);
     }
     const who = subjects.map((s) => ctx.tasks[s].id);
-    const rest = refused.length ? `; not imported: ${refused.join('; ')}` : '';
+    const rest = refused.length ? `; not imported: ${refused.join(', ')}` : '';
     if (added.length > 0)
       warnings.add(
         'dependency_inferred',
@@ -94,7 +94,11 @@ export function applyWordedDependencies(
         loc,
       );
     else
-      warnings.add('textual_dependency', `dependency in words ${said} not imported: ${refused.join('; ')}`, loc);
+      warnings.add(
+        'textual_dependency',
+        `dependency in words ${said} not imported: ${refused.join(', ')}`,
+        loc,
+      );
   }
 }
 
@@ -107,11 +111,11 @@ function refusal(
 ): string | undefined {
   const a = ctx.tasks[from];
   const b = ctx.tasks[to];
-  if (from === to) return 'it is the task itself, or the task it is part of';
+  if (from === to) return 'the task itself, or the task it is part of';
   const chunkA = ctx.chunkPosition.get(a.chunk) ?? 0;
   const chunkB = ctx.chunkPosition.get(b.chunk) ?? 0;
-  if (chunkB > chunkA) return `${b.id} is in a later chunk (${b.chunk}) than ${a.id} (${a.chunk})`;
-  if (reaches(byId, b.id, a.id)) return `${b.id} already depends on ${a.id}, so this would make a cycle`;
+  if (chunkB > chunkA) return `${b.id} is in a later chunk, ${b.chunk}, than ${a.id} in ${a.chunk}`;
+  if (reaches(byId, b.id, a.id)) return `${b.id} already depends on ${a.id}: a cycle`;
   return undefined;
 }
 

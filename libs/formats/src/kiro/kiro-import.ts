@@ -31,7 +31,11 @@ const style = { id: NUMERIC_ID, markers: false };
 export function parseKiro(file: InputFile, warnings: Warnings): SourcePlan {
   const outline = outlineMarkdown(file.content);
   let key = 0;
-  const ctx: MdTaskContext = { style, warnings, nextKey: () => `k${++key}`, pendingDeps: [],
+  const ctx: MdTaskContext = {
+    style,
+    warnings,
+    nextKey: () => `k${++key}`,
+    pendingDeps: [],
     merged: new Map(),
   };
   // Deeper indentation than the numbering says is fixed first; then N.M lines written at N.'s

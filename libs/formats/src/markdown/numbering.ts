@@ -15,13 +15,20 @@ export function isNumberedUnder(child: string, parent: string): boolean {
   return child.length === parent.length + 1 && child.startsWith(parent) && /[a-z]$/.test(child);
 }
 
-/** An id whose numbering says where it belongs: `3.4`, `7.4d`, `T012`, `T012b`. */
-const STRUCTURED = /^(?:\d{1,9}(?:\.\d{1,9})*[a-z]?|[A-Z]{1,5}-?\d{1,9}[a-z]?)$/;
+/** What the number of an id continues: `3.4` → `3`, `7.4d` → `7`, `3` → ``, `T012` → `T`; undefined when it is no number. */
+function numberParent(id: string): string | undefined {
+  const letter = /^([A-Z]{1,5}-?)\d{1,9}[a-z]?$/.exec(id);
+  if (letter) return letter[1];
+  if (!/^\d{1,9}(?:\.\d{1,9})*[a-z]?$/.test(id)) return undefined;
+  return id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : '';
+}
 
 /**
- * A checkbox indented under another whose number it does not continue (`3.4` under `3.3`) is moved
- * up to the nearest enclosing task whose number it does continue (`3`), or to the top level, right
- * after the task it was indented under.
+ * A checkbox indented under another whose number it does not continue is moved up when the
+ * numbering says where it belongs: under the nearest enclosing task whose number it continues
+ * (`3.4` under `3.3` inside `3.` → a subtask of `3`), else beside the task it was indented under
+ * when both are numbered alike (`T004` under `T003`). A subtask numbered on its own inside a task
+ * numbered otherwise (`3.2` under an exported chunk line `1.`) says nothing and stays.
  */
 export function renestByNumber(
   tasks: readonly MdTask[],
@@ -32,29 +39,13 @@ export function renestByNumber(
   const top: MdTask[] = [];
   const visit = (t: MdTask, chain: MdTask[]) => {
     const copy: MdTask = { ...t, children: [], depth: chain.length };
-    const id = idOf(t);
-    let parents = chain;
-    const indentParent = chain[chain.length - 1];
-    const parentId = indentParent ? idOf(indentParent) : undefined;
-    if (
-      indentParent &&
-      id !== undefined &&
-      parentId !== undefined &&
-      STRUCTURED.test(id) &&
-      STRUCTURED.test(parentId) &&
-      !isNumberedUnder(id, parentId)
-    ) {
-      let at = chain.length - 1;
-      while (at >= 0) {
-        const aid = idOf(chain[at]);
-        if (aid !== undefined && isNumberedUnder(id, aid)) break;
-        at--;
-      }
-      parents = chain.slice(0, at + 1);
+    const parents = placeByNumber(t, chain, idOf);
+    if (parents !== chain) {
+      const indentParent = chain[chain.length - 1];
       const owner = parents[parents.length - 1];
       warnings.add(
         'nesting_changed',
-        `task ${id} is indented under ${parentId} (line ${indentParent.line}), but its number does not continue ${parentId}: it was read as ${owner ? `a subtask of ${idOf(owner)}` : 'a top-level task'}`,
+        `task ${idOf(t)} is indented under ${idOf(indentParent)} (line ${indentParent.line}), but its number does not continue ${idOf(indentParent)}: it was read as ${owner ? `a subtask of ${idOf(owner)}` : 'a top-level task'}`,
         { file, line: t.line },
       );
       copy.depth = parents.length;
@@ -66,6 +57,21 @@ export function renestByNumber(
   };
   for (const t of tasks) visit(t, []);
   return top;
+}
+
+/** The chain of tasks `t` belongs under: `chain` itself unless the numbering says otherwise. */
+function placeByNumber(t: MdTask, chain: MdTask[], idOf: IdOf): MdTask[] {
+  const indentParent = chain[chain.length - 1];
+  const id = idOf(t);
+  const parentId = indentParent ? idOf(indentParent) : undefined;
+  if (id === undefined || parentId === undefined || isNumberedUnder(id, parentId)) return chain;
+  const own = numberParent(id);
+  if (own === undefined || numberParent(parentId) === undefined) return chain;
+  for (let at = chain.length - 2; at >= 0; at--) {
+    const aid = idOf(chain[at]);
+    if (aid !== undefined && isNumberedUnder(id, aid)) return chain.slice(0, at + 1);
+  }
+  return numberParent(parentId) === own ? chain.slice(0, -1) : chain;
 }
 
 /** Lines of a merged task → the line of the task it was merged into (dependencies in words follow it). */

@@ -25,15 +25,15 @@ const STRONG_ID = /\b(?:[A-Z]{1,5}-?\d{1,9}[a-z]?|\d{1,9}(?:\.\d{1,9})+[a-z]?)\b
 const ANY_ID = /\b(?:[A-Z]{1,5}-?\d{1,9}[a-z]?|\d{1,9}(?:\.\d{1,9})*[a-z]?)\b/g;
 /** What a plain list of ids may hold besides the ids: separators, "task(s)", "and", "#". */
 const LIST_FILLER = /^(?:[\s,;&#/.+()[\]*_`]|–|—|-|\band\b|\bto\b|\bthrough\b|\btasks?\b|\bsubtasks?\b)*$/i;
-const RANGE =
-  /\b([A-Z]{0,5}-?)(\d{1,9})((?:\.\d{1,9})*)?\s*(?:-|–|—|\bto\b|\bthrough\b)\s*\1?(\d{1,9})\b/g;
+const RANGE = /\b([A-Z]{0,5}-?)(\d{1,9})((?:\.\d{1,9})*)?\s*(?:-|–|—|\bto\b|\bthrough\b)\s*\1?(\d{1,9})\b/g;
 const MAX_RANGE = 100;
 const MAX_PHRASE = 160;
 
 export function findWordedDependency(line: string): WordedDependency | null {
   const label = LABEL.exec(line);
   if (label) {
-    const value = label[2].trim();
+    // Emphasis around the line (`_After: 7.4d_`) is not part of the value.
+    const value = label[2].replace(/[*_]+\s*$/, '').trim();
     const phrase = quote(`${label[1]}: ${value}`);
     if (NONE.test(value) || value === '') return { phrase, refs: [], none: true };
     return { phrase, refs: refsOf(value), none: false };
@@ -47,7 +47,9 @@ export function findWordedDependency(line: string): WordedDependency | null {
   const end = opened ? rest.indexOf(')') : rest.search(/[.;](?:\s|$)/);
   if (end >= 0) rest = rest.slice(0, end);
   const phrase = quote(`${inline[1]} ${rest.trim()}`);
-  const subjects = [...new Set(before.replace(/^\s*(?:[-*+]|\d+[.)])\s+\[.\]\s*/, '').match(STRONG_ID) ?? [])];
+  const subjects = [
+    ...new Set(before.replace(/^\s*(?:[-*+]|\d+[.)])\s+\[.\]\s*/, '').match(STRONG_ID) ?? []),
+  ];
   return {
     phrase,
     refs: refsOf(rest),
@@ -62,7 +64,9 @@ function quote(text: string): string {
 }
 
 /** The ids a phrase names; plain numbers count only when the phrase is nothing but a list of ids. */
-export function refsOf(text: string): string[] {
+export function refsOf(raw: string): string[] {
+  // Emphasis and code marks are word characters to a regex (`_7.4d_`): they are not part of ids.
+  const text = raw.replace(/[*_`]/g, ' ');
   const out: string[] = [];
   const add = (id: string) => {
     if (!out.includes(id)) out.push(id);

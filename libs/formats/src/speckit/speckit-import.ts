@@ -30,7 +30,11 @@ const style = { id: LETTER_ID, markers: true };
 export function parseSpecKit(file: InputFile, warnings: Warnings): SourcePlan {
   const outline = outlineMarkdown(file.content);
   let key = 0;
-  const ctx: MdTaskContext = { style, warnings, nextKey: () => `k${++key}`, pendingDeps: [],
+  const ctx: MdTaskContext = {
+    style,
+    warnings,
+    nextKey: () => `k${++key}`,
+    pendingDeps: [],
     merged: new Map(),
   };
   const hasId = (text: string) => parseTaskLine(text, style).id !== undefined || /chunkwise:/.test(text);

@@ -295,7 +295,13 @@ class TaskReader {
         );
       }
       raw.subtasks.forEach((s, i) => {
-        const child = this.read(s, jsonPath(path, 'subtasks', i), displayId, depth + 1, status === 'completed');
+        const child = this.read(
+          s,
+          jsonPath(path, 'subtasks', i),
+          displayId,
+          depth + 1,
+          status === 'completed',
+        );
         if (child) task.children.push(child);
       });
     } else if (raw.subtasks !== undefined && !Array.isArray(raw.subtasks)) {
