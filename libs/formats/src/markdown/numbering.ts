@@ -66,12 +66,15 @@ function placeByNumber(t: MdTask, chain: MdTask[], idOf: IdOf): MdTask[] {
   const parentId = indentParent ? idOf(indentParent) : undefined;
   if (id === undefined || parentId === undefined || isNumberedUnder(id, parentId)) return chain;
   const own = numberParent(id);
-  if (own === undefined || numberParent(parentId) === undefined) return chain;
-  for (let at = chain.length - 2; at >= 0; at--) {
+  if (own === undefined) return chain;
+  // Inner-most first: the task that continues its number, or the one numbered alike (its sibling).
+  for (let at = chain.length - 1; at >= 0; at--) {
     const aid = idOf(chain[at]);
-    if (aid !== undefined && isNumberedUnder(id, aid)) return chain.slice(0, at + 1);
+    if (aid === undefined) break;
+    if (isNumberedUnder(id, aid)) return chain.slice(0, at + 1);
+    if (numberParent(aid) === own) return chain.slice(0, at);
   }
-  return numberParent(parentId) === own ? chain.slice(0, -1) : chain;
+  return chain;
 }
 
 /** Lines of a merged task → the line of the task it was merged into (dependencies in words follow it). */
