@@ -146,9 +146,12 @@ describe('import / export over HTTP', () => {
     const content = fixture('kiro/dependencies/tasks.md');
     const plain = await importJson({ content, filename: 'tasks.md' });
     const stored = (await request(http).get(`/api/plans/${plain.body.id}`).expect(200)).body;
-    const depsOf = (plan: { tasks: Array<{ id: string; dependsOn: string[] }> }) =>
-      Object.fromEntries(plan.tasks.filter((t) => t.dependsOn.length).map((t) => [t.id, t.dependsOn]));
-    expect(depsOf(stored)).toEqual({});
+    type Task = { id: string; dependsOn: string[] };
+    /** The dependencies of a plan's tasks (a stored plan lists them per chunk, a dry run's document flat). */
+    const depsOf = (tasks: Task[]) =>
+      Object.fromEntries(tasks.filter((t) => t.dependsOn.length).map((t) => [t.id, t.dependsOn]));
+    const storedTasks = (plan: { chunks: Array<{ tasks: Task[] }> }) => plan.chunks.flatMap((c) => c.tasks);
+    expect(depsOf(storedTasks(stored))).toEqual({});
     expect(plain.body.warnings.filter((w: { code: string }) => w.code === 'textual_dependency')).toHaveLength(
       6,
     );
@@ -156,7 +159,7 @@ describe('import / export over HTTP', () => {
     const inferred = await importJson({ content, filename: 'tasks.md', inferDependencies: true });
     const plan = (await request(http).get(`/api/plans/${inferred.body.id}`).expect(200)).body;
     const expected = { '1.2': ['1.1'], '2.1': ['1.2'], '2.2': ['2.1'], '3.1': ['3.3'] };
-    expect(depsOf(plan)).toEqual(expected);
+    expect(depsOf(storedTasks(plan))).toEqual(expected);
     expect(
       inferred.body.warnings.filter((w: { code: string }) => w.code === 'dependency_inferred'),
     ).toHaveLength(4);
@@ -167,7 +170,7 @@ describe('import / export over HTTP', () => {
       .field('inferDependencies', 'true')
       .field('dryRun', 'true')
       .expect(200);
-    expect(depsOf(form.body.document)).toEqual(expected);
+    expect(depsOf(form.body.document.tasks)).toEqual(expected);
     await importJson({ content, inferDependencies: 'yes' }, 400);
   });
 
@@ -434,9 +437,9 @@ describe('chunkwise import / export (CLI against `chunkwise up --no-temporal`)',
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout) as ImportAnswer;
     const show = JSON.parse((await cli(['plans', 'show', answer.id, '--json'], env)).stdout) as {
-      tasks: Array<{ id: string; dependsOn: string[] }>;
+      chunks: Array<{ tasks: Array<{ id: string; dependsOn: string[] }> }>;
     };
-    const byId = new Map(show.tasks.map((t) => [t.id, t.dependsOn]));
+    const byId = new Map(show.chunks.flatMap((c) => c.tasks).map((t) => [t.id, t.dependsOn]));
     expect(byId.get('T020')).toEqual([
       'T009',
       'T010',
