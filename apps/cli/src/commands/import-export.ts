@@ -211,12 +211,13 @@ function readText(file: string, shown: string): string {
 
 /**
  * The last few segments of a path: enough for the format hints (`.kiro/specs/auth/tasks.md`), no
- * home folders. A shortened path starts with `…/`, so that it never reads as a relative one.
+ * home folders. A shortened path keeps its leading `/` (`/…/specs/001-x/tasks.md`), so that it
+ * never reads as a relative one in a message.
  */
 export function shortName(abs: string): string {
   const parts = abs.split(sep);
   const kept = parts.slice(-4).join('/');
-  return parts.length > 4 ? `…/${kept}` : kept;
+  return parts.length > 4 ? `/…/${kept}` : kept;
 }
 
 function dryRun(ctx: Context, input: Parameters<typeof importPlan>[0], allTags: boolean, path: string): void {

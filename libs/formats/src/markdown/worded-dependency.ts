@@ -28,6 +28,7 @@ const LIST_FILLER = /^(?:[\s,;&#/.+()[\]*_`]|–|—|-|\band\b|\bto\b|\bthrough\
 const RANGE = /\b([A-Z]{0,5}-?)(\d{1,9})((?:\.\d{1,9})*)?\s*(?:-|–|—|\bto\b|\bthrough\b)\s*\1?(\d{1,9})\b/g;
 const MAX_RANGE = 100;
 const MAX_PHRASE = 160;
+const MAX_LIST = 2000;
 
 export function findWordedDependency(line: string): WordedDependency | null {
   const label = LABEL.exec(line);
@@ -66,7 +67,8 @@ function quote(text: string): string {
 /** The ids a phrase names; plain numbers count only when the phrase is nothing but a list of ids. */
 export function refsOf(raw: string): string[] {
   // Emphasis and code marks are word characters to a regex (`_7.4d_`): they are not part of ids.
-  const text = raw.replace(/[*_`]/g, ' ');
+  // A list of ids is short; the cap keeps a hostile megabyte line from costing quadratic time.
+  const text = raw.slice(0, MAX_LIST).replace(/[*_`]/g, ' ');
   const out: string[] = [];
   const add = (id: string) => {
     if (!out.includes(id)) out.push(id);
