@@ -141,6 +141,32 @@ describe('dependencies written in words', () => {
   });
 });
 
+describe('a dependency in words in prose', () => {
+  const content = [
+    '# Tasks: Prose',
+    '',
+    '## Phase 1: Setup',
+    '',
+    '- [ ] T001 Create the project',
+    '- [ ] T002 Add the models',
+    '',
+    '## Dependencies',
+    '',
+    '- T002 depends on T001',
+    '- Phase 2 depends on Phase 1',
+    '',
+  ].join('\n');
+
+  it('names its task by the id written before it; without one it stays a warning', () => {
+    const plan = importPlan({ content, filename: 'tasks.md', format: 'speckit', inferDependencies: true });
+    expect(rows(plan)).toEqual(['T001 C01_setup pending', 'T002 C01_setup pending ← T001']);
+    expect(warnings(plan)).toEqual([
+      'dependency_inferred: line 10: task T002 now depends on T001, from the words "depends on T001"',
+      'textual_dependency: line 11: dependency in words "depends on Phase 1" not imported: it names no task id',
+    ]);
+  });
+});
+
 describe('numbering wins over indentation; a task line written twice is one task', () => {
   const plan = load('kiro/numbering/tasks.md');
 
