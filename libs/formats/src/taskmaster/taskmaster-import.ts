@@ -162,11 +162,19 @@ interface Pending {
   /** For a subtask: its parent's display id (sibling numbers resolve under it) and its own number. */
   parentId?: string;
   ownId: string;
+  /** `deps` are Chunkwise task ids (a Chunkwise export's `metadata.chunkwise.dependsOn`). */
+  exact?: boolean;
 }
 
 class TaskReader {
   private readonly top = new Map<string, SourceTask>();
   private readonly sub = new Map<string, SourceTask>();
+  /**
+   * Tasks by the id they are imported with, for the exact dependencies of a Chunkwise export. Those
+   * name Chunkwise tasks, which are leaves: a parent's number must not shadow them.
+   */
+  private readonly leafById = new Map<string, SourceTask>();
+  private readonly parentById = new Map<string, SourceTask>();
   private readonly pending: Pending[] = [];
   private key = 0;
   dependencyCount = 0;
@@ -277,10 +285,18 @@ class TaskReader {
         'dependencies is not a list; ignored',
         this.loc(`${path}.dependencies`),
       );
-    if (Array.isArray(deps)) {
-      this.dependencyCount += deps.length;
+    if (Array.isArray(deps)) this.dependencyCount += deps.length;
+    if (Array.isArray(ours.dependsOn))
+      this.pending.push({
+        task,
+        deps: ours.dependsOn,
+        path: `${path}.metadata.chunkwise.dependsOn`,
+        parentId,
+        ownId,
+        exact: true,
+      });
+    else if (Array.isArray(deps))
       this.pending.push({ task, deps, path: `${path}.dependencies`, parentId, ownId });
-    }
     if (Array.isArray(raw.subtasks) && raw.subtasks.length > 0) {
       if (depth + 1 >= MAX_NESTING) {
         throw new ImportError(
@@ -307,6 +323,8 @@ class TaskReader {
     } else if (raw.subtasks !== undefined && !Array.isArray(raw.subtasks)) {
       this.warnings.add('not_imported', 'subtasks is not a list; ignored', this.loc(`${path}.subtasks`));
     }
+    const byId = task.children.length === 0 ? this.leafById : this.parentById;
+    if (task.id !== undefined && !byId.has(task.id)) byId.set(task.id, task);
     return task;
   }
 
@@ -365,6 +383,7 @@ class TaskReader {
   }
 
   private target(s: string, p: Pending): SourceTask | undefined {
+    if (p.exact) return this.leafById.get(s) ?? this.parentById.get(s);
     if (/^\d+$/.test(s)) {
       if (p.parentId !== undefined) {
         // On a subtask a plain number names a sibling subtask (Task Master writes them so).
