@@ -10,14 +10,15 @@ import * as path from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { buildPrompt, createAgentRunner, runProcess, turnSucceeded } from '@chunkwise/agents';
 import {
-  planStreamId,
   type AgentConfig,
+  type ExecutionEvent,
   type QaGate,
   type SessionChunk,
   type SessionState,
   type SessionTask,
   type TurnUsage,
 } from '@chunkwise/domain';
+import { PlanCommandService } from '@chunkwise/application';
 import type { EventStore } from '@chunkwise/event-store';
 import {
   commitTask as gitCommitTask,
@@ -212,15 +213,14 @@ export function createSessionActivities(deps: SessionActivityDeps) {
       planId: string;
       events: Array<{ key: string; type: string; data: unknown }>;
     }): Promise<void> {
-      await deps.eventStore.append(
-        planStreamId(input.planId),
-        input.events.map((e) => ({
-          id: eventIdFromKey(e.key),
-          type: e.type,
-          data: e.data,
-          metadata: { source: 'session' },
-        })),
-        { expectedRevision: 'any' },
+      // The plan's write path; deterministic ids make a retried batch a no-op.
+      await new PlanCommandService(deps.eventStore).execute(
+        input.planId,
+        {
+          type: 'RecordExecutionEvents',
+          events: input.events.map(({ type, data }) => ({ type, data }) as ExecutionEvent),
+        },
+        { eventId: (_e, i) => eventIdFromKey(input.events[i].key), metadata: { source: 'session' } },
       );
     },
 

@@ -18,7 +18,7 @@ import {
 } from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { z } from 'zod';
-import { registerRepositoryBodySchema } from './repositories/repository-service';
+import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import {
   approveTaskBodySchema,
   controlBodySchema,

@@ -26,8 +26,40 @@ export { initialState };
  * against the current state and returns the events to append, or throws a DomainError. Every
  * content command is checked by applying its events and validating the result, so a stored plan
  * is always structurally valid.
+ *
+ * `decide` = `decidePlanCommand` (what happens) + `checkPlanInvariants` on the evolved state (is it
+ * allowed). The write path calls the two apart, so that it evolves the new events only once.
  */
 export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
+  const events = decidePlanCommand(command, state);
+  if (events.length > 0) checkPlanInvariants(command, events.reduce(evolve, state));
+  return events;
+}
+
+/** Content changes must leave a structurally valid plan; other commands have no invariant to check here. */
+export function checkPlanInvariants(command: { type: string }, next: PlanState): void {
+  if (!CONTENT_CHANGES.has(command.type)) return;
+  const issues = validatePlan(next.content);
+  if (issues.length > 0) throw new ValidationError(issues, `${command.type} would leave the plan invalid`);
+}
+
+const CONTENT_CHANGES: ReadonlySet<string> = new Set<PlanCommand['type']>([
+  'UpdatePlanDetails',
+  'ReplacePlanContent',
+  'AddChunk',
+  'UpdateChunk',
+  'RemoveChunk',
+  'ReorderChunks',
+  'AddTask',
+  'UpdateTask',
+  'RemoveTask',
+  'MoveTask',
+  'SetTaskDependencies',
+  'SetChunkExecution',
+]);
+
+/** The events a plan command produces, without the invariant check on the resulting state. */
+export function decidePlanCommand(command: PlanCommand, state: PlanState): PlanEvent[] {
   if (command.type === 'CreatePlan') {
     if (state.exists) throw new DomainError('plan_already_exists', `plan ${command.planId} already exists`);
     const parsed = parsePlanDocument(command.document);
@@ -441,11 +473,6 @@ function decideContentChange(
     }
   }
 
-  if (events.length > 0) {
-    const next = events.reduce(evolve, state);
-    const issues = validatePlan(next.content);
-    if (issues.length > 0) throw new ValidationError(issues, `${command.type} would leave the plan invalid`);
-  }
   return events;
 }
 

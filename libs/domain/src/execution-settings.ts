@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { zodIssues } from './document';
+import { ValidationError } from './errors';
 
 /**
  * The agent that runs a turn. `command` runs any CLI; `claude-code` the `claude` CLI headless;
@@ -75,4 +77,35 @@ export function resolveExecutionSettings(
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) merged[k] = v;
   }
   return resolvedExecutionSettingsSchema.parse(merged);
+}
+
+/** Where the settings of a new session come from, weakest first. */
+export interface SessionSettingsLayers {
+  /** The defaults of the registered repository the plan targets (`repo:<id>`), if any. */
+  repository?: ExecutionSettingsInput | null;
+  /** The plan's `execution` block. */
+  plan: unknown;
+  /** The execute request's `options`. */
+  request: unknown;
+}
+
+/**
+ * The one place that resolves a session's execution settings: each layer is checked (an error
+ * names the layer: `options`, `execution`), then later layers win key by key (a layer's qaGates
+ * replace the earlier list). Throws ValidationError; pure.
+ */
+export function sessionSettings(layers: SessionSettingsLayers): ResolvedExecutionSettings {
+  const request = executionSettingsInputSchema.safeParse(layers.request ?? {});
+  if (!request.success)
+    throw new ValidationError(zodIssues(request.error, 'options'), 'invalid execute options');
+  const plan = executionSettingsInputSchema.safeParse(layers.plan ?? {});
+  if (!plan.success)
+    throw new ValidationError(zodIssues(plan.error, 'execution'), 'invalid execution settings in the plan');
+  if (!layers.repository?.agent && !plan.data.agent && !request.data.agent) {
+    throw new ValidationError(
+      [{ code: 'schema', path: 'execution.agent', message: 'execution.agent: no agent configured for this plan' }],
+      'cannot execute',
+    );
+  }
+  return resolveExecutionSettings(layers.repository, plan.data, request.data);
 }
