@@ -87,7 +87,8 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
         throw new StaleRevisionError(id, expected, aggregate.revision(state));
 
       const events = aggregate.decide(command, state);
-      if (events.length === 0) return { planId: id, revision: aggregate.revision(state), events, position: 0, state };
+      if (events.length === 0)
+        return { planId: id, revision: aggregate.revision(state), events, position: 0, state };
       let next = state;
       for (const e of events) next = aggregate.evolve(next, e);
       aggregate.check?.(command, next);

@@ -67,7 +67,9 @@ export class RepositoryService {
     if (!(await fs.stat(real)).isDirectory())
       throw new InvalidRepositoryPathError(`path ${request.path} is not a directory`);
     if (!(await isGitRepository(real)))
-      throw new InvalidRepositoryPathError(`path ${request.path} is not a git repository (git init it first)`);
+      throw new InvalidRepositoryPathError(
+        `path ${request.path} is not a git repository (git init it first)`,
+      );
     const id = repositoryIdOf(real);
     const repository: Repository = {
       id,
@@ -92,7 +94,11 @@ export class RepositoryService {
   }
 
   private async indexed(id: string): Promise<void> {
-    await this.index.execute('', { type: 'IndexRepository', id }, { eventId: () => `repositories-index-${id}` });
+    await this.index.execute(
+      '',
+      { type: 'IndexRepository', id },
+      { eventId: () => `repositories-index-${id}` },
+    );
   }
 
   async find(id: string): Promise<Repository | null> {

@@ -169,7 +169,11 @@ export class SessionService {
     return repository;
   }
 
-  private async start(plan: PlanState, input: SessionWorkflowInput, chunks: string | null): Promise<SessionRef> {
+  private async start(
+    plan: PlanState,
+    input: SessionWorkflowInput,
+    chunks: string | null,
+  ): Promise<SessionRef> {
     const { planId, sessionId, revision } = input.state;
     const workflowId = sessionWorkflowId(planId, sessionId);
     try {

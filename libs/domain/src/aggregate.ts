@@ -13,8 +13,11 @@ export interface Decider<C extends { type: string }, E extends { type: string; d
 }
 
 /** A decider and what the write path needs to know about its streams. */
-export interface Aggregate<C extends { type: string }, E extends { type: string; data: unknown }, S>
-  extends Decider<C, E, S> {
+export interface Aggregate<
+  C extends { type: string },
+  E extends { type: string; data: unknown },
+  S,
+> extends Decider<C, E, S> {
   streamId(id: string): string;
   exists(state: S): boolean;
   /** Whether a command may run on a stream that does not exist yet. */

@@ -103,7 +103,13 @@ export function sessionSettings(layers: SessionSettingsLayers): ResolvedExecutio
     throw new ValidationError(zodIssues(plan.error, 'execution'), 'invalid execution settings in the plan');
   if (!layers.repository?.agent && !plan.data.agent && !request.data.agent) {
     throw new ValidationError(
-      [{ code: 'schema', path: 'execution.agent', message: 'execution.agent: no agent configured for this plan' }],
+      [
+        {
+          code: 'schema',
+          path: 'execution.agent',
+          message: 'execution.agent: no agent configured for this plan',
+        },
+      ],
       'cannot execute',
     );
   }

@@ -129,8 +129,11 @@ export class InfrastructureModule {
         {
           provide: SessionService,
           inject: [PlanCommandService, TemporalSessionWorkflows, RepositoryService],
-          useFactory: (plans: PlanCommandService, temporal: TemporalSessionWorkflows, repositories: RepositoryService) =>
-            new SessionService(plans, temporal, { timing: parts.sessionTiming, repositories }),
+          useFactory: (
+            plans: PlanCommandService,
+            temporal: TemporalSessionWorkflows,
+            repositories: RepositoryService,
+          ) => new SessionService(plans, temporal, { timing: parts.sessionTiming, repositories }),
         },
         {
           provide: PlanningService,
@@ -140,7 +143,8 @@ export class InfrastructureModule {
             return new PlanningService(
               plans,
               // Built on first use, so that a server without an API key still serves everything else.
-              () => (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
+              () =>
+                (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
               { resolveRepository: (reference) => repositories.resolvePath(reference) },
             );
           },

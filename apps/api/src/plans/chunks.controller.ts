@@ -47,7 +47,9 @@ export class ChunksController {
     const { expectedRevision, index, ...chunk } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new WritePlanCommand(id, { type: 'AddChunk', chunk, index }, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'AddChunk', chunk, index }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -66,7 +68,11 @@ export class ChunksController {
     return writeHeaders(
       res,
       await this.commands.execute(
-        new WritePlanCommand(id, { type: 'ReorderChunks', order: body.order }, ctx.options(body.expectedRevision)),
+        new WritePlanCommand(
+          id,
+          { type: 'ReorderChunks', order: body.order },
+          ctx.options(body.expectedRevision),
+        ),
       ),
     );
   }
@@ -86,7 +92,9 @@ export class ChunksController {
     const { expectedRevision, ...changes } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new WritePlanCommand(id, { type: 'UpdateChunk', key, changes }, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'UpdateChunk', key, changes }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -103,7 +111,9 @@ export class ChunksController {
   ) {
     return writeHeaders(
       res,
-      await this.commands.execute(new WritePlanCommand(id, { type: 'RemoveChunk', key }, ctx.options(body.expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'RemoveChunk', key }, ctx.options(body.expectedRevision)),
+      ),
     );
   }
 }

@@ -239,7 +239,11 @@ export class PlansController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const outcome = await this.commands.execute(
-      new WritePlanCommand(id, { type: 'ReopenPlan', reason: body.reason }, ctx.options(body.expectedRevision)),
+      new WritePlanCommand(
+        id,
+        { type: 'ReopenPlan', reason: body.reason },
+        ctx.options(body.expectedRevision),
+      ),
     );
     return writeHeaders(res, outcome);
   }

@@ -80,7 +80,9 @@ export class TasksController {
     const { expectedRevision, ...changes } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new WritePlanCommand(id, { type: 'UpdateTask', taskId, changes }, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'UpdateTask', taskId, changes }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -143,7 +145,9 @@ export class TasksController {
   ) {
     return writeHeaders(
       res,
-      await this.commands.execute(new WritePlanCommand(id, { type: 'RemoveTask', taskId }, ctx.options(body.expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'RemoveTask', taskId }, ctx.options(body.expectedRevision)),
+      ),
     );
   }
 }

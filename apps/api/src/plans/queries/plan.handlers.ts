@@ -2,7 +2,12 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PlanCommandService, PlanNotFoundError } from '@chunkwise/application';
 import { DomainError, parsePlanDocument, stateAtRevision, type Task, validatePlan } from '@chunkwise/domain';
-import { projectDetail, type PlanDetail, type PlanSummary, type ReadModelStore } from '@chunkwise/read-models';
+import {
+  projectDetail,
+  type PlanDetail,
+  type PlanSummary,
+  type ReadModelStore,
+} from '@chunkwise/read-models';
 import { READ_MODEL_STORE } from '../../infrastructure/tokens';
 import type { ValidationResult } from '../../api-schemas';
 import {
