@@ -3,16 +3,7 @@ import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
 import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from './execution-events';
-import {
-  chunkChangesSchema,
-  chunkInputSchema,
-  planDetailsChangesSchema,
-  taskChangesSchema,
-  taskIdSchema,
-  type Chunk,
-  type PlanContent,
-  type Task,
-} from './schemas';
+import { chunkChangesSchema, taskIdSchema, type Chunk, type PlanContent, type Task } from './schemas';
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
 import { zodIssues } from './document';
@@ -294,6 +285,11 @@ const changed = <T extends object>(current: T, changes: Partial<T>): Partial<T> 
   return out;
 };
 
+/**
+ * Content changes. A command's fields are typed by the domain's schemas, and untrusted input is
+ * parsed with those same schemas once, at the edge (the API's bodies extend them); here only
+ * what they mean is checked: against the plan's state, and by validating the resulting plan.
+ */
 function decideContentChange(
   command: Exclude<
     PlanCommand,
@@ -325,7 +321,7 @@ function decideContentChange(
           repository: content.repository,
           execution: content.execution,
         },
-        schemaCheck(planDetailsChangesSchema, command.changes, 'changes'),
+        command.changes,
       );
       events = Object.keys(changes).length
         ? [{ type: 'PlanDetailsUpdated', data: { revision, changes } }]
@@ -341,7 +337,7 @@ function decideContentChange(
       break;
     }
     case 'AddChunk': {
-      const input = schemaCheck(chunkInputSchema, command.chunk, 'chunk');
+      const input = command.chunk;
       if (content.chunks.some((c) => c.key === input.key))
         throw new DomainError('chunk_exists', `chunk ${input.key} already exists`);
       const index = command.index ?? content.chunks.length;
@@ -363,7 +359,7 @@ function decideContentChange(
     }
     case 'UpdateChunk': {
       const chunk = findChunk(state, command.key);
-      const input = schemaCheck(chunkChangesSchema, command.changes, 'changes');
+      const input = command.changes;
       const text = changed(
         { title: chunk.title, description: chunk.description },
         { title: input.title, description: input.description },
@@ -429,7 +425,7 @@ function decideContentChange(
     }
     case 'UpdateTask': {
       const task = findTask(state, command.taskId);
-      const changes = changed(task, schemaCheck(taskChangesSchema, command.changes, 'changes'));
+      const changes = changed(task, command.changes);
       events = Object.keys(changes).length
         ? [{ type: 'TaskUpdated', data: { revision, taskId: task.id, changes } }]
         : [];

@@ -85,23 +85,22 @@ export interface SessionSettingsLayers {
   repository?: ExecutionSettingsInput | null;
   /** The plan's `execution` block. */
   plan: unknown;
-  /** The execute request's `options`. */
-  request: unknown;
+  /** The execute request's `options` (parsed at the edge: the API's body schema). */
+  request?: ExecutionSettingsInput;
 }
 
 /**
- * The one place that resolves a session's execution settings: each layer is checked (an error
- * names the layer: `options`, `execution`), then later layers win key by key (a layer's qaGates
- * replace the earlier list). Throws ValidationError; pure.
+ * The one place that resolves a session's execution settings: repository defaults < the plan's
+ * settings < the request's options, key by key (a layer's qaGates replace the earlier list).
+ * Throws ValidationError naming `execution` (the plan's block) or `execution.agent`; pure.
  */
 export function sessionSettings(layers: SessionSettingsLayers): ResolvedExecutionSettings {
-  const request = executionSettingsInputSchema.safeParse(layers.request ?? {});
-  if (!request.success)
-    throw new ValidationError(zodIssues(request.error, 'options'), 'invalid execute options');
+  const request = layers.request ?? {};
+  // The plan's block is stored data (possibly written by an older version): checked here.
   const plan = executionSettingsInputSchema.safeParse(layers.plan ?? {});
   if (!plan.success)
     throw new ValidationError(zodIssues(plan.error, 'execution'), 'invalid execution settings in the plan');
-  if (!layers.repository?.agent && !plan.data.agent && !request.data.agent) {
+  if (!layers.repository?.agent && !plan.data.agent && !request.agent) {
     throw new ValidationError(
       [
         {
@@ -113,5 +112,5 @@ export function sessionSettings(layers: SessionSettingsLayers): ResolvedExecutio
       'cannot execute',
     );
   }
-  return resolveExecutionSettings(layers.repository, plan.data, request.data);
+  return resolveExecutionSettings(layers.repository, plan.data, request);
 }
