@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Health } from '../api-schemas';
+import type { Health } from '../common/api-schemas';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import type { ReadModelStore } from '@chunkwise/read-models';

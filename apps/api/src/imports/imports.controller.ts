@@ -31,7 +31,7 @@ import { ApiErrors } from '../common/openapi-decorators';
 import { RequestValidationError } from '../common/error-response';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { openApiSchemaOf } from '../openapi';
+import { openApiSchemaOf } from '../common/openapi-schema';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import { CHUNKWISE_CONFIG } from '../infrastructure/tokens';
 import {

@@ -8,7 +8,7 @@ import {
   emptyWriteBodySchema,
   reorderChunksBodySchema,
   updateChunkBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';

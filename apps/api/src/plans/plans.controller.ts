@@ -26,7 +26,7 @@ import {
   listPlansQuerySchema,
   reopenBodySchema,
   updatePlanBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { YAML_TYPES } from '../common/body-parsing';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';

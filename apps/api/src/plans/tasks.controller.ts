@@ -9,7 +9,7 @@ import {
   moveTaskBodySchema,
   setDependenciesBodySchema,
   updateTaskBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';

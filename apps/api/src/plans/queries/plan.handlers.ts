@@ -9,7 +9,7 @@ import {
   type ReadModelStore,
 } from '@chunkwise/read-models';
 import { READ_MODEL_STORE } from '../../infrastructure/tokens';
-import type { ValidationResult } from '../../api-schemas';
+import type { ValidationResult } from '../../common/api-schemas';
 import {
   GetPlanAtRevisionQuery,
   GetPlanHistoryQuery,
