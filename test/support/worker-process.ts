@@ -34,6 +34,7 @@ import {
   getFreePort,
   startTemporalDevServer,
   type TemporalDevServer,
+  TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
 import { hostTaskQueue, type SessionWorkflowInput } from '@chunkwise/contracts';
 
@@ -250,7 +251,16 @@ export class ProcessStack {
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(this.eventStoreFile);
     this.plans = new PlanCommandService(this.store);
-    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, this.timing);
+    this.sessions = new SessionService(
+      this.plans,
+      new TemporalSessionWorkflows({
+        address: this.server.address,
+        namespace: 'default',
+        taskQueue: this.taskQueue,
+        client: this.client,
+      }),
+      { timing: this.timing },
+    );
   }
 
   async startServer(): Promise<void> {

@@ -12,3 +12,7 @@ export * from './session';
 export * from './planning';
 export * from './suggestions';
 export * from './diff';
+export * from './aggregate';
+export * from './plan-decider';
+export * from './execution-commands';
+export * from './repository';

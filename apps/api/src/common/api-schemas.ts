@@ -18,22 +18,6 @@ import {
 } from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { z } from 'zod';
-import { registerRepositoryBodySchema } from './repositories/repository-service';
-import {
-  approveTaskBodySchema,
-  controlBodySchema,
-  editTaskBodySchema,
-  executeBodySchema,
-  progressSchema,
-  repositoryListSchema,
-  repositorySchema,
-  resumeResultSchema,
-  retryTaskBodySchema,
-  sessionRefSchema,
-  signalResultSchema,
-  skipTaskBodySchema,
-  updateAnswerSchema,
-} from './sessions/session-schemas';
 
 /**
  * The API's request and response shapes, as zod schemas. Request bodies are validated with them
@@ -267,46 +251,3 @@ same<Same<z.output<typeof validationIssueSchema>, ValidationIssue>>(true);
 export type WriteResult = z.output<typeof writeResultSchema>;
 export type ValidationResult = z.output<typeof validationResultSchema>;
 export type Health = z.output<typeof healthSchema>;
-
-/** Named schemas injected into the OpenAPI document's components (io: which side of a transform). */
-export const OPENAPI_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
-  PlanDocument: { schema: createPlanBodySchema, io: 'input' },
-  UpdatePlan: { schema: updatePlanBodySchema, io: 'input' },
-  AddChunk: { schema: addChunkBodySchema, io: 'input' },
-  UpdateChunk: { schema: updateChunkBodySchema, io: 'input' },
-  ReorderChunks: { schema: reorderChunksBodySchema, io: 'input' },
-  AddTask: { schema: addTaskBodySchema, io: 'input' },
-  UpdateTask: { schema: updateTaskBodySchema, io: 'input' },
-  SetTaskDependencies: { schema: setDependenciesBodySchema, io: 'input' },
-  MoveTask: { schema: moveTaskBodySchema, io: 'input' },
-  ReopenPlan: { schema: reopenBodySchema, io: 'input' },
-  RecordFeedback: { schema: feedbackBodySchema, io: 'input' },
-  WriteOnly: { schema: emptyWriteBodySchema, io: 'input' },
-  WriteResult: { schema: writeResultSchema, io: 'output' },
-  ArchiveResult: { schema: archiveResultSchema, io: 'output' },
-  ValidationIssue: { schema: validationIssueSchema, io: 'output' },
-  ValidationResult: { schema: validationResultSchema, io: 'output' },
-  Error: { schema: errorResponseSchema, io: 'output' },
-  PlanSummary: { schema: planSummarySchema, io: 'output' },
-  PlanList: { schema: planListSchema, io: 'output' },
-  PlanDetail: { schema: planDetailSchema, io: 'output' },
-  PlanHistory: { schema: planHistorySchema, io: 'output' },
-  ChunkList: { schema: chunkListSchema, io: 'output' },
-  TaskList: { schema: taskListSchema, io: 'output' },
-  Task: { schema: taskSchema, io: 'output' },
-  Health: { schema: healthSchema, io: 'output' },
-  ExecutePlan: { schema: executeBodySchema, io: 'input' },
-  ControlSession: { schema: controlBodySchema, io: 'input' },
-  ApproveTask: { schema: approveTaskBodySchema, io: 'input' },
-  RetryTask: { schema: retryTaskBodySchema, io: 'input' },
-  SkipTask: { schema: skipTaskBodySchema, io: 'input' },
-  EditSessionTask: { schema: editTaskBodySchema, io: 'input' },
-  RegisterRepository: { schema: registerRepositoryBodySchema, io: 'input' },
-  SessionRef: { schema: sessionRefSchema, io: 'output' },
-  ResumeResult: { schema: resumeResultSchema, io: 'output' },
-  SignalResult: { schema: signalResultSchema, io: 'output' },
-  UpdateAnswer: { schema: updateAnswerSchema, io: 'output' },
-  Progress: { schema: progressSchema, io: 'output' },
-  Repository: { schema: repositorySchema, io: 'output' },
-  RepositoryList: { schema: repositoryListSchema, io: 'output' },
-};

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { API_RUNTIME } from '../tokens';
-import type { ApiRuntime } from './api-runtime';
+import type { ReadModelStore } from '@chunkwise/read-models';
+import type { ApiProjector } from './api-projector';
+import { PROJECTION_TIMEOUT_MS, PROJECTOR, READ_MODEL_STORE } from './tokens';
 
 /**
  * Read-your-writes: after a write, wait until the read models have projected the appended
@@ -11,21 +12,21 @@ import type { ApiRuntime } from './api-runtime';
 export class ProjectionSync {
   private readonly logger = new Logger(ProjectionSync.name);
 
-  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+  constructor(
+    @Inject(PROJECTOR) private readonly projector: ApiProjector | null,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_TIMEOUT_MS) private readonly timeoutMs: number,
+  ) {}
 
   /** Resolves true when the read models reached `position`, false on timeout. */
   async waitFor(position: number): Promise<boolean> {
     if (position <= 0) return true;
-    const { projector, readModels, projectionTimeoutMs } = this.runtime;
-    let reached: boolean;
-    if (projector) {
-      reached = await projector.waitForPosition(position, projectionTimeoutMs);
-    } else {
-      reached = await pollCheckpoint(() => readModels.getCheckpoint(), position, projectionTimeoutMs);
-    }
+    const reached = this.projector
+      ? await this.projector.waitForPosition(position, this.timeoutMs)
+      : await pollCheckpoint(() => this.readModels.getCheckpoint(), position, this.timeoutMs);
     if (!reached)
       this.logger.warn(
-        `read models have not reached position ${position} after ${projectionTimeoutMs} ms; reads may lag`,
+        `read models have not reached position ${position} after ${this.timeoutMs} ms; reads may lag`,
       );
     return reached;
   }
