@@ -30,7 +30,11 @@ export function evolvePlanExecution(plan: PlanState, event: ExecutionEvent, at: 
   if (!begins && run === before) return plan;
   const content = withTasksFrom(plan.content, run, touchedTasks(event));
   if (begins) {
-    const { sessionId, workflowId, revision } = event.data as { sessionId: string; workflowId: string; revision: number };
+    const { sessionId, workflowId, revision } = event.data as {
+      sessionId: string;
+      workflowId: string;
+      revision: number;
+    };
     return {
       ...plan,
       content,
@@ -121,7 +125,16 @@ function withTasksFrom(content: PlanContent, run: SessionCore, ids: string[]): P
       const s = byId.get(t.id);
       if (!s) return t;
       const { status, attempts, lastError, commitSha, title, description, acceptance } = s;
-      return { ...t, status, attempts, lastError, commitSha, title, description, acceptance: [...acceptance] };
+      return {
+        ...t,
+        status,
+        attempts,
+        lastError,
+        commitSha,
+        title,
+        description,
+        acceptance: [...acceptance],
+      };
     }),
   };
 }
@@ -138,24 +151,22 @@ export function planAsSession(
 ): SessionCore {
   const { content } = plan;
   const sessionId = session?.sessionId ?? event?.data.sessionId ?? '';
-  const tasks = content.tasks.map(
-    (t): SessionTask => ({
-      id: t.id,
-      chunk: t.chunk,
-      title: t.title,
-      description: t.description,
-      acceptance: [...t.acceptance],
-      dependsOn: [...t.dependsOn],
-      canRunInParallel: t.canRunInParallel,
-      status: t.status,
-      attempts: t.attempts,
-      lastError: t.lastError,
-      commitSha: t.commitSha,
-      outOfScope: false,
-      startedAt: null,
-      endedAt: null,
-    }),
-  );
+  const tasks = content.tasks.map((t): SessionTask => ({
+    id: t.id,
+    chunk: t.chunk,
+    title: t.title,
+    description: t.description,
+    acceptance: [...t.acceptance],
+    dependsOn: [...t.dependsOn],
+    canRunInParallel: t.canRunInParallel,
+    status: t.status,
+    attempts: t.attempts,
+    lastError: t.lastError,
+    commitSha: t.commitSha,
+    outOfScope: false,
+    startedAt: null,
+    endedAt: null,
+  }));
   return {
     planId: plan.planId,
     planTitle: content.title,
