@@ -3,7 +3,7 @@ import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
 import type { ExecutionEvent } from './execution-events';
-import { evolvePlanExecution, isExecutionEvent } from './plan-execution';
+import { evolvePlanExecution, isExecutionEvent, storedEventTime } from './plan-execution';
 import {
   chunkChangesSchema,
   chunkInputSchema,
@@ -472,12 +472,9 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
   tasks: content.tasks.map((t) => (t.id === id ? f(t) : t)),
 });
 
-/**
- * Applies one event to the state. Total and pure: unknown events leave the state unchanged. An event
- * read from the store carries its `recordedAt`: execution events take their time from it (0 without).
- */
+/** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
 export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
-  if (isExecutionEvent(event)) return evolvePlanExecution(state, event, eventTime(event));
+  if (isExecutionEvent(event)) return evolvePlanExecution(state, event, storedEventTime(event));
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
@@ -641,10 +638,4 @@ export function stateAtRevision(
     state = evolve(state, ev);
   }
   return state.exists ? state : null;
-}
-
-function eventTime(event: object): number {
-  const at = (event as { recordedAt?: unknown }).recordedAt;
-  const t = typeof at === 'string' ? Date.parse(at) : NaN;
-  return Number.isNaN(t) ? 0 : t;
 }

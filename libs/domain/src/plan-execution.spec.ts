@@ -144,12 +144,10 @@ const oldEvent: fc.Arbitrary<ExecutionEvent> = fc.oneof(
     .record({ taskId, attempts: fc.nat(3), error: fc.constantFrom('qa', 'exit 1'), final: fc.boolean() })
     .map((d): ExecutionEvent => ({ type: 'TaskFailed', data: { ...b, ...d } })),
   taskId.map((id): ExecutionEvent => ({ type: 'TaskSkipped', data: { ...b, taskId: id, reason: 'r' } })),
-  fc
-    .record({ taskId, title: fc.constantFrom('x', 'y') })
-    .map(({ taskId, title }): ExecutionEvent => ({
-      type: 'TaskEdited',
-      data: { ...b, taskId, changes: { title } },
-    })),
+  fc.record({ taskId, title: fc.constantFrom('x', 'y') }).map(({ taskId, title }): ExecutionEvent => ({
+    type: 'TaskEdited',
+    data: { ...b, taskId, changes: { title } },
+  })),
   fc.constantFrom<ExecutionEvent>(
     { type: 'ChunkStarted', data: { ...b, chunk: 'C1' } },
     { type: 'ExecutionPaused', data: { ...b, reason: 'task_failed', detail: 'T1 failed', next: 'C1' } },

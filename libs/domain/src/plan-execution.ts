@@ -20,7 +20,7 @@ import type { PlanSessionInfo, PlanState } from './state';
  * workflow's, and advances it with `evolveSession`. The plan's status, its session info and the
  * execution fields of each task an event touches are read from that state. Tasks the session has not
  * touched yet keep what the plan recorded before (a re-run from the beginning shows a task's earlier
- * result until its first turn).
+ * result until its first turn). `at` is the stored event's time (see storedEventTime).
  */
 export function evolvePlanExecution(plan: PlanState, event: ExecutionEvent, at: number): PlanState {
   const begins = beginsSession(plan, event);
@@ -53,6 +53,13 @@ export function evolvePlanExecution(plan: PlanState, event: ExecutionEvent, at: 
     status: planStatusOf(run.status),
     session: { ...plan.session, ...sessionInfo(run) },
   };
+}
+
+/** The time of an event read from the store (its `recordedAt`); 0 for an event that has none. */
+export function storedEventTime(event: object): number {
+  const at = (event as { recordedAt?: unknown }).recordedAt;
+  const t = typeof at === 'string' ? Date.parse(at) : NaN;
+  return Number.isNaN(t) ? 0 : t;
 }
 
 const EXECUTION: ReadonlySet<string> = new Set(EXECUTION_EVENT_TYPES);
