@@ -5,7 +5,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ResolvedExecutionSettings } from '@chunkwise/domain';
 import type { SessionActivities } from '../activities/session-activities';
-import type { SessionWorkflowInput } from './messages';
+import type { SessionWorkflowInput } from './contracts';
 
 export type { SessionActivities };
 

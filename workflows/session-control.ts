@@ -3,7 +3,7 @@
  * until the runner reaches a safe point to apply them. The state itself never changes here.
  */
 import { allHandlersFinished, CancellationScope, condition } from '@temporalio/workflow';
-import type { TaskEdit, UpdateAnswer } from './messages';
+import type { TaskEdit, UpdateAnswer } from './contracts';
 
 export type Decision =
   | { kind: 'approve'; taskId: string; action: 'execute' | 'skip'; edit?: TaskEdit }

@@ -31,7 +31,7 @@ import {
 import { runChunkAsOneTurn } from './chunk-as-one-turn';
 import { runChunkByTask } from './chunk-by-task';
 import { maybeContinueAsNew } from './continue-as-new';
-import { ChunkwiseStatus, type SessionOutcome, type SessionWorkflowInput } from './messages';
+import { ChunkwiseStatus, type SessionOutcome, type SessionWorkflowInput } from './contracts';
 import { pauseHere, safePoint } from './pausing';
 import { SessionControl, Stop } from './session-control';
 

@@ -19,7 +19,7 @@ import {
   stopSignal,
   type SessionOutcome,
   type SessionWorkflowInput,
-} from './messages';
+} from './contracts';
 import { SessionRunner } from './session-runner';
 
 export async function planSessionWorkflow(input: SessionWorkflowInput): Promise<SessionOutcome> {

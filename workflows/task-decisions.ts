@@ -4,7 +4,7 @@
  * event.
  */
 import { completeTask } from './commit-and-complete';
-import type { TaskEdit, UpdateAnswer } from './messages';
+import type { TaskEdit, UpdateAnswer } from './contracts';
 import { accept, reject, type Decision } from './session-control';
 import type { SessionRunner } from './session-runner';
 
