@@ -2,7 +2,8 @@ import type { PlanCommand } from './commands';
 import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
-import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from './execution-events';
+import type { ExecutionEvent } from './execution-events';
+import { evolvePlanExecution, isExecutionEvent, storedEventTime } from './plan-execution';
 import { chunkChangesSchema, taskIdSchema, type Chunk, type PlanContent, type Task } from './schemas';
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
@@ -496,7 +497,7 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
 
 /** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
 export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
-  if (isExecution(event)) return evolveExecution(state, event);
+  if (isExecutionEvent(event)) return evolvePlanExecution(state, event, storedEventTime(event));
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
@@ -660,84 +661,4 @@ export function stateAtRevision(
     state = evolve(state, ev);
   }
   return state.exists ? state : null;
-}
-
-const EXECUTION: ReadonlySet<string> = new Set(EXECUTION_EVENT_TYPES);
-const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(e.type);
-
-/** Execution events move the plan's status and its tasks' execution fields; the content stays frozen. */
-function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
-  const session = state.session;
-  const withSession = (
-    change: Partial<NonNullable<PlanState['session']>>,
-    status?: PlanState['status'],
-  ): PlanState =>
-    session ? { ...state, status: status ?? state.status, session: { ...session, ...change } } : state;
-  const task = (id: string, f: (t: Task) => Task): PlanState => ({
-    ...state,
-    content: mapTasks(state.content, id, f),
-  });
-  switch (event.type) {
-    case 'ExecutionRequested':
-    case 'ExecutionStarted':
-      return {
-        ...state,
-        status: 'running',
-        session: {
-          sessionId: event.data.sessionId,
-          workflowId: event.data.workflowId,
-          status: 'running',
-          pauseReason: null,
-          pauseDetail: null,
-          resumable: false,
-          startedRevision: event.data.revision,
-        },
-        sessions: state.sessions.includes(event.data.sessionId)
-          ? state.sessions
-          : [...state.sessions, event.data.sessionId],
-      };
-    case 'TurnStarted':
-      return event.data.taskId
-        ? task(event.data.taskId, (t) => ({ ...t, status: 'running', attempts: event.data.attempt }))
-        : state;
-    case 'TaskCompleted':
-      return task(event.data.taskId, (t) => ({
-        ...t,
-        status: 'completed',
-        commitSha: event.data.sha,
-        attempts: event.data.attempts,
-        lastError: null,
-      }));
-    case 'TaskFailed':
-      return task(event.data.taskId, (t) => ({
-        ...t,
-        status: event.data.final ? 'failed' : 'pending',
-        attempts: event.data.attempts,
-        lastError: event.data.error,
-      }));
-    case 'TaskSkipped':
-      return task(event.data.taskId, (t) => ({ ...t, status: 'skipped' }));
-    case 'TaskEdited':
-      return task(event.data.taskId, (t) => ({ ...t, ...event.data.changes }));
-    case 'ExecutionPaused':
-      return withSession(
-        { status: 'paused', pauseReason: event.data.reason, pauseDetail: event.data.detail },
-        'paused',
-      );
-    case 'ExecutionResumed':
-      return withSession({ status: 'running', pauseReason: null, pauseDetail: null }, 'running');
-    case 'ExecutionStopped':
-      return withSession(
-        { status: 'stopped', resumable: true, pauseReason: null, pauseDetail: null },
-        'paused',
-      );
-    case 'ExecutionCompleted':
-      return withSession({ status: 'completed', resumable: false }, 'completed');
-    case 'ExecutionFailed':
-      return withSession({ status: 'failed', resumable: false, pauseDetail: event.data.reason }, 'failed');
-    case 'ExecutionCancelled':
-      return withSession({ status: 'cancelled', resumable: false }, 'cancelled');
-    default:
-      return state;
-  }
 }

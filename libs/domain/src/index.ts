@@ -9,6 +9,8 @@ export * from './decider';
 export * from './execution-settings';
 export * from './execution-events';
 export * from './session';
+export * from './session-evolve';
+export * from './plan-execution';
 export * from './planning';
 export * from './suggestions';
 export * from './diff';

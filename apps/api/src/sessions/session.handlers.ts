@@ -8,7 +8,7 @@ import {
   type SessionRef,
 } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
-import { planStreamId, type PlanState } from '@chunkwise/domain';
+import { planAsSession, planStreamId, sessionProgress, type PlanState } from '@chunkwise/domain';
 import type { EventStore } from '@chunkwise/event-store';
 import type { PlanDetail, ReadModelStore } from '@chunkwise/read-models';
 import { turnOutputPath, type UpdateAnswer } from '@chunkwise/contracts';
@@ -107,46 +107,18 @@ export class GetProgressHandler implements IQueryHandler<GetProgressQuery> {
   }
 }
 
-/** The progress of a plan as the read models tell it (no workflow to ask). */
-export function readModelProgress(detail: PlanDetail, state: PlanState): ProgressResponse {
-  const count = (stats: PlanDetail['stats'], s: keyof PlanDetail['stats']['byStatus']) =>
-    stats.byStatus[s] ?? 0;
-  const chunks = detail.chunks.map((c) => {
-    const done = c.tasks.every((t) => t.status === 'completed' || t.status === 'skipped');
-    const status =
-      c.tasks.length > 0 && done
-        ? 'completed'
-        : c.tasks.some((t) => t.status === 'failed')
-          ? 'failed'
-          : c.tasks.some((t) => t.status !== 'pending')
-            ? 'running'
-            : 'pending';
-    return {
-      key: c.key,
-      title: c.title,
-      executionMode: c.executionMode,
-      pauseAfter: c.pauseAfter,
-      status,
-      total: c.tasks.length,
-      completed: count(c.stats, 'completed'),
-      skipped: count(c.stats, 'skipped'),
-      failed: count(c.stats, 'failed'),
-      running: count(c.stats, 'running'),
-    };
-  });
-  const tasks = detail.chunks.flatMap((c) =>
-    c.tasks.map((t) => ({
-      id: t.id,
-      chunk: t.chunk,
-      title: t.title,
-      status: t.status,
-      attempts: t.attempts,
-      lastError: t.lastError,
-      commitSha: t.commitSha,
-    })),
-  );
-  const current = chunks.findIndex((c) => c.status !== 'completed');
+/**
+ * The progress of a plan as the read models tell it (no workflow to ask): the domain's one progress
+ * function over the plan seen as a session of all its tasks.
+ */
+function readModelProgress(detail: PlanDetail, state: PlanState): ProgressResponse {
   const session = state.session;
+  const tasks = detail.chunks.flatMap((c) => c.tasks);
+  const view = planAsSession(
+    { planId: detail.id, content: { title: detail.title, chunks: detail.chunks, tasks } },
+    session,
+  );
+  const p = sessionProgress(view, 0);
   return {
     live: false,
     planId: detail.id,
@@ -156,20 +128,21 @@ export function readModelProgress(detail: PlanDetail, state: PlanState): Progres
     status: detail.status,
     pauseReason: session?.pauseReason ?? null,
     pauseDetail: session?.pauseDetail ?? null,
-    currentChunk: current >= 0 ? chunks[current].key : null,
-    nextChunk:
-      current >= 0 ? (chunks.slice(current + 1).find((c) => c.status !== 'completed')?.key ?? null) : null,
-    chunks,
-    tasks,
-    totals: {
-      tasks: tasks.length,
-      completed: count(detail.stats, 'completed'),
-      skipped: count(detail.stats, 'skipped'),
-      failed: count(detail.stats, 'failed'),
-      running: count(detail.stats, 'running'),
-      pending: count(detail.stats, 'pending'),
-    },
-    commits: tasks.map((t) => t.commitSha).filter((s): s is string => !!s),
+    currentChunk: p.currentChunk,
+    nextChunk: p.nextChunk,
+    chunks: p.chunks,
+    // What the read models know of a task (no times, every task in scope).
+    tasks: p.tasks.map(({ id, chunk, title, status, attempts, lastError, commitSha }) => ({
+      id,
+      chunk,
+      title,
+      status,
+      attempts,
+      lastError,
+      commitSha,
+    })),
+    totals: p.totals,
+    commits: p.commits,
     elapsedMs: null,
     branch: null,
   };
