@@ -1,20 +1,31 @@
 /**
- * Temporal activities: thin and idempotent; real work lives in libs. The worker registers
- * `createActivities(deps)`: the connectivity `ping` plus the plan session activities.
+ * Temporal activities: thin and idempotent; the real work lives in libs (git, agents, event
+ * store). Each may be retried after a worker crash, so each either repeats harmlessly (reset and
+ * rerun a turn, rerun QA) or detects its own earlier success (commits carry task trailers; events
+ * carry deterministic ids). The worker registers `createActivities(deps)`.
  */
-import { hostname } from 'node:os';
-import { log } from '@temporalio/activity';
-import type { PingResult } from '../workflows/messages';
-import { createSessionActivities, type SessionActivityDeps } from './session-activities';
+import type { ChunkwiseActivities, SessionActivities } from '@chunkwise/contracts';
+import type { SessionActivityDeps } from './deps';
+import { createEventActivities } from './events.activities';
+import { createGitActivities } from './git.activities';
+import { ping } from './ping.activities';
+import { createQaActivities } from './qa.activities';
+import { createTurnActivities } from './turn.activities';
 
-export * from './session-activities';
+export type { SessionActivityDeps } from './deps';
+export { ping } from './ping.activities';
 
-/** Answers a ping: proves that an activity worker is polling the task queue. */
-export async function ping(name: string): Promise<PingResult> {
-  log.debug('ping', { name });
-  return { message: `pong: ${name}`, answeredBy: `${hostname()}:${process.pid}` };
+/** The activities of the plan session workflow, under the names the workflow proxies. */
+export function createSessionActivities(deps: SessionActivityDeps): SessionActivities {
+  return {
+    ...createEventActivities(deps),
+    ...createGitActivities(deps),
+    ...createTurnActivities(deps),
+    ...createQaActivities(deps),
+  };
 }
 
-export function createActivities(deps: SessionActivityDeps) {
+/** Everything a worker registers: the connectivity `ping` plus the session activities. */
+export function createActivities(deps: SessionActivityDeps): ChunkwiseActivities {
   return { ping, ...createSessionActivities(deps) };
 }

@@ -31,8 +31,9 @@ import {
   resolveWorkflowSource,
   startTemporalDevServer,
   writeWorkflowBundle,
+  TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
-import { hostTaskQueue } from '../workflows/messages';
+import { hostTaskQueue } from '@chunkwise/contracts';
 import { makeRepo } from '../test/support/session-harness';
 import { intArgs } from './support';
 
@@ -114,10 +115,11 @@ async function main(): Promise<void> {
 
   try {
     const plans = new PlanCommandService(store);
-    const sessions = new SessionService(plans, store, client, taskQueue, {
-      heartbeatTimeoutSec: heartbeat,
-      shortActivityTimeoutSec: 5,
-    });
+    const sessions = new SessionService(
+      plans,
+      new TemporalSessionWorkflows({ address: '', namespace: 'default', taskQueue, client }),
+      { timing: { heartbeatTimeoutSec: heartbeat, shortActivityTimeoutSec: 5 } },
+    );
     const repo = makeRepo(join(root, 'repo'));
     const planId = 'p_recovery';
     await plans.execute(planId, {

@@ -17,8 +17,8 @@ import { loadConfig } from '@chunkwise/config';
 import { createNativeConnection, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.factory';
-import type { ApiRuntime } from '../apps/api/src/projection/api-runtime';
-import { API_RUNTIME } from '../apps/api/src/tokens';
+import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
+import type { EventStore } from '@chunkwise/event-store';
 import { createSessionWorkers } from '../apps/worker/src/session-workers';
 import { AGENT, git, makeRepo, QA_GATE } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
@@ -123,13 +123,12 @@ withTemporalCli('test/api-sessions.e2e.ts', ({ path: binary }) => {
       await app.listen(0, '127.0.0.1');
       baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
       api = () => request(app.getHttpServer());
-      const runtime = app.get<ApiRuntime>(API_RUNTIME);
       connection = await createNativeConnection({ address: server.address });
       ({ workers } = await createSessionWorkers({
         connection,
         namespace: 'default',
         taskQueue,
-        eventStore: runtime.eventStore,
+        eventStore: app.get<EventStore>(EVENT_STORE),
         dataDir: config.dataDir, // turn output is kept where the API reads it
         hostId: 'api-test-host',
         heartbeatMs: 500,

@@ -8,12 +8,12 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ChunkwiseConfig, loadConfig } from '@chunkwise/config';
 import { planDocumentSchema } from '@chunkwise/domain';
-import type { PlanDetail } from '@chunkwise/read-models';
+import type { PlanDetail, ReadModelStore } from '@chunkwise/read-models';
 import request from 'supertest';
 import { z } from 'zod';
 import { createApp } from '../apps/api/src/app.factory';
-import type { ApiRuntime } from '../apps/api/src/projection/api-runtime';
-import { API_RUNTIME } from '../apps/api/src/tokens';
+import { EVENT_STORE, READ_MODEL_STORE } from '../apps/api/src/infrastructure/tokens';
+import type { EventStore } from '@chunkwise/event-store';
 import { inCi } from './support/ci';
 import { dropSchemas, probePostgresSync, redactUrl, TEST_PG_URL, uniqueSchemaName } from './support/postgres';
 import { makeTempDir } from './support/temp-dir';
@@ -1067,10 +1067,13 @@ describe.each(backends)('API on $name', (backend) => {
     beforeAll(async () => {
       // A second instance on the same stores, without its own projector: it also exercises
       // read-your-writes when the active projector runs elsewhere.
-      const rt = app.get<ApiRuntime>(API_RUNTIME);
       secured = await createApp(
         { ...config, apiToken: TOKEN, runProjector: false },
-        { eventStore: rt.eventStore, readModels: rt.readModels, logger: ['error'] },
+        {
+          eventStore: app.get<EventStore>(EVENT_STORE),
+          readModels: app.get<ReadModelStore>(READ_MODEL_STORE),
+          logger: ['error'],
+        },
       );
       shttp = secured.getHttpServer();
     });

@@ -15,7 +15,7 @@ import { loadConfig } from '@chunkwise/config';
 import type { PlanDetail } from '@chunkwise/read-models';
 import type { PlanDeps } from '../apps/cli/src/commands/plan';
 import { run } from '../apps/cli/src/program';
-import { memoryIo } from '../apps/cli/src/test-support';
+import { memoryIo } from './support/cli-fakes';
 import { createApp } from '../apps/api/src/app.factory';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
 import { makeTempDir } from './support/temp-dir';

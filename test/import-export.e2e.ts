@@ -4,6 +4,7 @@
  * (bin/chunkwise.js → dist/) as child processes against `chunkwise up --no-temporal`.
  */
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,17 @@ import { parsePlanDocument } from '@chunkwise/domain';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.factory';
-import { cleanEnv, cli, ensureBuilt, freePort, startUp, stopUp, type Up } from './support/cli-process';
+import {
+  BIN,
+  cleanEnv,
+  cli,
+  ensureBuilt,
+  freePort,
+  ROOT,
+  startUp,
+  stopUp,
+  type Up,
+} from './support/cli-process';
 import { makeTempDir } from './support/temp-dir';
 
 jest.setTimeout(240_000);
@@ -129,6 +140,38 @@ describe('import / export over HTTP', () => {
       ['master', 11],
       ['feature-x', 2],
     ]);
+  });
+
+  it('inferDependencies (JSON body or form field) makes dependencies written in words real ones', async () => {
+    const content = fixture('kiro/dependencies/tasks.md');
+    const plain = await importJson({ content, filename: 'tasks.md' });
+    const stored = (await request(http).get(`/api/plans/${plain.body.id}`).expect(200)).body;
+    type Task = { id: string; dependsOn: string[] };
+    /** The dependencies of a plan's tasks (a stored plan lists them per chunk, a dry run's document flat). */
+    const depsOf = (tasks: Task[]) =>
+      Object.fromEntries(tasks.filter((t) => t.dependsOn.length).map((t) => [t.id, t.dependsOn]));
+    const storedTasks = (plan: { chunks: Array<{ tasks: Task[] }> }) => plan.chunks.flatMap((c) => c.tasks);
+    expect(depsOf(storedTasks(stored))).toEqual({});
+    expect(plain.body.warnings.filter((w: { code: string }) => w.code === 'textual_dependency')).toHaveLength(
+      6,
+    );
+
+    const inferred = await importJson({ content, filename: 'tasks.md', inferDependencies: true });
+    const plan = (await request(http).get(`/api/plans/${inferred.body.id}`).expect(200)).body;
+    const expected = { '1.2': ['1.1'], '2.1': ['1.2'], '2.2': ['2.1'], '3.1': ['3.3'] };
+    expect(depsOf(storedTasks(plan))).toEqual(expected);
+    expect(
+      inferred.body.warnings.filter((w: { code: string }) => w.code === 'dependency_inferred'),
+    ).toHaveLength(4);
+
+    const form = await request(http)
+      .post('/api/plans/import')
+      .attach('file', Buffer.from(content), 'tasks.md')
+      .field('inferDependencies', 'true')
+      .field('dryRun', 'true')
+      .expect(200);
+    expect(depsOf(form.body.document.tasks)).toEqual(expected);
+    await importJson({ content, inferDependencies: 'yes' }, 400);
   });
 
   it('a dry run answers the plan and the warnings and stores nothing', async () => {
@@ -386,9 +429,37 @@ describe('chunkwise import / export (CLI against `chunkwise up --no-temporal`)',
     expect(missing.stderr).toMatch(/cannot read .*nope\.md: no such file or folder/);
   });
 
+  it('--infer-dependencies stores the dependencies written in words that name tasks of the plan', async () => {
+    const r = await cli(
+      ['import', join(FIXTURES, 'speckit/003-suffixes-ranges/tasks.md'), '--infer-dependencies', '--json'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as ImportAnswer;
+    const show = JSON.parse((await cli(['plans', 'show', answer.id, '--json'], env)).stdout) as {
+      chunks: Array<{ tasks: Array<{ id: string; dependsOn: string[] }> }>;
+    };
+    const byId = new Map(show.chunks.flatMap((c) => c.tasks).map((t) => [t.id, t.dependsOn]));
+    expect(byId.get('T020')).toEqual([
+      'T009',
+      'T010',
+      'T011',
+      'T012',
+      'T013',
+      'T014',
+      'T015',
+      'T016',
+      'T017',
+    ]);
+    expect(byId.get('T018')).toEqual(['T017']);
+    expect(byId.get('T011')).toEqual([]);
+  });
+
   it('--all-tags makes one plan per Task Master tag; export writes a file another import reads back', async () => {
     const r = await cli(['import', join(FIXTURES, 'taskmaster/tagged/tasks.json'), '--all-tags'], env);
     expect(r.code).toBe(0);
+    // Every tag was imported: no warning tells the user to choose one.
+    expect(r.stdout).not.toMatch(/--tag|--all-tags/);
     const ids = [...r.stdout.matchAll(/^imported plan (p_[a-z0-9]{12}) .*\(tag (\S+)\)/gm)].map((m) => [
       m[1],
       m[2],
@@ -415,5 +486,67 @@ describe('chunkwise import / export (CLI against `chunkwise up --no-temporal`)',
     const bad = await cli(['import', join(work, 'bad.json'), '--dry-run'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not valid JSON/);
+  });
+});
+
+describe('chunkwise writing into a pipe that closes early (`chunkwise … | head`)', () => {
+  let work: string;
+
+  beforeAll(() => {
+    ensureBuilt();
+    work = mkdtempSync(join(tmpdir(), 'chunkwise-pipe-'));
+    // Thousands of output lines: far more than a pipe holds, so writes go on after the reader left.
+    const lines = ['# Tasks', '', '## 1. Many', ''];
+    for (let i = 1; i <= 3000; i++) lines.push(`- [ ] 1.${i} Task number ${i}`);
+    writeFileSync(join(work, 'tasks.md'), lines.join('\n'));
+  });
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Runs the built CLI with stdout a pipe that we close after the first chunk (or at once). */
+  const closedEarly = (args: string[], closeAt: 'first-chunk' | 'start') =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; got: number }>(
+      (resolveRun, reject) => {
+        const child = spawn(process.execPath, [BIN, ...args], {
+          cwd: ROOT,
+          env: cleanEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        let got = 0;
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        if (closeAt === 'start') child.stdout.destroy();
+        else
+          child.stdout.once('data', (d: Buffer) => {
+            got = d.length;
+            child.stdout.destroy();
+          });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`chunkwise ${args.join(' ')} did not exit after its reader left`));
+        }, 60_000);
+        child.once('error', reject);
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          resolveRun({ code, signal, stderr, got });
+        });
+      },
+    );
+
+  it.each([
+    ['a long dry run, closed after its first chunk', ['import', 'TASKS', '--dry-run'], 'first-chunk'],
+    ['--help, closed before it writes', ['--help'], 'start'],
+    ['import --help, closed before it writes', ['import', '--help'], 'start'],
+  ] as const)('%s: exits quietly with status 0', async (_name, args, closeAt) => {
+    const r = await closedEarly(
+      args.map((a) => (a === 'TASKS' ? join(work, 'tasks.md') : a)),
+      closeAt,
+    );
+    if (closeAt === 'first-chunk') expect(r.got).toBeGreaterThan(0);
+    expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+    expect(r.stderr).toBe('');
+    expect([r.code, r.signal]).toEqual([0, null]);
   });
 });

@@ -9,8 +9,8 @@
 import 'reflect-metadata';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventIdFromKey } from '../activities/session-activities';
-import type { SessionOutcome } from '../workflows/messages';
+import { eventIdFromKey } from '@chunkwise/event-store';
+import type { SessionOutcome } from '@chunkwise/contracts';
 import { git, makeRepo } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { ProcessStack, waitUntil } from './support/worker-process';

@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { fold } from '@chunkwise/domain';
+import { comparableSession, foldedSession } from './support/fold-invariant';
 import { git, makeRepo } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { ProcessStack } from './support/worker-process';
@@ -78,6 +79,8 @@ withTemporalCli('test/session-scale.e2e.ts', ({ path: binary }) => {
       expect(chunkCommits).toEqual([250, 50]);
       expect(events.at(-1)!.type).toBe('ExecutionCompleted');
       expect(fold(events).status).toBe('completed');
+      // Across every run, the fold of the events holds the state the last run ended with.
+      expect(comparableSession(foldedSession(events))).toEqual(comparableSession(outcome.state));
     });
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { fold } from '@chunkwise/domain';
+import { comparableSession, foldedSession } from './support/fold-invariant';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
@@ -83,6 +84,12 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
       expect(git(repo, 'status', '--porcelain')).toBe('');
       expect(git(repo, 'show', `${branch}:src/base.txt`)).toBe('base\nmore');
+      // Each parallel task's branch and work tree were removed once merged: one session branch is left.
+      expect(git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*').split('\n')).toEqual([
+        branch,
+      ]);
+      const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n');
+      expect(worktrees.filter((l) => l.startsWith('worktree '))).toHaveLength(2);
 
       // QA gates ran after each task; the fold of the events agrees with the workflow's final state.
       const events = await h.events(planId);
@@ -102,6 +109,8 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       }
       // Event ids are unique (deterministic ids, no duplicates).
       expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+      // The plan's fold of the events holds the workflow's final session state.
+      expect(comparableSession(foldedSession(events))).toEqual(comparableSession(outcome.state));
 
       // T3 and T4 overlapped in time; T5 started only after T3 ended.
       const log = readFileSync(join(h.agentLog, 'events.log'), 'utf8')
@@ -138,6 +147,9 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
         .filter((e) => e.type === 'TaskFailed')
         .map((e) => (e.data as { final: boolean }).final);
       expect(failed).toEqual([false, false]);
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(outcome.state),
+      );
     });
 
     test('retries exhausted pause the session with task_failed; retry with an edit, skip and mark complete each continue', async () => {
@@ -198,6 +210,11 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(types).toEqual(
         expect.arrayContaining(['TaskEdited', 'TaskSkipped', 'ExecutionPaused', 'ExecutionResumed']),
       );
+      // The retry is an event too; the fold holds the workflow's final state.
+      expect(types).toContain('TaskRetried');
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(outcome.state),
+      );
     });
 
     test('pause and stop mid-chunk, then resume in a new session that keeps completed tasks; cancel ends a session', async () => {
@@ -230,6 +247,9 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       const keptDone = stopped.state.tasks.filter((t) => t.status === 'completed').map((t) => t.id);
       expect(keptDone.length).toBeGreaterThan(doneAtPause);
       expect(keptDone.length).toBeLessThan(5);
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(stopped.state),
+      );
 
       const resumed = await h.sessions.resume(planId);
       expect(resumed.action).toBe('restarted');
@@ -244,6 +264,10 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
         .split('\n')
         .filter((l) => / start S\d /.test(l));
       for (const id of keptDone) expect(starts.filter((l) => l.includes(` start ${id} `))).toHaveLength(1);
+      // The resumed session, folded from the stopped one's state, agrees with its workflow too.
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(final.state),
+      );
 
       // Cancel: a hanging turn is cancelled now and the plan is cancelled.
       const repo2 = makeRepo(`${h.root}/cancel`);
@@ -259,6 +283,9 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       const cancelled = await h.sessions.result(hung);
       expect(cancelled.status).toBe('cancelled');
       expect(fold(await h.events(hung)).status).toBe('cancelled');
+      expect(comparableSession(foldedSession(await h.events(hung)))).toEqual(
+        comparableSession(cancelled.state),
+      );
     });
 
     test('turnScope chunk: one agent session per chunk; progress read back from the plan file; no progress is retried, then the chunk fails; a timed-out turn never counts', async () => {
@@ -301,8 +328,18 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
         .map((e) => e.data as { taskId: string; sha: string });
       expect(completed.map((c) => c.taskId)).toEqual(['A1', 'A2']);
       expect(completed[0].sha).toBe(completed[1].sha);
+      // The chunk's failure and the open task's error are events: the fold shows them.
+      const folded = foldedSession(events);
+      expect(folded.chunks.find((c) => c.key === 'C02_lazy')!.status).toBe('failed');
+      expect(folded.tasks.find((t) => t.id === 'B1')!.lastError).toBe(
+        p.tasks.find((t) => t.id === 'B1')!.lastError,
+      );
       await h.sessions.signal(planId, 'cancel');
-      expect((await h.sessions.result(planId)).status).toBe('cancelled');
+      const cancelled = await h.sessions.result(planId);
+      expect(cancelled.status).toBe('cancelled');
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(cancelled.state),
+      );
     });
 
     test('a parallel merge conflict fails that task with the conflict in its last error; commits are pushed to origin; the session is findable by search attributes', async () => {
@@ -340,9 +377,19 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(p.tasks.find((t) => t.id === 'P1')!.status).toBe('completed');
       // P1's commit reached the remote branch.
       expect(git(origin, 'rev-parse', p.branch)).toBe(p.tasks.find((t) => t.id === 'P1')!.commitSha);
+      // P1's task branch is gone, locally and on origin, once merged; the conflicting P2's is kept.
+      const taskBranches = [p.branch, `${p.branch}--P2`];
+      expect(git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*').split('\n')).toEqual(
+        taskBranches,
+      );
+      expect(git(origin, 'branch', '--list', '--format=%(refname:short)').split('\n')).toEqual(taskBranches);
 
       expect((await h.sessions.taskAction(planId, 'skipTask', { taskId: 'P2' })).accepted).toBe(true);
-      expect((await h.sessions.result(planId)).status).toBe('completed');
+      const outcome = await h.sessions.result(planId);
+      expect(outcome.status).toBe('completed');
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(outcome.state),
+      );
       // Visibility is eventually consistent: look again for a few seconds.
       let found: Array<{ id: string; status: unknown }> = [];
       for (let i = 0; i < 50; i++) {

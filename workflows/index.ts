@@ -3,12 +3,11 @@
  * registered as a workflow type by the worker (bundled with the SDK's webpack bundler).
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { ping as pingActivity } from '../activities';
-import type { PingResult } from './messages';
+import type { PingActivities, PingResult } from '@chunkwise/contracts';
 
 export { planSessionWorkflow } from './session.workflow';
 
-const { ping } = proxyActivities<{ ping: typeof pingActivity }>({
+const { ping } = proxyActivities<PingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });

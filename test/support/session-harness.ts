@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { PlanCommandService, SessionService } from '@chunkwise/application';
+import { PlanCommandService, SessionService, type SessionServiceOptions } from '@chunkwise/application';
 import { planStreamId, type SessionProgress } from '@chunkwise/domain';
 import { SqliteEventStore, type StoredEvent } from '@chunkwise/event-store';
 import {
@@ -17,6 +17,7 @@ import {
   createTemporalClient,
   startTemporalDevServer,
   type TemporalDevServer,
+  TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
 import { createSessionWorkers } from '../../apps/worker/src/session-workers';
 
@@ -52,7 +53,7 @@ export interface SessionHarnessOptions {
   prefix?: string;
   /** Start the dev server without its Web UI (benchmarks). */
   headless?: boolean;
-  timing?: ConstructorParameters<typeof SessionService>[4];
+  timing?: SessionServiceOptions['timing'];
 }
 
 /** Also used by the benchmarks in bench/, so it must not depend on jest. */
@@ -84,9 +85,16 @@ export class SessionHarness {
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(join(this.root, 'events.db'));
     this.plans = new PlanCommandService(this.store);
-    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, {
-      heartbeatTimeoutSec: 10,
-    });
+    this.sessions = new SessionService(
+      this.plans,
+      new TemporalSessionWorkflows({
+        address: this.server.address,
+        namespace: 'default',
+        taskQueue: this.taskQueue,
+        client: this.client,
+      }),
+      { timing: { heartbeatTimeoutSec: 10 } },
+    );
     await this.startWorkers();
   }
 

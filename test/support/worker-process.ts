@@ -34,8 +34,9 @@ import {
   getFreePort,
   startTemporalDevServer,
   type TemporalDevServer,
+  TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
-import { hostTaskQueue, type SessionWorkflowInput } from '../../workflows/messages';
+import { hostTaskQueue, type SessionWorkflowInput } from '@chunkwise/contracts';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -250,7 +251,16 @@ export class ProcessStack {
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(this.eventStoreFile);
     this.plans = new PlanCommandService(this.store);
-    this.sessions = new SessionService(this.plans, this.store, this.client, this.taskQueue, this.timing);
+    this.sessions = new SessionService(
+      this.plans,
+      new TemporalSessionWorkflows({
+        address: this.server.address,
+        namespace: 'default',
+        taskQueue: this.taskQueue,
+        client: this.client,
+      }),
+      { timing: this.timing },
+    );
   }
 
   async startServer(): Promise<void> {

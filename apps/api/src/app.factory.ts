@@ -4,8 +4,7 @@ import { type LoggerService, type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Client } from '@temporalio/client';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { PlanCommandService, PlanningService } from '@chunkwise/application';
-import { AnthropicLlm, llmConfigFromEnv, type LlmPort } from '@chunkwise/llm';
+import type { LlmPort } from '@chunkwise/llm';
 import { type ChunkwiseConfig, createEventStore, createReadModelStore } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import {
@@ -14,15 +13,12 @@ import {
   type ProjectorOptions,
   type ReadModelStore,
 } from '@chunkwise/read-models';
-import type { SessionWorkflowInput } from '../../../workflows/messages';
+import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
-import type { ApiRuntime } from './projection/api-runtime';
-import { RepositoryService } from './repositories/repository-service';
-import { TemporalAccess } from './sessions/temporal-access';
 
 export const API_PREFIX = 'api';
 
@@ -76,7 +72,7 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const owned: Array<{ close(): Promise<void> }> = [];
-  let runtime: ApiRuntime | undefined;
+  let created: NestExpressApplication | undefined;
   try {
     let eventStore = options.eventStore;
     if (!eventStore) owned.push((eventStore = await createEventStore(config)));
@@ -85,95 +81,35 @@ export async function createApp(
     const projector = config.runProjector
       ? new Projector(eventStore, readModels, { ...options.projector, logger: projectorLogger() })
       : null;
-    runtime = createRuntime(config, eventStore, readModels, projector, owned, options);
-
-    const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot(runtime),
+    const app = (created = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({
+        config,
+        eventStore,
+        readModels,
+        projector,
+        owned,
+        projectionTimeoutMs: options.projectionTimeoutMs ?? 5000,
+        temporalClient: options.temporalClient,
+        temporalConnectTimeoutMs: options.temporalConnectTimeoutMs,
+        sessionTiming: options.sessionTiming,
+        llm: options.llm,
+      }),
       new ExpressAdapter(),
       {
         bodyParser: false,
         abortOnError: false,
         logger: options.logger ?? logLevelsOf(config.logLevel),
       },
-    );
-    try {
-      configureApp(app, config);
-      await app.init();
-    } catch (e) {
-      await app.close().catch(() => undefined);
-      throw e;
-    }
+    ));
+    configureApp(app, config);
+    await app.init();
     return app;
   } catch (e) {
-    if (runtime) await runtime.close().catch(() => undefined);
-    else for (const store of owned) await store.close().catch(() => undefined);
+    // app.close() closes what the app owns; the stores are closed again in case its hooks never ran.
+    if (created) await created.close().catch(() => undefined);
+    for (const store of owned) await store.close().catch(() => undefined);
     throw e;
   }
-}
-
-function createRuntime(
-  config: ChunkwiseConfig,
-  eventStore: EventStore,
-  readModels: ReadModelStore,
-  projector: Projector | null,
-  owned: Array<{ close(): Promise<void> }>,
-  options: CreateAppOptions,
-): ApiRuntime {
-  let closing: Promise<void> | undefined;
-  const service = new PlanCommandService(eventStore);
-  const repositories = new RepositoryService(eventStore);
-  const temporal = new TemporalAccess(
-    config.temporal,
-    service,
-    eventStore,
-    (reference) => repositories.resolvePath(reference),
-    {
-      client: options.temporalClient,
-      connectTimeoutMs: options.temporalConnectTimeoutMs,
-      timing: options.sessionTiming,
-    },
-  );
-  let llm = options.llm;
-  const planning = new PlanningService(
-    service,
-    // Built on first use, so that a server without an API key still serves everything else.
-    () => (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
-    { resolveRepository: (reference) => repositories.resolvePath(reference) },
-  );
-  return {
-    config,
-    eventStore,
-    readModels,
-    service,
-    planning,
-    repositories,
-    temporal,
-    projector,
-    projectionTimeoutMs: options.projectionTimeoutMs ?? 5000,
-    close: () =>
-      (closing ??= (async () => {
-        const logger = new Logger('ApiRuntime');
-        try {
-          await temporal.close();
-        } catch (e) {
-          logger.warn(
-            `closing the Temporal connection failed: ${e instanceof Error ? e.message : String(e)}`,
-          );
-        }
-        try {
-          await projector?.stop();
-        } catch (e) {
-          logger.warn(`stopping the projector failed: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        for (const store of owned) {
-          try {
-            await store.close();
-          } catch (e) {
-            logger.warn(`closing a store failed: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
-      })()),
-  };
 }
 
 /** Everything that must be installed before `app.init()` (middleware order matters). */

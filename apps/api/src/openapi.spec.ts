@@ -1,7 +1,7 @@
 import { planDocumentSchema } from '@chunkwise/domain';
 import { z } from 'zod';
-import { OPENAPI_SCHEMAS } from './api-schemas';
-import { openApiSchemaOf } from './openapi';
+import { OPENAPI_SCHEMAS } from './openapi';
+import { openApiSchemaOf } from './common/openapi-schema';
 
 describe('OpenAPI components from zod', () => {
   it('converts every named schema to a self-contained OpenAPI 3.0 schema', () => {

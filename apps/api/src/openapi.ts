@@ -1,21 +1,97 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { taskSchema } from '@chunkwise/domain';
 import { z } from 'zod';
-import { OPENAPI_SCHEMAS } from './api-schemas';
+import {
+  addChunkBodySchema,
+  addTaskBodySchema,
+  archiveResultSchema,
+  chunkListSchema,
+  createPlanBodySchema,
+  emptyWriteBodySchema,
+  errorResponseSchema,
+  feedbackBodySchema,
+  healthSchema,
+  moveTaskBodySchema,
+  planDetailSchema,
+  planHistorySchema,
+  planListSchema,
+  planSummarySchema,
+  reopenBodySchema,
+  reorderChunksBodySchema,
+  setDependenciesBodySchema,
+  taskListSchema,
+  updateChunkBodySchema,
+  updatePlanBodySchema,
+  updateTaskBodySchema,
+  validationIssueSchema,
+  validationResultSchema,
+  writeResultSchema,
+} from './common/api-schemas';
+import { openApiSchemaOf } from './common/openapi-schema';
+import {
+  approveTaskBodySchema,
+  controlBodySchema,
+  editTaskBodySchema,
+  executeBodySchema,
+  progressSchema,
+  repositoryListSchema,
+  repositorySchema,
+  resumeResultSchema,
+  retryTaskBodySchema,
+  sessionRefSchema,
+  signalResultSchema,
+  skipTaskBodySchema,
+  updateAnswerSchema,
+} from './sessions/session-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
+import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
 
-/** JSON Schema (OpenAPI 3.0 dialect) of a zod schema: one concept, one place. */
-export function openApiSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  delete json.$schema;
-  return json;
-}
+/** Named schemas injected into the OpenAPI document's components (io: which side of a transform). */
+export const OPENAPI_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
+  PlanDocument: { schema: createPlanBodySchema, io: 'input' },
+  UpdatePlan: { schema: updatePlanBodySchema, io: 'input' },
+  AddChunk: { schema: addChunkBodySchema, io: 'input' },
+  UpdateChunk: { schema: updateChunkBodySchema, io: 'input' },
+  ReorderChunks: { schema: reorderChunksBodySchema, io: 'input' },
+  AddTask: { schema: addTaskBodySchema, io: 'input' },
+  UpdateTask: { schema: updateTaskBodySchema, io: 'input' },
+  SetTaskDependencies: { schema: setDependenciesBodySchema, io: 'input' },
+  MoveTask: { schema: moveTaskBodySchema, io: 'input' },
+  ReopenPlan: { schema: reopenBodySchema, io: 'input' },
+  RecordFeedback: { schema: feedbackBodySchema, io: 'input' },
+  WriteOnly: { schema: emptyWriteBodySchema, io: 'input' },
+  WriteResult: { schema: writeResultSchema, io: 'output' },
+  ArchiveResult: { schema: archiveResultSchema, io: 'output' },
+  ValidationIssue: { schema: validationIssueSchema, io: 'output' },
+  ValidationResult: { schema: validationResultSchema, io: 'output' },
+  Error: { schema: errorResponseSchema, io: 'output' },
+  PlanSummary: { schema: planSummarySchema, io: 'output' },
+  PlanList: { schema: planListSchema, io: 'output' },
+  PlanDetail: { schema: planDetailSchema, io: 'output' },
+  PlanHistory: { schema: planHistorySchema, io: 'output' },
+  ChunkList: { schema: chunkListSchema, io: 'output' },
+  TaskList: { schema: taskListSchema, io: 'output' },
+  Task: { schema: taskSchema, io: 'output' },
+  Health: { schema: healthSchema, io: 'output' },
+  ExecutePlan: { schema: executeBodySchema, io: 'input' },
+  ControlSession: { schema: controlBodySchema, io: 'input' },
+  ApproveTask: { schema: approveTaskBodySchema, io: 'input' },
+  RetryTask: { schema: retryTaskBodySchema, io: 'input' },
+  SkipTask: { schema: skipTaskBodySchema, io: 'input' },
+  EditSessionTask: { schema: editTaskBodySchema, io: 'input' },
+  RegisterRepository: { schema: registerRepositoryBodySchema, io: 'input' },
+  SessionRef: { schema: sessionRefSchema, io: 'output' },
+  ResumeResult: { schema: resumeResultSchema, io: 'output' },
+  SignalResult: { schema: signalResultSchema, io: 'output' },
+  UpdateAnswer: { schema: updateAnswerSchema, io: 'output' },
+  Progress: { schema: progressSchema, io: 'output' },
+  Repository: { schema: repositorySchema, io: 'output' },
+  RepositoryList: { schema: repositoryListSchema, io: 'output' },
+};
 
 /** The OpenAPI document: routes from the controllers' decorators, body schemas from the zod schemas. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

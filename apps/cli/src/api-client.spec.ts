@@ -1,5 +1,5 @@
 import { ApiClient, ApiError, ApiUnreachableError, formatIssue, normalizeApiUrl } from './api-client';
-import { fakeApi } from './test-support';
+import { fakeApi } from '../../../test/support/cli-fakes';
 
 describe('normalizeApiUrl', () => {
   it.each([

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { exitQuietlyOnClosedPipe } from './output';
 import { run } from './program';
+
+// Before anything is written: every command's output may go to a pipe that closes early.
+exitQuietlyOnClosedPipe(process.stdout);
+exitQuietlyOnClosedPipe(process.stderr);
 
 /** Entry point of `chunkwise` (bin/chunkwise.js requires the compiled form of this file). */
 run(process.argv).then(

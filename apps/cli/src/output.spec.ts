@@ -1,5 +1,5 @@
 import { formatDuration, formatPercent, step, table, truncate } from './output';
-import { memoryIo } from './test-support';
+import { memoryIo } from '../../../test/support/cli-fakes';
 
 describe('output', () => {
   it('lays out a table with aligned columns and cut cells', () => {

@@ -15,6 +15,21 @@ export const processIo: Io = {
 };
 
 /**
+ * A reader that stops early (`chunkwise --help | head`) closes the pipe, and the next write fails
+ * with EPIPE. That is the reader's choice, not an error: exit at once with status 0 and no stack
+ * trace (other write errors stay errors).
+ */
+export function exitQuietlyOnClosedPipe(
+  stream: NodeJS.WritableStream,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    else throw err;
+  });
+}
+
+/**
  * Runs one step of a longer operation, printing `label… ok (2.1 s)` (or `failed`) on one line.
  * `detail` adds to the ok: `ok (pid 42, 0.3 s)`.
  */

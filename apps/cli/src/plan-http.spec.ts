@@ -1,7 +1,7 @@
 import { ApiError, ApiUnreachableError } from './api-client';
 import { CliError } from './errors';
 import { longJsonRequest } from './plan-http';
-import { fakeApi } from './test-support';
+import { fakeApi } from '../../../test/support/cli-fakes';
 
 describe('longJsonRequest (LLM turns over node:http)', () => {
   it('sends JSON with the token and returns the parsed answer', async () => {

@@ -1,5 +1,5 @@
 import { waitFor } from './plan-progress';
-import { memoryIo } from './test-support';
+import { memoryIo } from '../../../test/support/cli-fakes';
 
 describe('waitFor (progress while the model works)', () => {
   it('off a terminal: a start line, heartbeats, and an end line on stderr; stdout untouched', async () => {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createPrompter } from './plan-prompt';
-import { memoryIo } from './test-support';
+import { memoryIo } from '../../../test/support/cli-fakes';
 
 describe('createPrompter (piped answers)', () => {
   it('answers every question from lines that arrived all at once, echoing them; null after the end', async () => {

@@ -1,5 +1,5 @@
 import { run } from './program';
-import { fakeApi, memoryIo } from './test-support';
+import { fakeApi, memoryIo } from '../../../test/support/cli-fakes';
 
 const exec = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const io = memoryIo();

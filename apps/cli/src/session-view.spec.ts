@@ -1,7 +1,7 @@
 import type { SessionProgress } from './api-client';
 import { bar, describeChanges, endLine, nextSteps, renderLive } from './session-view';
 import { endOfPlanStatus, watchSession, type SessionSource } from './watch';
-import { memoryIo } from './test-support';
+import { memoryIo } from '../../../test/support/cli-fakes';
 
 type Task = SessionProgress['tasks'][number];
 type Chunk = SessionProgress['chunks'][number];

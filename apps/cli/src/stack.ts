@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { TemporalDevServer } from '@chunkwise/temporal';
+import { startApiProcess } from './api-process';
 import { describeStore, loadCliConfig } from './config-env';
 import { CliError } from './errors';
 import { step, type Io } from './output';
@@ -32,11 +32,11 @@ export interface StackOptions {
   anyPorts?: boolean;
 }
 
-/** The running embedded stack: Temporal dev server, API (in this process) and worker (a child). */
+/** The running embedded stack: Temporal dev server, API and worker (both child processes). */
 export interface EmbeddedStack {
   config: ChunkwiseConfig;
   env: NodeJS.ProcessEnv;
-  api: { apiUrl: string; baseUrl: string; docsUrl: string };
+  api: { apiUrl: string; baseUrl: string; docsUrl: string; process: ChildHandle };
   temporal: TemporalDevServer | undefined;
   worker: ChildHandle | undefined;
   workerNote: string;
@@ -88,7 +88,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
   pidFile.acquire();
 
   let temporal: TemporalDevServer | undefined;
-  let app: INestApplication | undefined;
+  let apiChild: ChildHandle | undefined;
   let worker: ChildHandle | undefined;
   let stopping = false;
   let workerNote = '';
@@ -164,25 +164,38 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       checkpoint();
     }
 
-    // 2. The API, in this process.
-    const running = await step(io, 'starting API', async () => {
-      await import('reflect-metadata');
-      const { startApi } = await import('../../api/src/app.factory');
-      try {
-        const started = await startApi(config);
-        app = started.app;
-        return started;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new CliError(`port ${config.port} on ${host} is already in use`, [
-            'choose another port with --port N (or CHUNKWISE_PORT)',
-          ]);
-        }
-        throw new CliError(`could not start the API: ${(err as Error).message}`);
-      }
-    });
-    api = { apiUrl: running.apiUrl, baseUrl: running.baseUrl, docsUrl: running.docsUrl };
+    // 2. The API, as a child process of the build (an app never imports another app), configured
+    // by the same environment as the worker; port 0 means a free port, picked here to print it.
+    if (config.port === 0) {
+      const { getFreePort } = await import('@chunkwise/temporal');
+      config.port = await getFreePort(host);
+    }
+    env.CHUNKWISE_PORT = String(config.port);
+    const { findProjectRoot } = await import('@chunkwise/temporal');
+    const running = await step(io, 'starting API', () =>
+      startApiProcess({
+        root: findProjectRoot(),
+        config,
+        env,
+        logFile: join(config.dataDir, 'api.log'),
+        interrupted: opts.interrupted,
+        onSpawn: (h) => (apiChild = h),
+      }),
+    );
+    api = {
+      apiUrl: running.apiUrl,
+      baseUrl: running.baseUrl,
+      docsUrl: running.docsUrl,
+      process: running.handle,
+    };
     checkpoint();
+    void running.handle.exited.then((info) => {
+      if (stopping || opts.interrupted()) return;
+      opts.onFailure(
+        `the API exited unexpectedly (code ${info.code}, signal ${info.signal}); ` +
+          `last lines of ${running.handle.logFile}:\n${tailFile(running.handle.logFile)}`,
+      );
+    });
 
     // 3. The worker, as a child process (when built and when there is a Temporal to poll).
     if (!temporal) {
@@ -260,6 +273,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
     } else {
       out.push(['Temporal', 'not started (--no-temporal)']);
     }
+    out.push(['API log', `${startedApi.process.logFile} (pid ${startedApi.process.pid})`]);
     out.push(['Worker', workerNote]);
     out.push(['Data dir', config.dataDir]);
     out.push(['Event store', describeStore(config.eventStore)]);
@@ -284,12 +298,12 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       ]));
     let ok = true;
     const w = worker;
-    const a = app;
+    const a = apiChild;
     const t = temporal;
     const parts: Array<[string, (() => Promise<void>) | undefined]> = [
       // A worker draining against a Temporal that is already gone only waits for nothing: cut it short.
       ['stopping worker', w && (() => w.stop(temporalGone ? 2_000 : 15_000))],
-      ['stopping API', a && (() => a.close())],
+      ['stopping API', a && (() => a.stop(10_000))],
       ['stopping Temporal dev server', t && (() => t.stop())],
     ];
     for (const [label, stopPart] of parts) {
@@ -305,7 +319,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       }
     }
     worker = undefined;
-    app = undefined;
+    apiChild = undefined;
     temporal = undefined;
     pidFile.release();
     return ok;

@@ -3,7 +3,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { EventStore } from '@chunkwise/event-store';
 import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal';
 import { createActivities } from '../../../activities';
-import { hostTaskQueue } from '../../../workflows/messages';
+import { hostTaskQueue } from '@chunkwise/contracts';
 
 export interface SessionWorkersOptions {
   connection: NativeConnection;

@@ -11,3 +11,8 @@ export * from './workspace-tools-search';
 export * from './workspace-tools';
 export * from './anthropic-runner-config';
 export * from './anthropic-runner';
+export * from './plan-files';
+export * from './leftover-agents';
+export * from './turn-outcome';
+export * from './turn-log';
+export * from './qa-gates';

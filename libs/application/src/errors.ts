@@ -17,3 +17,25 @@ export class PlanNotFoundError extends Error {
     this.name = 'PlanNotFoundError';
   }
 }
+
+/** The workflow engine cannot be reached (connect failed, or a call answered UNAVAILABLE): HTTP 503. */
+export class TemporalUnavailableError extends Error {
+  constructor(
+    readonly address: string,
+    detail: string,
+  ) {
+    super(`Temporal is not reachable at ${address}; is \`chunkwise up\` running? (${detail})`);
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+/** A task update (approve, retry, skip, complete, edit) the workflow answered with a refusal: HTTP 409. */
+export class UpdateRejectedError extends Error {
+  constructor(
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'UpdateRejectedError';
+  }
+}

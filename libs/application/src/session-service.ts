@@ -1,33 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import {
   DomainError,
-  planStreamId,
-  resolveExecutionSettings,
+  repositoryReference,
   resumeSession,
   SessionInputError,
+  sessionSettings,
   startSession,
-  executionSettingsInputSchema,
-  zodIssues,
-  ValidationError,
   type ExecutionSettingsInput,
   type PlanState,
+  type Repository,
   type SessionProgress,
   type StartFrom,
 } from '@chunkwise/domain';
-import { WrongExpectedRevisionError, type EventStore } from '@chunkwise/event-store';
 import {
-  ChunkwisePlanId,
-  ChunkwisePlanTitle,
-  ChunkwiseStatus,
-  SESSION_WORKFLOW,
   sessionWorkflowId,
   type SessionOutcome,
   type SessionWorkflowInput,
   type UpdateAnswer,
-} from '../../../workflows/messages';
-import { PlanNotFoundError, StaleRevisionError } from './errors';
+} from '@chunkwise/contracts';
+import { PlanNotFoundError, TemporalUnavailableError } from './errors';
 import type { PlanCommandService } from './plan-command-service';
+import type { SessionWorkflows } from './session-workflows';
 
 export interface ExecuteRequest {
   from?: StartFrom;
@@ -57,32 +50,55 @@ export class SessionStateError extends Error {
   }
 }
 
+/** What sessions need of registered repositories (RepositoryService). */
+export interface RepositoryLookup {
+  find(id: string): Promise<Repository | null>;
+}
+
+export interface SessionServiceOptions {
+  /** Activity timing knobs given to every session (tests shorten them). */
+  timing?: SessionWorkflowInput['timing'];
+  /** Registered repositories (`repo:<id>` plans); without it such plans cannot execute. */
+  repositories?: RepositoryLookup;
+}
+
+/** A plan's progress: the live answer of its active session's workflow, or null; and the plan it was read with. */
+export interface PlanProgress {
+  plan: PlanState;
+  live: SessionProgress | null;
+  /** Why there is no live answer although a session is active (the engine cannot be reached). */
+  unavailable?: string;
+}
+
 const newSessionId = () => `s_${randomBytes(5).toString('hex')}`;
 
 /**
- * Starts and steers plan sessions (Temporal workflows). The start is guarded by an
- * ExecutionRequested event appended with the stream's expected revision, so two concurrent
- * execute calls cannot both start a session.
+ * Starts and steers plan sessions through the SessionWorkflows port. The start is guarded by the
+ * `RequestExecution` command on the plan's stream (the write path), so two concurrent execute
+ * calls cannot both start a session; a workflow that cannot be started is recorded as
+ * `RecordStartFailure`, so a plan never stays "running" with no workflow behind it.
  */
 export class SessionService {
   constructor(
     private readonly plans: PlanCommandService,
-    private readonly store: EventStore,
-    private readonly client: Client,
-    private readonly taskQueue: string,
-    private readonly timing?: SessionWorkflowInput['timing'],
-    /** Turns a plan's repository reference (e.g. `repo:<id>`) into a path on the worker's machine. */
-    private readonly resolveRepository: (reference: string) => Promise<string> = async (r) => r,
+    private readonly workflows: SessionWorkflows,
+    private readonly options: SessionServiceOptions = {},
   ) {}
 
-  private async loadExisting(planId: string) {
-    const loaded = await this.plans.load(planId);
-    if (!loaded.state.exists) throw new PlanNotFoundError(planId);
-    return loaded;
+  private async plan(planId: string): Promise<PlanState> {
+    return (await this.plans.load(planId)).state;
+  }
+
+  private async existing(planId: string): Promise<PlanState> {
+    const state = await this.plan(planId);
+    if (!state.exists) throw new PlanNotFoundError(planId);
+    return state;
   }
 
   async execute(planId: string, request: ExecuteRequest = {}): Promise<SessionRef> {
-    const { state, streamRevision } = await this.loadExisting(planId);
+    const state = await this.existing(planId);
+    const repository = await this.repositoryOf(state);
+    await this.workflows.ensureReachable();
     if (state.status === 'draft')
       throw new SessionStateError(
         'not_executable',
@@ -99,30 +115,14 @@ export class SessionService {
         'not_executable',
         `plan ${planId} names no repository; set "repository" and finalize again`,
       );
-    const parsedOptions = executionSettingsInputSchema.safeParse(request.options ?? {});
-    if (!parsedOptions.success)
-      throw new ValidationError(zodIssues(parsedOptions.error, 'options'), 'invalid execute options');
-    const planSettings = executionSettingsInputSchema.safeParse(state.content.execution ?? {});
-    if (!planSettings.success)
-      throw new ValidationError(
-        zodIssues(planSettings.error, 'execution'),
-        'invalid execution settings in the plan',
-      );
-    if (!planSettings.data.agent && !parsedOptions.data.agent) {
-      throw new ValidationError(
-        [
-          {
-            code: 'schema',
-            path: 'execution.agent',
-            message: 'execution.agent: no agent configured for this plan',
-          },
-        ],
-        'cannot execute',
-      );
-    }
-    const settings = resolveExecutionSettings(planSettings.data, parsedOptions.data);
+    const settings = sessionSettings({
+      repository: repository?.defaults,
+      plan: state.content.execution,
+      request: request.options,
+    });
     const sessionId = newSessionId();
     const revision = state.finalizedRevision ?? state.revision;
+    const from = request.from ?? 'current';
     let session;
     try {
       session = startSession({
@@ -131,7 +131,7 @@ export class SessionService {
         revision,
         content: state.content,
         settings,
-        from: request.from ?? 'current',
+        from,
         target: request.target ?? null,
         chunks: request.chunks ?? null,
         startedAt: Date.now(),
@@ -142,88 +142,77 @@ export class SessionService {
     }
     return this.start(
       state,
-      streamRevision,
       {
         state: session,
-        repository: state.content.repository,
+        repository: repository?.path ?? state.content.repository,
         continued: false,
         resumedFrom: null,
-        from: request.from ?? 'current',
+        from,
         target: request.target ?? null,
-        timing: this.timing,
+        timing: this.options.timing,
       },
       request.chunks ?? null,
     );
   }
 
+  /** The registered repository a `repo:<id>` plan targets; null when the plan names a path. */
+  private async repositoryOf(plan: PlanState): Promise<Repository | null> {
+    const id = repositoryReference(plan.content.repository);
+    if (id === null) return null;
+    const repository = (await this.options.repositories?.find(id)) ?? null;
+    if (!repository) {
+      throw new SessionStateError(
+        'not_executable',
+        `plan ${plan.planId} targets ${plan.content.repository}, which is not registered (POST /api/repositories)`,
+      );
+    }
+    return repository;
+  }
+
   private async start(
     plan: PlanState,
-    streamRevision: number,
     input: SessionWorkflowInput,
     chunks: string | null,
   ): Promise<SessionRef> {
     const { planId, sessionId, revision } = input.state;
     const workflowId = sessionWorkflowId(planId, sessionId);
-    input = { ...input, repository: await this.resolveRepository(input.repository) };
     try {
-      await this.store.append(
-        planStreamId(planId),
-        [
-          {
-            id: `${workflowId}-requested`,
-            type: 'ExecutionRequested',
-            data: {
-              revision,
-              sessionId,
-              workflowId,
-              from: input.from,
-              target: input.target,
-              chunks,
-              resumedFrom: input.resumedFrom,
-            },
-          },
-        ],
-        { expectedRevision: streamRevision },
+      await this.plans.execute(
+        planId,
+        {
+          type: 'RequestExecution',
+          revision,
+          sessionId,
+          workflowId,
+          from: input.from,
+          target: input.target,
+          chunks,
+          resumedFrom: input.resumedFrom,
+        },
+        { eventId: () => `${workflowId}-requested` },
       );
     } catch (e) {
-      if (e instanceof WrongExpectedRevisionError)
-        throw new StaleRevisionError(planId, plan.revision, plan.revision);
+      // Another request started a session first.
+      if (e instanceof DomainError && e.code === 'invalid_transition')
+        throw new SessionStateError('not_executable', e.message);
       throw e;
     }
     try {
-      await this.client.workflow.start(SESSION_WORKFLOW, {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [input],
-        typedSearchAttributes: [
-          { key: ChunkwisePlanId, value: planId },
-          { key: ChunkwisePlanTitle, value: plan.content.title.slice(0, 200) },
-          { key: ChunkwiseStatus, value: 'running' },
-        ],
-      });
+      await this.workflows.start(workflowId, input, plan.content.title);
     } catch (e) {
-      // Never leave a plan "running" with no workflow behind it: record why the start failed.
       const reason = `the session workflow could not be started: ${e instanceof Error ? e.message : String(e)}`;
-      await this.store.append(
-        planStreamId(planId),
-        [
-          {
-            id: `${workflowId}-start-failed`,
-            type: 'ExecutionFailed',
-            data: { revision, sessionId, reason },
-          },
-        ],
-        {
-          expectedRevision: 'any',
-        },
+      await this.plans.execute(
+        planId,
+        { type: 'RecordStartFailure', revision, sessionId, reason },
+        { eventId: () => `${workflowId}-start-failed` },
       );
       throw e;
     }
     return { planId, sessionId, workflowId, revision };
   }
 
-  private async activeHandle(planId: string) {
-    const { state } = await this.loadExisting(planId);
+  private async active(planId: string): Promise<PlanState & { session: NonNullable<PlanState['session']> }> {
+    const state = await this.existing(planId);
     const s = state.session;
     if (!s) throw new SessionStateError('no_session', `plan ${planId} has never been executed`);
     if (s.status !== 'running' && s.status !== 'paused') {
@@ -232,24 +221,24 @@ export class SessionService {
         `plan ${planId}'s session ${s.sessionId} is ${s.status}`,
       );
     }
-    return { state, handle: this.client.workflow.getHandle(s.workflowId) };
+    return { ...state, session: s };
   }
 
   async signal(planId: string, signal: ControlSignal, reason?: string): Promise<SessionRef> {
-    const { state, handle } = await this.activeHandle(planId);
-    if (signal === 'cancel') await handle.signal('cancel', { reason });
-    else if (signal === 'pause') await handle.signal('pause', { reason });
-    else await handle.signal('stop');
+    await this.workflows.connect();
+    const state = await this.active(planId);
+    await this.workflows.signal(state.session.workflowId, signal, signal === 'stop' ? undefined : reason);
     return this.ref(state);
   }
 
   /** Continues a paused session, or starts a new one from a stopped session's checkpoint. */
   async resume(planId: string): Promise<SessionRef & { action: 'resumed' | 'restarted' }> {
-    const { state, streamRevision } = await this.loadExisting(planId);
+    await this.workflows.ensureReachable();
+    const state = await this.existing(planId);
     const s = state.session;
     if (!s) throw new SessionStateError('no_session', `plan ${planId} has never been executed`);
     if (s.status === 'paused' || s.status === 'running') {
-      await this.client.workflow.getHandle(s.workflowId).signal('resume');
+      await this.workflows.signal(s.workflowId, 'resume');
       return { ...this.ref(state), action: 'resumed' };
     }
     if (s.status !== 'stopped' || !s.resumable)
@@ -257,19 +246,19 @@ export class SessionService {
         'not_resumable',
         `plan ${planId}'s session ${s.sessionId} is ${s.status}; execute it again instead`,
       );
-    const outcome = (await this.client.workflow.getHandle(s.workflowId).result()) as SessionOutcome;
+    const outcome = await this.workflows.result(s.workflowId);
     const next = resumeSession(outcome.state, newSessionId(), Date.now());
+    const repository = await this.repositoryOf(state);
     const ref = await this.start(
       state,
-      streamRevision,
       {
         state: next,
-        repository: state.content.repository!,
+        repository: repository?.path ?? state.content.repository!,
         continued: false,
         resumedFrom: s.sessionId,
         from: 'current',
         target: null,
-        timing: this.timing,
+        timing: this.options.timing,
       },
       null,
     );
@@ -277,29 +266,37 @@ export class SessionService {
   }
 
   async taskAction(planId: string, action: TaskAction, args: Record<string, unknown>): Promise<UpdateAnswer> {
-    const { handle } = await this.activeHandle(planId);
-    try {
-      return await handle.executeUpdate<UpdateAnswer, [Record<string, unknown>]>(action, { args: [args] });
-    } catch (e) {
-      // A validator's refusal comes back as a failed update: answer it as a rejection with its reason.
-      const message =
-        e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-      return { accepted: false, reason: message };
-    }
+    await this.workflows.connect();
+    const state = await this.active(planId);
+    return this.workflows.update(state.session.workflowId, action, args);
   }
 
+  /** The live progress of the plan's active session; null when none is active. */
   async progress(planId: string): Promise<SessionProgress | null> {
-    const { state } = await this.loadExisting(planId);
-    if (!state.session || (state.session.status !== 'running' && state.session.status !== 'paused'))
-      return null;
-    return this.client.workflow.getHandle(state.session.workflowId).query<SessionProgress>('progress');
+    const plan = await this.existing(planId);
+    const active = plan.session?.status === 'running' || plan.session?.status === 'paused';
+    return active ? this.workflows.progress(plan.session!.workflowId) : null;
+  }
+
+  /** The plan (read once) and, while a session is active, its workflow's live progress. */
+  async planProgress(planId: string): Promise<PlanProgress> {
+    const plan = await this.existing(planId);
+    const active = plan.session?.status === 'running' || plan.session?.status === 'paused';
+    if (!active) return { plan, live: null };
+    try {
+      return { plan, live: await this.workflows.progress(plan.session!.workflowId) };
+    } catch (e) {
+      // The read models still know every recorded step: the caller answers from them, saying why.
+      if (e instanceof TemporalUnavailableError) return { plan, live: null, unavailable: e.message };
+      throw e;
+    }
   }
 
   /** Waits for the session's workflow to end (tests, scripts). */
   async result(planId: string): Promise<SessionOutcome> {
-    const { state } = await this.loadExisting(planId);
+    const state = await this.existing(planId);
     if (!state.session) throw new SessionStateError('no_session', `plan ${planId} has never been executed`);
-    return (await this.client.workflow.getHandle(state.session.workflowId).result()) as SessionOutcome;
+    return this.workflows.result(state.session.workflowId);
   }
 
   private ref(state: PlanState): SessionRef {

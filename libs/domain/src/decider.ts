@@ -2,17 +2,9 @@ import type { PlanCommand } from './commands';
 import { parsePlanDocument } from './document';
 import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
-import { EXECUTION_EVENT_TYPES, type ExecutionEvent } from './execution-events';
-import {
-  chunkChangesSchema,
-  chunkInputSchema,
-  planDetailsChangesSchema,
-  taskChangesSchema,
-  taskIdSchema,
-  type Chunk,
-  type PlanContent,
-  type Task,
-} from './schemas';
+import type { ExecutionEvent } from './execution-events';
+import { evolvePlanExecution, isExecutionEvent, storedEventTime } from './plan-execution';
+import { chunkChangesSchema, taskIdSchema, type Chunk, type PlanContent, type Task } from './schemas';
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
 import { zodIssues } from './document';
@@ -26,8 +18,40 @@ export { initialState };
  * against the current state and returns the events to append, or throws a DomainError. Every
  * content command is checked by applying its events and validating the result, so a stored plan
  * is always structurally valid.
+ *
+ * `decide` = `decidePlanCommand` (what happens) + `checkPlanInvariants` on the evolved state (is it
+ * allowed). The write path calls the two apart, so that it evolves the new events only once.
  */
 export function decide(command: PlanCommand, state: PlanState): PlanEvent[] {
+  const events = decidePlanCommand(command, state);
+  if (events.length > 0) checkPlanInvariants(command, events.reduce(evolve, state));
+  return events;
+}
+
+/** Content changes must leave a structurally valid plan; other commands have no invariant to check here. */
+export function checkPlanInvariants(command: { type: string }, next: PlanState): void {
+  if (!CONTENT_CHANGES.has(command.type)) return;
+  const issues = validatePlan(next.content);
+  if (issues.length > 0) throw new ValidationError(issues, `${command.type} would leave the plan invalid`);
+}
+
+const CONTENT_CHANGES: ReadonlySet<string> = new Set<PlanCommand['type']>([
+  'UpdatePlanDetails',
+  'ReplacePlanContent',
+  'AddChunk',
+  'UpdateChunk',
+  'RemoveChunk',
+  'ReorderChunks',
+  'AddTask',
+  'UpdateTask',
+  'RemoveTask',
+  'MoveTask',
+  'SetTaskDependencies',
+  'SetChunkExecution',
+]);
+
+/** The events a plan command produces, without the invariant check on the resulting state. */
+export function decidePlanCommand(command: PlanCommand, state: PlanState): PlanEvent[] {
   if (command.type === 'CreatePlan') {
     if (state.exists) throw new DomainError('plan_already_exists', `plan ${command.planId} already exists`);
     const parsed = parsePlanDocument(command.document);
@@ -262,6 +286,11 @@ const changed = <T extends object>(current: T, changes: Partial<T>): Partial<T> 
   return out;
 };
 
+/**
+ * Content changes. A command's fields are typed by the domain's schemas, and untrusted input is
+ * parsed with those same schemas once, at the edge (the API's bodies extend them); here only
+ * what they mean is checked: against the plan's state, and by validating the resulting plan.
+ */
 function decideContentChange(
   command: Exclude<
     PlanCommand,
@@ -293,7 +322,7 @@ function decideContentChange(
           repository: content.repository,
           execution: content.execution,
         },
-        schemaCheck(planDetailsChangesSchema, command.changes, 'changes'),
+        command.changes,
       );
       events = Object.keys(changes).length
         ? [{ type: 'PlanDetailsUpdated', data: { revision, changes } }]
@@ -309,7 +338,7 @@ function decideContentChange(
       break;
     }
     case 'AddChunk': {
-      const input = schemaCheck(chunkInputSchema, command.chunk, 'chunk');
+      const input = command.chunk;
       if (content.chunks.some((c) => c.key === input.key))
         throw new DomainError('chunk_exists', `chunk ${input.key} already exists`);
       const index = command.index ?? content.chunks.length;
@@ -331,7 +360,7 @@ function decideContentChange(
     }
     case 'UpdateChunk': {
       const chunk = findChunk(state, command.key);
-      const input = schemaCheck(chunkChangesSchema, command.changes, 'changes');
+      const input = command.changes;
       const text = changed(
         { title: chunk.title, description: chunk.description },
         { title: input.title, description: input.description },
@@ -397,7 +426,7 @@ function decideContentChange(
     }
     case 'UpdateTask': {
       const task = findTask(state, command.taskId);
-      const changes = changed(task, schemaCheck(taskChangesSchema, command.changes, 'changes'));
+      const changes = changed(task, command.changes);
       events = Object.keys(changes).length
         ? [{ type: 'TaskUpdated', data: { revision, taskId: task.id, changes } }]
         : [];
@@ -441,11 +470,6 @@ function decideContentChange(
     }
   }
 
-  if (events.length > 0) {
-    const next = events.reduce(evolve, state);
-    const issues = validatePlan(next.content);
-    if (issues.length > 0) throw new ValidationError(issues, `${command.type} would leave the plan invalid`);
-  }
   return events;
 }
 
@@ -473,7 +497,7 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
 
 /** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
 export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
-  if (isExecution(event)) return evolveExecution(state, event);
+  if (isExecutionEvent(event)) return evolvePlanExecution(state, event, storedEventTime(event));
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
@@ -637,84 +661,4 @@ export function stateAtRevision(
     state = evolve(state, ev);
   }
   return state.exists ? state : null;
-}
-
-const EXECUTION: ReadonlySet<string> = new Set(EXECUTION_EVENT_TYPES);
-const isExecution = (e: { type: string }): e is ExecutionEvent => EXECUTION.has(e.type);
-
-/** Execution events move the plan's status and its tasks' execution fields; the content stays frozen. */
-function evolveExecution(state: PlanState, event: ExecutionEvent): PlanState {
-  const session = state.session;
-  const withSession = (
-    change: Partial<NonNullable<PlanState['session']>>,
-    status?: PlanState['status'],
-  ): PlanState =>
-    session ? { ...state, status: status ?? state.status, session: { ...session, ...change } } : state;
-  const task = (id: string, f: (t: Task) => Task): PlanState => ({
-    ...state,
-    content: mapTasks(state.content, id, f),
-  });
-  switch (event.type) {
-    case 'ExecutionRequested':
-    case 'ExecutionStarted':
-      return {
-        ...state,
-        status: 'running',
-        session: {
-          sessionId: event.data.sessionId,
-          workflowId: event.data.workflowId,
-          status: 'running',
-          pauseReason: null,
-          pauseDetail: null,
-          resumable: false,
-          startedRevision: event.data.revision,
-        },
-        sessions: state.sessions.includes(event.data.sessionId)
-          ? state.sessions
-          : [...state.sessions, event.data.sessionId],
-      };
-    case 'TurnStarted':
-      return event.data.taskId
-        ? task(event.data.taskId, (t) => ({ ...t, status: 'running', attempts: event.data.attempt }))
-        : state;
-    case 'TaskCompleted':
-      return task(event.data.taskId, (t) => ({
-        ...t,
-        status: 'completed',
-        commitSha: event.data.sha,
-        attempts: event.data.attempts,
-        lastError: null,
-      }));
-    case 'TaskFailed':
-      return task(event.data.taskId, (t) => ({
-        ...t,
-        status: event.data.final ? 'failed' : 'pending',
-        attempts: event.data.attempts,
-        lastError: event.data.error,
-      }));
-    case 'TaskSkipped':
-      return task(event.data.taskId, (t) => ({ ...t, status: 'skipped' }));
-    case 'TaskEdited':
-      return task(event.data.taskId, (t) => ({ ...t, ...event.data.changes }));
-    case 'ExecutionPaused':
-      return withSession(
-        { status: 'paused', pauseReason: event.data.reason, pauseDetail: event.data.detail },
-        'paused',
-      );
-    case 'ExecutionResumed':
-      return withSession({ status: 'running', pauseReason: null, pauseDetail: null }, 'running');
-    case 'ExecutionStopped':
-      return withSession(
-        { status: 'stopped', resumable: true, pauseReason: null, pauseDetail: null },
-        'paused',
-      );
-    case 'ExecutionCompleted':
-      return withSession({ status: 'completed', resumable: false }, 'completed');
-    case 'ExecutionFailed':
-      return withSession({ status: 'failed', resumable: false, pauseDetail: event.data.reason }, 'failed');
-    case 'ExecutionCancelled':
-      return withSession({ status: 'cancelled', resumable: false }, 'cancelled');
-    default:
-      return state;
-  }
 }

@@ -71,6 +71,26 @@ export type ExecutionEvent =
     }
   | { type: 'TaskFailed'; data: Base & { taskId: string; attempts: number; error: string; final: boolean } }
   | { type: 'TaskSkipped'; data: Base & { taskId: string; reason: string } }
+  /** The user retried a failed task: it is pending again with its attempts reset (its last error kept for the next prompt). */
+  | { type: 'TaskRetried'; data: Base & { taskId: string } }
+  /** The user approved a task of a manual chunk: it may start. */
+  | { type: 'TaskApproved'; data: Base & { taskId: string } }
+  /**
+   * A chunk-scope turn made no progress (failed, timed out, QA failed, or marked nothing done): the
+   * chunk's open tasks carry its error. `turns` counts the chunk's turns without progress in a row;
+   * `final` says the no-progress budget is spent and the chunk has failed.
+   */
+  | {
+      type: 'ChunkTurnFailed';
+      data: Base & {
+        chunk: string;
+        turnId: string;
+        tasks: string[];
+        error: string;
+        turns: number;
+        final: boolean;
+      };
+    }
   | {
       type: 'TaskEdited';
       data: Base & {
@@ -111,6 +131,9 @@ export const EXECUTION_EVENT_TYPES: readonly ExecutionEventType[] = [
   'TaskFailed',
   'TaskSkipped',
   'TaskEdited',
+  'TaskRetried',
+  'TaskApproved',
+  'ChunkTurnFailed',
   'ChunkCompleted',
   'ExecutionPaused',
   'ExecutionResumed',
@@ -131,6 +154,8 @@ export function taskStatusAfter(event: ExecutionEvent): { taskId: string; status
       return { taskId: event.data.taskId, status: event.data.final ? 'failed' : 'pending' };
     case 'TaskSkipped':
       return { taskId: event.data.taskId, status: 'skipped' };
+    case 'TaskRetried':
+      return { taskId: event.data.taskId, status: 'pending' };
     default:
       return undefined;
   }

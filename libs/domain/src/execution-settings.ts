@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { zodIssues } from './document';
+import { ValidationError } from './errors';
 
 /**
  * The agent that runs a turn. `command` runs any CLI; `claude-code` the `claude` CLI headless;
@@ -75,4 +77,40 @@ export function resolveExecutionSettings(
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) merged[k] = v;
   }
   return resolvedExecutionSettingsSchema.parse(merged);
+}
+
+/** Where the settings of a new session come from, weakest first. */
+export interface SessionSettingsLayers {
+  /** The defaults of the registered repository the plan targets (`repo:<id>`), if any. */
+  repository?: ExecutionSettingsInput | null;
+  /** The plan's `execution` block. */
+  plan: unknown;
+  /** The execute request's `options` (parsed at the edge: the API's body schema). */
+  request?: ExecutionSettingsInput;
+}
+
+/**
+ * The one place that resolves a session's execution settings: repository defaults < the plan's
+ * settings < the request's options, key by key (a layer's qaGates replace the earlier list).
+ * Throws ValidationError naming `execution` (the plan's block) or `execution.agent`; pure.
+ */
+export function sessionSettings(layers: SessionSettingsLayers): ResolvedExecutionSettings {
+  const request = layers.request ?? {};
+  // The plan's block is stored data (possibly written by an older version): checked here.
+  const plan = executionSettingsInputSchema.safeParse(layers.plan ?? {});
+  if (!plan.success)
+    throw new ValidationError(zodIssues(plan.error, 'execution'), 'invalid execution settings in the plan');
+  if (!layers.repository?.agent && !plan.data.agent && !request.agent) {
+    throw new ValidationError(
+      [
+        {
+          code: 'schema',
+          path: 'execution.agent',
+          message: 'execution.agent: no agent configured for this plan',
+        },
+      ],
+      'cannot execute',
+    );
+  }
+  return resolveExecutionSettings(layers.repository, plan.data, request);
 }

@@ -3,9 +3,10 @@ import type { ResolvedExecutionSettings } from './execution-settings';
 import type { Chunk, PlanContent, Task, TaskStatus } from './schemas';
 
 /**
- * The pure model of one execution session (one Temporal workflow execution). The workflow keeps a
- * SessionState, changes it only through these functions, and carries it across continue-as-new and
- * into a resumed session — so completed tasks are never rebuilt from the frozen plan.
+ * The pure model of one execution session (one Temporal workflow execution). The workflow builds a
+ * SessionState here, then changes it only by folding the events it records (`evolveSession`), and
+ * carries it across continue-as-new and into a resumed session — so completed tasks are never
+ * rebuilt from the frozen plan. The plan's read model folds the same events into the same state.
  */
 
 export type SessionStatus = 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'cancelled';
@@ -37,7 +38,11 @@ export interface SessionChunk {
   status: 'pending' | 'running' | 'completed' | 'failed' | 'out_of_scope';
 }
 
-export interface SessionState {
+/**
+ * What a session's events determine: its whole state except the settings it runs with (those are
+ * configuration, not history). The plan's fold keeps this part; the workflow keeps a SessionState.
+ */
+export interface SessionCore {
   planId: string;
   planTitle: string;
   sessionId: string;
@@ -47,16 +52,21 @@ export interface SessionState {
   pauseDetail: string | null;
   chunks: SessionChunk[];
   tasks: SessionTask[];
-  settings: ResolvedExecutionSettings;
   /** Counter for deterministic event ids; survives continue-as-new. */
   eventSeq: number;
   turnSeq: number;
   commits: string[];
+  /** Tasks of manual chunks approved to start (and not started yet when carried over). */
+  approved: string[];
   startedAt: number;
   /** Time spent in earlier runs of this session (continue-as-new, resume after stop). */
   elapsedBeforeMs: number;
   /** Branch and work tree of the session. */
   branch: string;
+}
+
+export interface SessionState extends SessionCore {
+  settings: ResolvedExecutionSettings;
 }
 
 export interface SessionStartInput {
@@ -71,6 +81,8 @@ export interface SessionStartInput {
   chunks?: string | null;
   startedAt: number;
 }
+
+export type SessionCoreInput = Omit<SessionStartInput, 'settings'>;
 
 export class SessionInputError extends Error {
   constructor(message: string) {
@@ -98,6 +110,11 @@ export function chunkRange(chunks: readonly Chunk[], range: string): string[] {
 
 /** Builds the state of a new session from a frozen plan and the execute request. */
 export function startSession(input: SessionStartInput): SessionState {
+  return { ...sessionCore(input), settings: input.settings };
+}
+
+/** The event-determined part of a new session (what the plan's fold builds at ExecutionRequested). */
+export function sessionCore(input: SessionCoreInput): SessionCore {
   const { content } = input;
   let scope = input.chunks ? chunkRange(content.chunks, input.chunks) : content.chunks.map((c) => c.key);
   let skipBefore: string | null = null; // tasks before this one in its chunk are out of scope
@@ -163,10 +180,10 @@ export function startSession(input: SessionStartInput): SessionState {
       status: inScope.has(c.key) ? 'pending' : 'out_of_scope',
     })),
     tasks,
-    settings: input.settings,
     eventSeq: 0,
     turnSeq: 0,
     commits: [],
+    approved: [],
     startedAt: input.startedAt,
     elapsedBeforeMs: 0,
     branch: sessionBranch(input.planId, input.sessionId),
@@ -196,7 +213,7 @@ function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
  * The state of a session resumed after a stop: same tasks and statuses (completed ones kept),
  * a running task goes back to pending, a failed one is retried with its attempts reset.
  */
-export function resumeSession(previous: SessionState, sessionId: string, now: number): SessionState {
+export function resumeSession<S extends SessionCore>(previous: S, sessionId: string, now: number): S {
   return {
     ...previous,
     sessionId,
@@ -205,6 +222,8 @@ export function resumeSession(previous: SessionState, sessionId: string, now: nu
     pauseDetail: null,
     eventSeq: 0,
     turnSeq: 0,
+    // Approvals are asked again in the new session.
+    approved: [],
     startedAt: now,
     elapsedBeforeMs: previous.elapsedBeforeMs + (now - previous.startedAt),
     chunks: previous.chunks.map((c) =>
@@ -222,16 +241,16 @@ const DONE: ReadonlySet<TaskStatus> = new Set(['completed', 'skipped']);
 
 export const isTaskDone = (t: SessionTask) => t.outOfScope || DONE.has(t.status);
 
-export function chunkTasks(state: SessionState, chunk: string): SessionTask[] {
+export function chunkTasks(state: SessionCore, chunk: string): SessionTask[] {
   return state.tasks.filter((t) => t.chunk === chunk && !t.outOfScope);
 }
 
 /** The first in-scope chunk that still has work, or null when the session is done. */
-export function currentChunk(state: SessionState): SessionChunk | null {
+export function currentChunk(state: SessionCore): SessionChunk | null {
   return state.chunks.find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null;
 }
 
-export function nextChunkAfter(state: SessionState, key: string): SessionChunk | null {
+export function nextChunkAfter(state: SessionCore, key: string): SessionChunk | null {
   const i = state.chunks.findIndex((c) => c.key === key);
   return (
     state.chunks.slice(i + 1).find((c) => c.status !== 'out_of_scope' && c.status !== 'completed') ?? null
@@ -239,7 +258,7 @@ export function nextChunkAfter(state: SessionState, key: string): SessionChunk |
 }
 
 /** Whether every dependency of the task is done (completed, skipped or out of scope). */
-export function dependenciesDone(state: SessionState, task: SessionTask): boolean {
+export function dependenciesDone(state: SessionCore, task: SessionTask): boolean {
   return task.dependsOn.every((d) => {
     const dep = state.tasks.find((t) => t.id === d);
     return !dep || isTaskDone(dep);
@@ -252,7 +271,7 @@ export function dependenciesDone(state: SessionState, task: SessionTask): boolea
  * parallel, up to `slots`; a task that may not run in parallel starts only when nothing else runs.
  */
 export function runnableTasks(
-  state: SessionState,
+  state: SessionCore,
   chunk: SessionChunk,
   running: number,
   slots: number,
@@ -277,11 +296,13 @@ export function runnableTasks(
   return out;
 }
 
-export function updateTask(state: SessionState, taskId: string, change: Partial<SessionTask>): SessionState {
+/** Changes one task. Only `evolveSession` (and tests building states) should call it. */
+export function updateTask<S extends SessionCore>(state: S, taskId: string, change: Partial<SessionTask>): S {
   return { ...state, tasks: state.tasks.map((t) => (t.id === taskId ? { ...t, ...change } : t)) };
 }
 
-export function updateChunk(state: SessionState, key: string, change: Partial<SessionChunk>): SessionState {
+/** Changes one chunk. Only `evolveSession` (and tests building states) should call it. */
+export function updateChunk<S extends SessionCore>(state: S, key: string, change: Partial<SessionChunk>): S {
   return { ...state, chunks: state.chunks.map((c) => (c.key === key ? { ...c, ...change } : c)) };
 }
 
@@ -326,7 +347,7 @@ export interface SessionProgress {
 }
 
 /** The progress query's answer: current and next chunk, per-chunk and per-task status, commits, time. */
-export function sessionProgress(state: SessionState, now: number): SessionProgress {
+export function sessionProgress(state: SessionCore, now: number): SessionProgress {
   const current = currentChunk(state);
   const count = (ts: SessionTask[], s: TaskStatus) => ts.filter((t) => t.status === s).length;
   const scoped = state.tasks.filter((t) => !t.outOfScope);

@@ -1,5 +1,6 @@
 import { emptyUsage, type PlanningMode, type PlanUsage } from './planning';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
+import type { SessionCore } from './session';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
 
 export interface FeedbackEntry {
@@ -48,6 +49,11 @@ export interface PlanState {
   content: PlanContent;
   feedback: FeedbackEntry[];
   session: PlanSessionInfo | null;
+  /**
+   * The latest session's state, folded with the workflow's own `evolveSession` (see plan-execution.ts).
+   * Absent from states stored before it existed.
+   */
+  run?: SessionCore | null;
   /** Every session id, oldest first. */
   sessions: string[];
   /** LLM planning turns so far (generation counts as the first). */
@@ -78,6 +84,7 @@ export function initialState(): PlanState {
     content: emptyContent(),
     feedback: [],
     session: null,
+    run: null,
     sessions: [],
     planningIterations: 0,
     lastPlanningMode: null,

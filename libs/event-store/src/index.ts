@@ -1,7 +1,6 @@
-// The contract suite (./contract) is a test helper built on jest globals; adapters' specs import it directly,
-// so that nothing here pulls jest into production code.
 export * from './port';
 export { DEFAULT_MAX_EVENT_BYTES, DEFAULT_POLL_INTERVAL_MS } from './internal';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqlitePragmas } from './sqlite-event-store';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store';
+export * from './event-id';

@@ -1,4 +1,4 @@
-import { describeEventStoreContract } from './contract';
+import { describeEventStoreContract } from '../../../test/contracts/event-store.contract';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 
 const KURRENTDB_URL = process.env.KURRENTDB_URL;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { inCi } from '../../../test/support/ci';
 import { probePostgresSync, TEST_PG_URL } from '../../../test/support/postgres';
-import { describeEventStoreContract } from './contract';
+import { describeEventStoreContract } from '../../../test/contracts/event-store.contract';
 import { EventIdConflictError, EventStoreClosedError, EventStoreLimitError } from './port';
 import { PostgresEventStore } from './postgres-event-store';
 

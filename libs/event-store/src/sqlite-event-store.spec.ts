@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { describeEventStoreContract } from './contract';
+import { describeEventStoreContract } from '../../../test/contracts/event-store.contract';
 import { EventStoreClosedError, EventStoreLimitError, EventIdConflictError, type StoredEvent } from './port';
 import { SqliteEventStore } from './sqlite-event-store';
 

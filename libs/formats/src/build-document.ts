@@ -1,5 +1,6 @@
 import { MAX_TEXT } from '@chunkwise/domain';
 import { orderTopLevel } from './chunk-order';
+import { applyWordedDependencies } from './infer-dependencies';
 import type { ChunkHint, SourceGroup, SourcePlan, SourceTask } from './source-model';
 import { firstLine, limit, sanitizeChunkKey, sanitizeId, slugify } from './text';
 import type { ImportedChunk, ImportedDocument, ImportedTask, SourceLocation } from './types';
@@ -48,7 +49,7 @@ interface Leaf {
 export function buildDocument(
   plan: SourcePlan,
   warnings: Warnings,
-  overrides: { title?: string; repository?: string } = {},
+  overrides: { title?: string; repository?: string; inferDependencies?: boolean } = {},
 ): BuiltDocument {
   const drafts = plan.layout === 'groups' ? fromGroups(plan.groups) : fromTopLevel(plan.tasks, warnings);
   const leaves = expand(drafts, warnings);
@@ -119,6 +120,20 @@ export function buildDocument(
       cancelled: leaf.cancelled,
     };
   });
+
+  if (plan.wordedDependencies?.length)
+    applyWordedDependencies(
+      plan.wordedDependencies,
+      {
+        tasks,
+        tasksOfKey: leavesOf,
+        keyOfId: keysById(plan, tasks, leaves),
+        lineage: leaves.map((l) => [...l.ancestors, l.task.key]),
+        chunkPosition: new Map(chunks.map((c, i) => [c.key, i])),
+      },
+      overrides.inferDependencies === true,
+      warnings,
+    );
 
   const document: ImportedDocument = {
     title: limitText(
@@ -245,7 +260,7 @@ function expand(drafts: readonly ChunkDraft[], warnings: Warnings): Leaf[] {
           chunk,
           ancestors: inherited.ancestors,
           deps: [...inherited.deps, ...t.deps],
-          labels: [...inherited.labels, ...t.labels],
+          labels: withOwnLabels(inherited.labels, t.labels),
           optional: inherited.optional || t.optional,
           cancelled: inherited.cancelled || t.cancelled,
           description: [t.description.trim(), inherited.context].filter(Boolean).join('\n\n'),
@@ -262,7 +277,7 @@ function expand(drafts: readonly ChunkDraft[], warnings: Warnings): Leaf[] {
       const next = {
         ancestors: [...inherited.ancestors, t.key],
         deps: [...inherited.deps, ...t.deps],
-        labels: [...inherited.labels, ...t.labels],
+        labels: withOwnLabels(inherited.labels, t.labels),
         optional: inherited.optional || t.optional,
         cancelled: inherited.cancelled || t.cancelled,
         context,
@@ -272,6 +287,33 @@ function expand(drafts: readonly ChunkDraft[], warnings: Warnings): Leaf[] {
     for (const entry of draft.entries) visit(entry, base);
   });
   return leaves;
+}
+
+/**
+ * A subtask's labels after its parent's, except where the subtask says otherwise: its own
+ * `priority:low` replaces the parent's `priority:high` (a `name:value` label of the same name).
+ */
+function withOwnLabels(inherited: readonly string[], own: readonly string[]): string[] {
+  const named = new Set(own.map((l) => /^([^:]+):/.exec(l)?.[1]).filter(Boolean));
+  return [...inherited.filter((l) => !named.has(/^([^:]+):/.exec(l)?.[1])), ...own];
+}
+
+/** Every id the source writes (parents too) and every imported id → the source key; first one wins. */
+function keysById(
+  plan: SourcePlan,
+  tasks: readonly ImportedTask[],
+  leaves: readonly Leaf[],
+): Map<string, string> {
+  const byId = new Map<string, string>();
+  const roots = plan.layout === 'groups' ? plan.groups.flatMap((g) => g.tasks) : plan.tasks;
+  for (const root of roots)
+    walk(root, (t) => {
+      if (t.id !== undefined && !byId.has(t.id)) byId.set(t.id, t.key);
+    });
+  tasks.forEach((t, i) => {
+    if (!byId.has(t.id)) byId.set(t.id, leaves[i].task.key);
+  });
+  return byId;
 }
 
 function checkParentStatus(parent: SourceTask, warnings: Warnings): void {

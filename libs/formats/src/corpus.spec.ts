@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { parsePlanDocument } from '@chunkwise/domain';
 import { exportPlan } from './export-plan';
 import { importPlan } from './import-plan';
-import { REPO_ROOT } from './testing/fixtures';
+import { REPO_ROOT } from '../../../test/support/format-fixtures';
 import type { FormatId, ImportedPlan, InputFile } from './types';
 
 /**

@@ -1,5 +1,5 @@
 import { detectFormat } from './detect';
-import { fixture } from './testing/fixtures';
+import { fixture } from '../../../test/support/format-fixtures';
 
 describe('detectFormat', () => {
   it.each([

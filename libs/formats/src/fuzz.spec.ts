@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { parsePlanDocument } from '@chunkwise/domain';
 import { exportPlan } from './export-plan';
 import { importAllTags, importPlan } from './import-plan';
-import { fixture } from './testing/fixtures';
+import { fixture } from '../../../test/support/format-fixtures';
 import { FORMATS, ImportError, type FormatChoice, type ImportInput } from './types';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { importPlan } from './import-plan';
-import { fixture } from './testing/fixtures';
+import { fixture } from '../../../test/support/format-fixtures';
 import { ImportError } from './types';
 
 const issuesOf = (fn: () => unknown) => {

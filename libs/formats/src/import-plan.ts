@@ -36,8 +36,12 @@ const baseName = (name: string) => name.split(/[\\/]/).pop()!.toLowerCase();
  * source's counts; throws ImportError naming the line or JSON path of each problem.
  */
 export function importPlan(input: ImportInput): ImportedPlan {
+  return importGuarded(input, false);
+}
+
+function importGuarded(input: ImportInput, allTags: boolean): ImportedPlan {
   try {
-    return importOne(input);
+    return importOne(input, allTags);
   } catch (err) {
     // A hostile input (nesting thousands deep) must end in a clear error, never a crash.
     if (err instanceof RangeError)
@@ -54,11 +58,15 @@ export function importAllTags(input: ImportInput): ImportedPlan[] {
   const tags = taskMasterTags(parseJson(main.content, 'taskmaster', main.name));
   if (!tags || tags.length === 1) return [importPlan({ ...input, format })];
   return tags.map((tag) =>
-    importPlan({ ...input, format, tag, title: input.title ? `${input.title} (${tag})` : undefined }),
+    importGuarded(
+      { ...input, format, tag, title: input.title ? `${input.title} (${tag})` : undefined },
+      true,
+    ),
   );
 }
 
-function importOne(input: ImportInput): ImportedPlan {
+/** `allTags`: one of the plans of --all-tags (the other tags are imported too, so no hint to choose one). */
+function importOne(input: ImportInput, allTags: boolean): ImportedPlan {
   const files = inputFiles(input);
   const { format, main } = chooseFormat(files, input);
   const warnings = new Warnings();
@@ -103,7 +111,7 @@ function importOne(input: ImportInput): ImportedPlan {
       const state = files.find((f) => baseName(f.name) === 'state.json');
       const parsed = parseTaskMaster(
         parseJson(main.content, format, fileOf),
-        { tag: input.tag, currentTag: state ? currentTag(state) : undefined, file: fileOf },
+        { tag: input.tag, currentTag: state ? currentTag(state) : undefined, file: fileOf, allTags },
         warnings,
       );
       source = parsed.plan;
@@ -114,7 +122,11 @@ function importOne(input: ImportInput): ImportedPlan {
       source = parseMassGen(parseJson(main.content, format, fileOf), warnings, fileOf);
       break;
   }
-  const built = buildDocument(source, warnings, { title: input.title, repository: input.repository });
+  const built = buildDocument(source, warnings, {
+    title: input.title,
+    repository: input.repository,
+    inferDependencies: input.inferDependencies,
+  });
   if (built.document.tasks.length === 0)
     throw new ImportError(
       [{ message: `no tasks found in ${main.name} (read as ${format})`, file: fileOf }],

@@ -1,4 +1,5 @@
 import type { ExecutionMode, TaskStatus } from '@chunkwise/domain';
+import type { WordedDependency } from './markdown/worded-dependency';
 import type { SourceLocation, SourceStats } from './types';
 
 /**
@@ -25,6 +26,16 @@ export interface SourceTask {
   loc: SourceLocation;
   /** Chunk settings carried by the source for the chunk this (top-level) task becomes. */
   chunk?: ChunkHint;
+  /** The source gave no status; the task took its done parent's (not counted as done in the stats). */
+  statusInherited?: boolean;
+}
+
+/** A dependency written in words, with the source task the line belongs to (if any). */
+export interface WordedDependencyAt {
+  dep: WordedDependency;
+  loc: SourceLocation;
+  /** Key of the source task the line is, or is written under. */
+  ownerKey?: string;
 }
 
 export interface ChunkHint {
@@ -60,6 +71,8 @@ export interface SourcePlan {
   groups: SourceGroup[];
   tasks: SourceTask[];
   stats: SourceStats;
+  /** Markdown: every line that states a dependency in words, in line order. */
+  wordedDependencies?: WordedDependencyAt[];
 }
 
 export const emptyStats = (): SourceStats => ({
@@ -95,7 +108,7 @@ export function newTask(key: string, loc: SourceLocation, fields: Partial<Source
 /** Counts a task tree into the stats (top-level tasks at depth 0, every nested one as a subtask). */
 export function countTasks(stats: SourceStats, tasks: readonly SourceTask[], depth = 0): void {
   for (const t of tasks) {
-    const done = t.status === 'completed';
+    const done = t.status === 'completed' && !t.statusInherited;
     if (depth === 0) {
       stats.top++;
       if (done) stats.done.top++;

@@ -85,6 +85,3 @@ export function dedent(lines: readonly string[]): string[] {
   if (!Number.isFinite(min) || min === 0) return [...lines];
   return lines.map((l) => (l.trim() ? l.slice(min) : ''));
 }
-
-/** Matches "depends on", "depend on": a dependency stated in words. */
-export const TEXTUAL_DEPENDENCY = /\bdepends\s+on\b/i;

@@ -22,6 +22,9 @@ export type WarningCode =
   | 'id_changed'
   | 'id_generated'
   | 'textual_dependency'
+  | 'dependency_inferred'
+  | 'nesting_changed'
+  | 'duplicate_merged'
   | 'dependency_dropped'
   | 'status_mapped'
   | 'not_a_task'
@@ -70,6 +73,11 @@ export interface ImportInput {
   /** Overrides the title found in the source. */
   title?: string;
   repository?: string;
+  /**
+   * Dependencies written in words (`Depends on: 1.2`, `(depends on T009-T016)`) that name tasks of
+   * the plan become real dependencies, when they are valid (same or earlier chunk, no cycle).
+   */
+  inferDependencies?: boolean;
 }
 
 /** The counts of the source, as its own tool sees them (the corpus README's columns). */

@@ -47,7 +47,9 @@ export class Warnings {
       const times = places.length === 1 ? '' : ` (${places.length} times)`;
       return { code, message: `${what}${times}: ${shown}${more}`, ...clean(places[0]) };
     });
-    return [...this.list, ...folded];
+    // In line order, so that the list reads along the file; warnings without a line (the plan's,
+    // JSON paths) keep their order, before the rest (the sort is stable).
+    return [...this.list, ...folded].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
 }
 

@@ -1,2 +1,5 @@
 export * from './git';
 export * from './repository';
+export * from './locks';
+export * from './task-branches';
+export * from './integrate';

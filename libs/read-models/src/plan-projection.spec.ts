@@ -10,7 +10,7 @@ import {
   summaryOf,
   type ProjectedPlan,
 } from './plan-projection';
-import { PlanEventLog } from './testing/plan-event-log';
+import { PlanEventLog } from '../../../test/support/read-models/plan-event-log';
 
 const doc = {
   title: 'Auth',

@@ -1,9 +1,14 @@
 import { Pool } from 'pg';
 import { DEFAULT_READ_MODEL_SCHEMA, PostgresReadModelStore } from './postgres-read-model-store';
 import { ReadModelStoreClosedError } from './store-support';
-import { PlanEventLog } from './testing/plan-event-log';
-import { ON_CI, PG_TEST_URL, probePostgres, uniqueSchema } from './testing/postgres-probe';
-import { snapshotOf } from './testing/snapshot';
+import { PlanEventLog } from '../../../test/support/read-models/plan-event-log';
+import { inCi as ON_CI } from '../../../test/support/ci';
+import {
+  probePostgresSync,
+  TEST_PG_URL as PG_TEST_URL,
+  uniqueSchemaName as uniqueSchema,
+} from '../../../test/support/postgres';
+import { snapshotOf } from '../../../test/support/read-models/snapshot';
 
 const doc = { title: 'P', chunks: [{ key: 'C01_a' }], tasks: [{ id: 'T1', chunk: 'C01_a', title: 'one' }] };
 
@@ -20,7 +25,7 @@ describe('PostgresReadModelStore options', () => {
   });
 });
 
-const unreachable = probePostgres();
+const unreachable = probePostgresSync() ?? undefined;
 
 if (unreachable !== undefined && !ON_CI) {
   console.warn(

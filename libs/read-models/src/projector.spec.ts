@@ -14,9 +14,14 @@ import {
   type ProjectorOptions,
 } from './projector';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
-import { ON_CI, PG_TEST_URL, probePostgres, uniqueSchema } from './testing/postgres-probe';
-import { runPlanningScenario } from './testing/scenario';
-import { snapshotOf } from './testing/snapshot';
+import { inCi as ON_CI } from '../../../test/support/ci';
+import {
+  probePostgresSync,
+  TEST_PG_URL as PG_TEST_URL,
+  uniqueSchemaName as uniqueSchema,
+} from '../../../test/support/postgres';
+import { runPlanningScenario } from '../../../test/support/read-models/scenario';
+import { snapshotOf } from '../../../test/support/read-models/snapshot';
 import type { ReadModelStore } from './types';
 
 jest.setTimeout(60_000);
@@ -64,7 +69,7 @@ const simplePlan = (title: string) => ({
   tasks: [{ id: 'T1', chunk: 'C01_a', title: 'first' }],
 });
 
-const unreachable = probePostgres();
+const unreachable = probePostgresSync() ?? undefined;
 if (unreachable !== undefined && !ON_CI) {
   console.warn(
     `Projector tests on PostgreSQL SKIPPED: PostgreSQL at ${PG_TEST_URL} is unreachable (${unreachable}). ` +

@@ -11,9 +11,14 @@ import type { StoredEvent } from '@chunkwise/event-store';
 import { ProjectionError } from './plan-projection';
 import { PostgresReadModelStore } from './postgres-read-model-store';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
-import { PlanEventLog } from './testing/plan-event-log';
-import { snapshotOf } from './testing/snapshot';
-import { ON_CI, PG_TEST_URL, probePostgres, uniqueSchema } from './testing/postgres-probe';
+import { PlanEventLog } from '../../../test/support/read-models/plan-event-log';
+import { snapshotOf } from '../../../test/support/read-models/snapshot';
+import { inCi as ON_CI } from '../../../test/support/ci';
+import {
+  probePostgresSync,
+  TEST_PG_URL as PG_TEST_URL,
+  uniqueSchemaName as uniqueSchema,
+} from '../../../test/support/postgres';
 import type { ReadModelStore } from './types';
 
 interface ReadModelFixture {
@@ -408,7 +413,7 @@ describeReadModelContract('SqliteReadModelStore', async () => {
 
 // ---- PostgreSQL ----
 
-const unreachable = probePostgres();
+const unreachable = probePostgresSync() ?? undefined;
 
 if (unreachable !== undefined && !ON_CI) {
   console.warn(

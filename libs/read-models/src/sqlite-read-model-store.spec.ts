@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 import { ReadModelStoreClosedError } from './store-support';
-import { PlanEventLog } from './testing/plan-event-log';
+import { PlanEventLog } from '../../../test/support/read-models/plan-event-log';
 
 const doc = { title: 'P', chunks: [{ key: 'C01_a' }], tasks: [{ id: 'T1', chunk: 'C01_a', title: 'one' }] };
 

@@ -1,8 +1,8 @@
-/** Message definitions live in workflows/messages.ts (workflow code imports them from there). */
+/** Message definitions live in @chunkwise/contracts; re-exported for the Temporal helpers' users. */
 export {
   CHUNKWISE_TASK_QUEUE,
   CHUNKWISE_SEARCH_ATTRIBUTES,
   ChunkwisePlanId,
   ChunkwisePlanTitle,
   ChunkwiseStatus,
-} from '../../../workflows/messages';
+} from '@chunkwise/contracts';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { CHUNKWISE_SEARCH_ATTRIBUTES } from '../../../workflows/messages';
+import { CHUNKWISE_SEARCH_ATTRIBUTES } from '@chunkwise/contracts';
 import { getFreePort, isPortOpen } from './free-port';
 import { resolveTemporalBinary } from './temporal-binary';
 

@@ -4,14 +4,19 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { PlanNotFoundError, SessionStateError, StaleRevisionError } from '@chunkwise/application';
+import {
+  PlanNotFoundError,
+  SessionStateError,
+  StaleRevisionError,
+  TemporalUnavailableError,
+  UpdateRejectedError,
+} from '@chunkwise/application';
+import { isTemporalUnreachable } from '@chunkwise/temporal';
 import { DomainError, type DomainErrorCode, ValidationError } from '@chunkwise/domain';
 import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
 import { bodyParserError } from './body-parsing';
 import { DOMAIN_ERROR_STATUS, mapError } from './error-mapping';
 import { RequestValidationError } from './error-response';
-import { UpdateRejectedError } from '../sessions/session-errors';
-import { isTemporalUnreachable, TemporalUnavailableError } from '../sessions/temporal-access';
 
 describe('mapError', () => {
   it('stale revision → 409 with the current revision', () => {

@@ -1,17 +1,22 @@
 import { LlmOutputError, LlmUnavailableError } from '@chunkwise/llm';
 import { HttpException } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { PlanNotFoundError, SessionStateError, StaleRevisionError } from '@chunkwise/application';
-import { DomainError, type DomainErrorCode } from '@chunkwise/domain';
-import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
-import { ReadModelStoreClosedError } from '@chunkwise/read-models';
 import {
   InvalidRepositoryPathError,
+  PlanNotFoundError,
+  SessionStateError,
+  StaleRevisionError,
+  TemporalUnavailableError,
+  UpdateRejectedError,
+} from '@chunkwise/application';
+import {
+  DomainError,
   RepositoryExistsError,
   RepositoryNotFoundError,
-} from '../repositories/repository-service';
-import { UpdateRejectedError } from '../sessions/session-errors';
-import { TemporalUnavailableError } from '../sessions/temporal-access';
+  type DomainErrorCode,
+} from '@chunkwise/domain';
+import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
+import { ReadModelStoreClosedError } from '@chunkwise/read-models';
 import { errorBody, RequestValidationError, type ErrorBody } from './error-response';
 
 /**

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiResponse } from '@nestjs/swagger';
 
-/** A reference to a component generated from the zod schemas in api-schemas.ts. */
+/** A reference to a component generated from the zod schemas registered in openapi.ts. */
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 export const ApiBodyOf = (name: string, description?: string) =>

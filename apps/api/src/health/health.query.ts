@@ -1,8 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Health } from '../api-schemas';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
+import type { Health } from '../common/api-schemas';
+import type { ChunkwiseConfig } from '@chunkwise/config';
+import type { EventStore } from '@chunkwise/event-store';
+import type { ReadModelStore } from '@chunkwise/read-models';
+import type { ApiProjector } from '../infrastructure/api-projector';
+import { CHUNKWISE_CONFIG, EVENT_STORE, PROJECTOR, READ_MODEL_STORE } from '../infrastructure/tokens';
 
 export class GetHealthQuery extends Query<Health> {}
 
@@ -11,10 +14,15 @@ export class GetHealthQuery extends Query<Health> {}
 export class GetHealthHandler implements IQueryHandler<GetHealthQuery> {
   private readonly logger = new Logger('Health');
 
-  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+  constructor(
+    @Inject(CHUNKWISE_CONFIG) private readonly config: ChunkwiseConfig,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTOR) private readonly projector: ApiProjector | null,
+  ) {}
 
   async execute(): Promise<Health> {
-    const { config, eventStore, readModels, projector } = this.runtime;
+    const { config, eventStore, readModels, projector } = this;
     const projectorState = !projector ? 'off' : !projector.isActive ? 'standby' : 'active';
     const base = {
       eventStore: config.eventStore.kind,

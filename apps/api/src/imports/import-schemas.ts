@@ -32,6 +32,8 @@ const importFields = {
   title: z.string().min(1).max(500).optional().describe('Overrides the title found in the source.'),
   repository: z.string().min(1).max(4096).optional().describe('The repository the plan targets.'),
 };
+const inferDependencies =
+  'Dependencies written in words ("Depends on: 1.2") that name tasks of the plan become real dependencies when valid; the others stay warnings.';
 
 /** `POST /api/plans/import` as JSON: one file's `content`, or a folder's `files`. */
 export const importBodySchema = z
@@ -45,6 +47,7 @@ export const importBodySchema = z
       .optional()
       .describe('Several files (an OpenSpec change folder: proposal.md and tasks.md).'),
     allTags: z.boolean().optional().describe('Task Master: one plan per tag.'),
+    inferDependencies: z.boolean().optional().describe(inferDependencies),
     dryRun: z.boolean().optional().describe('Return the plan and the warnings without storing anything.'),
   })
   .strict()
@@ -55,7 +58,12 @@ export const importBodySchema = z
 
 /** The same as multipart form fields (strings), the files uploaded as parts. */
 export const importFormSchema = z
-  .object({ ...importFields, allTags: booleanString.optional(), dryRun: booleanString.optional() })
+  .object({
+    ...importFields,
+    allTags: booleanString.optional(),
+    inferDependencies: booleanString.optional().describe(inferDependencies),
+    dryRun: booleanString.optional(),
+  })
   .strict();
 
 export type ImportBody = z.output<typeof importBodySchema>;

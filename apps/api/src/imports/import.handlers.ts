@@ -1,4 +1,3 @@
-import { Inject } from '@nestjs/common';
 import {
   CommandBus,
   CommandHandler,
@@ -6,12 +5,11 @@ import {
   type IQueryHandler,
   QueryHandler,
 } from '@nestjs/cqrs';
-import { PlanNotFoundError } from '@chunkwise/application';
+import { PlanCommandService, PlanNotFoundError } from '@chunkwise/application';
 import { DomainError, stateAtRevision, type PlanSource } from '@chunkwise/domain';
 import { exportPlan, importAllTags, ImportError, importPlan, type ImportedPlan } from '@chunkwise/formats';
-import { CreatePlanCommand } from '../plans/commands';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
+import { newPlanId } from '../plans/plan-ids';
+import { WritePlanCommand } from '../plans/write-plan.command';
 import { importValidationError } from './import-errors';
 import { ExportPlanQuery, ImportPlansCommand, type ExportAnswer, type ImportResult } from './import.commands';
 
@@ -31,8 +29,13 @@ export class ImportPlansHandler implements ICommandHandler<ImportPlansCommand> {
     // Every plan is validated before the first is stored, so a bad tag stores nothing.
     const results: ImportResult[] = [];
     for (const plan of plans) {
+      const planId = newPlanId();
       const outcome = await this.commands.execute(
-        new CreatePlanCommand(plan.document, sourceOf(plan), options),
+        new WritePlanCommand(
+          planId,
+          { type: 'CreatePlan', planId, document: plan.document, source: sourceOf(plan) },
+          options,
+        ),
       );
       results.push({ id: outcome.id, revision: outcome.revision, ...summary(plan) });
     }
@@ -68,10 +71,10 @@ function summary(plan: ImportedPlan): ImportResult {
 /** Exports from the event store (authoritative, and the only place past revisions live). */
 @QueryHandler(ExportPlanQuery)
 export class ExportPlanHandler implements IQueryHandler<ExportPlanQuery> {
-  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+  constructor(private readonly plans: PlanCommandService) {}
 
   async execute({ planId, format, revision, options }: ExportPlanQuery): Promise<ExportAnswer> {
-    const { events, state } = await this.runtime.service.load(planId);
+    const { events, state } = await this.plans.load(planId);
     if (!state.exists) throw new PlanNotFoundError(planId);
     if (revision !== undefined && (revision < 1 || revision > state.revision))
       throw new DomainError(

@@ -31,9 +31,9 @@ import { ApiErrors } from '../common/openapi-decorators';
 import { RequestValidationError } from '../common/error-response';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { openApiSchemaOf } from '../openapi';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
+import { openApiSchemaOf } from '../common/openapi-schema';
+import type { ChunkwiseConfig } from '@chunkwise/config';
+import { CHUNKWISE_CONFIG } from '../infrastructure/tokens';
 import {
   ExportPlanQuery,
   ImportPlansCommand,
@@ -65,7 +65,7 @@ export class ImportsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(API_RUNTIME) private readonly runtime: ApiRuntime,
+    @Inject(CHUNKWISE_CONFIG) private readonly config: ChunkwiseConfig,
   ) {}
 
   /** Declared under `plans/` like `validate`: `import` is never taken for a plan id (no `POST /plans/:id`). */
@@ -161,9 +161,9 @@ export class ImportsController {
         { code: 'schema', message: `at most ${MAX_IMPORT_FILES} files per import` },
       ]);
     const total = parts.reduce((n, p) => n + p.size, 0);
-    if (total > this.runtime.config.bodyLimit)
+    if (total > this.config.bodyLimit)
       throw new PayloadTooLargeException(
-        `the uploaded files hold ${total} bytes, over the limit of ${this.runtime.config.bodyLimit} bytes`,
+        `the uploaded files hold ${total} bytes, over the limit of ${this.config.bodyLimit} bytes`,
       );
     const files = parts.map((p) => {
       try {

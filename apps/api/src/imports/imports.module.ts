@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { MulterModule } from '@nestjs/platform-express';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
+import type { ChunkwiseConfig } from '@chunkwise/config';
+import { CHUNKWISE_CONFIG } from '../infrastructure/tokens';
 import { IMPORT_HANDLERS } from './import.handlers';
 import { MAX_IMPORT_FILES } from './import-schemas';
 import { ImportsController } from './imports.controller';
@@ -16,10 +16,10 @@ import { ImportsController } from './imports.controller';
   imports: [
     CqrsModule,
     MulterModule.registerAsync({
-      inject: [API_RUNTIME],
-      useFactory: (runtime: ApiRuntime) => ({
+      inject: [CHUNKWISE_CONFIG],
+      useFactory: (config: ChunkwiseConfig) => ({
         limits: {
-          fileSize: runtime.config.bodyLimit,
+          fileSize: config.bodyLimit,
           files: MAX_IMPORT_FILES,
           fields: 20,
           fieldSize: 64 * 1024,

@@ -8,7 +8,7 @@ import {
   type SuggestionSetState,
 } from '@chunkwise/domain';
 import { z } from 'zod';
-import { expectedRevisionSchema, planUsageSchema, writeResultSchema } from '../api-schemas';
+import { expectedRevisionSchema, planUsageSchema, writeResultSchema } from '../common/api-schemas';
 
 export const generateBodySchema = z.object({
   title: z.string().min(1, 'title must not be empty').max(500),

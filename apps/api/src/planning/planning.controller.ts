@@ -7,10 +7,10 @@ import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { newPlanId } from '../plans/plan-ids';
 import { writeHeaders } from '../plans/write-response';
-import { ProjectionSync } from '../projection/projection-sync.service';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
-import { PlanNotFoundError, type ExecuteResult } from '@chunkwise/application';
+import { ProjectionSync } from '../infrastructure/projection-sync.service';
+import { READ_MODEL_STORE } from '../infrastructure/tokens';
+import { PlanningService, PlanNotFoundError, type ExecuteResult } from '@chunkwise/application';
+import type { ReadModelStore } from '@chunkwise/read-models';
 import {
   applyBodySchema,
   diffQuerySchema,
@@ -28,7 +28,8 @@ import {
 @Controller('plans')
 export class PlanningController {
   constructor(
-    @Inject(API_RUNTIME) private readonly runtime: ApiRuntime,
+    private readonly planning: PlanningService,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly sync: ProjectionSync,
   ) {}
 
@@ -44,7 +45,7 @@ export class PlanningController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const planId = newPlanId();
-    const result = await this.runtime.planning.generate(planId, body, ctx.options());
+    const result = await this.planning.generate(planId, body, ctx.options());
     const written = await this.written(res, planId, result);
     res.setHeader('Location', `/api/plans/${planId}`);
     return { ...written, usage: result.state.usage };
@@ -61,7 +62,7 @@ export class PlanningController {
     @Body(new ZodValidationPipe(reviewBodySchema)) body: z.output<typeof reviewBodySchema>,
     @Write() ctx: WriteContext,
   ) {
-    const { result, set } = await this.runtime.planning.review(
+    const { result, set } = await this.planning.review(
       id,
       { type: body.type, scope: body.scope, targetId: body.targetId },
       ctx.options(body.expectedRevision),
@@ -75,7 +76,7 @@ export class PlanningController {
   @ApiResult(200, 'SuggestionSet')
   @ApiErrors(401, 404)
   async suggestionSet(@Param('id') id: string, @Param('setId') setId: string) {
-    return suggestionSetView(id, await this.runtime.planning.suggestionSet(id, setId));
+    return suggestionSetView(id, await this.planning.suggestionSet(id, setId));
   }
 
   @Post(':id/suggestions/:setId/apply')
@@ -94,7 +95,7 @@ export class PlanningController {
     @Write() ctx: WriteContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.runtime.planning.apply(id, setId, body.ids, ctx.options(body.expectedRevision));
+    const result = await this.planning.apply(id, setId, body.ids, ctx.options(body.expectedRevision));
     return this.written(res, id, result);
   }
 
@@ -112,7 +113,7 @@ export class PlanningController {
     @Write() ctx: WriteContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { result, rationale, summary } = await this.runtime.planning.refine(
+    const { result, rationale, summary } = await this.planning.refine(
       id,
       { feedback: body.feedback, mode: body.mode, drafts: body.drafts, author: body.author },
       ctx.options(body.expectedRevision),
@@ -135,7 +136,7 @@ export class PlanningController {
     @Param('id') id: string,
     @Query(new ZodValidationPipe(diffQuerySchema, 'query')) q: z.output<typeof diffQuerySchema>,
   ) {
-    return { planId: id, ...(await this.runtime.planning.diff(id, q.from, q.to)) };
+    return { planId: id, ...(await this.planning.diff(id, q.from, q.to)) };
   }
 
   @Get(':id/usage')
@@ -143,7 +144,7 @@ export class PlanningController {
   @ApiResult(200, 'PlanUsage')
   @ApiErrors(401, 404)
   async usage(@Param('id') id: string) {
-    const plan = await this.runtime.readModels.getPlan(id);
+    const plan = await this.readModels.getPlan(id);
     if (!plan) throw new PlanNotFoundError(id);
     return { planId: id, ...plan.usage };
   }

@@ -8,11 +8,11 @@ import {
   emptyWriteBodySchema,
   reorderChunksBodySchema,
   updateChunkBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AddChunkCommand, RemoveChunkCommand, ReorderChunksCommand, UpdateChunkCommand } from './commands';
+import { WritePlanCommand } from './write-plan.command';
 import { ListChunksQuery } from './queries';
 import { writeHeaders } from './write-response';
 
@@ -47,7 +47,9 @@ export class ChunksController {
     const { expectedRevision, index, ...chunk } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new AddChunkCommand(id, chunk, index, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'AddChunk', chunk, index }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -66,7 +68,11 @@ export class ChunksController {
     return writeHeaders(
       res,
       await this.commands.execute(
-        new ReorderChunksCommand(id, body.order, ctx.options(body.expectedRevision)),
+        new WritePlanCommand(
+          id,
+          { type: 'ReorderChunks', order: body.order },
+          ctx.options(body.expectedRevision),
+        ),
       ),
     );
   }
@@ -86,7 +92,9 @@ export class ChunksController {
     const { expectedRevision, ...changes } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new UpdateChunkCommand(id, key, changes, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'UpdateChunk', key, changes }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -103,7 +111,9 @@ export class ChunksController {
   ) {
     return writeHeaders(
       res,
-      await this.commands.execute(new RemoveChunkCommand(id, key, ctx.options(body.expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'RemoveChunk', key }, ctx.options(body.expectedRevision)),
+      ),
     );
   }
 }

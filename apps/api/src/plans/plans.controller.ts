@@ -26,19 +26,12 @@ import {
   listPlansQuerySchema,
   reopenBodySchema,
   updatePlanBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { YAML_TYPES } from '../common/body-parsing';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import {
-  ArchivePlanCommand,
-  CreatePlanCommand,
-  FinalizePlanCommand,
-  RecordFeedbackCommand,
-  ReopenPlanCommand,
-  UpdatePlanDetailsCommand,
-} from './commands';
+import { newPlanId } from './plan-ids';
 import {
   GetPlanAtRevisionQuery,
   GetPlanHistoryQuery,
@@ -48,6 +41,7 @@ import {
   ValidatePlanQuery,
 } from './queries';
 import { writeHeaders } from './write-response';
+import { WritePlanCommand } from './write-plan.command';
 
 /** A plan document must be an object; its content is checked by the domain, which names every issue. */
 const documentBody = z.record(z.string(), z.unknown(), {
@@ -91,8 +85,14 @@ export class PlansController {
       ? (sourceHeader as PlanSource['kind'])
       : 'api';
     const source: PlanSource = { kind, format: req.is(YAML_TYPES) ? 'yaml' : 'json' };
+    // A fresh random id (36^12 of them); should it be taken, the decider refuses it (409).
+    const planId = newPlanId();
     const outcome = await this.commands.execute(
-      new CreatePlanCommand(document, source, ctx.options(expectedRevision)),
+      new WritePlanCommand(
+        planId,
+        { type: 'CreatePlan', planId, document, source },
+        ctx.options(expectedRevision),
+      ),
     );
     res.setHeader('Location', `/api/plans/${outcome.id}`);
     return writeHeaders(res, outcome);
@@ -170,7 +170,7 @@ export class PlansController {
   ) {
     const { expectedRevision, ...changes } = body;
     const outcome = await this.commands.execute(
-      new UpdatePlanDetailsCommand(id, changes, ctx.options(expectedRevision)),
+      new WritePlanCommand(id, { type: 'UpdatePlanDetails', changes }, ctx.options(expectedRevision)),
     );
     return writeHeaders(res, outcome);
   }
@@ -186,7 +186,7 @@ export class PlansController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const outcome = await this.commands.execute(
-      new ArchivePlanCommand(id, ctx.options(body.expectedRevision)),
+      new WritePlanCommand(id, { type: 'ArchivePlan' }, ctx.options(body.expectedRevision)),
     );
     return { ...writeHeaders(res, outcome), archived: true as const };
   }
@@ -221,7 +221,7 @@ export class PlansController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const outcome = await this.commands.execute(
-      new FinalizePlanCommand(id, ctx.options(body.expectedRevision)),
+      new WritePlanCommand(id, { type: 'FinalizePlan' }, ctx.options(body.expectedRevision)),
     );
     return writeHeaders(res, outcome);
   }
@@ -239,7 +239,11 @@ export class PlansController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const outcome = await this.commands.execute(
-      new ReopenPlanCommand(id, body.reason, ctx.options(body.expectedRevision)),
+      new WritePlanCommand(
+        id,
+        { type: 'ReopenPlan', reason: body.reason },
+        ctx.options(body.expectedRevision),
+      ),
     );
     return writeHeaders(res, outcome);
   }
@@ -257,7 +261,11 @@ export class PlansController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const outcome = await this.commands.execute(
-      new RecordFeedbackCommand(id, body.feedback, body.author, ctx.options(body.expectedRevision)),
+      new WritePlanCommand(
+        id,
+        { type: 'RecordFeedback', feedback: body.feedback, author: body.author },
+        ctx.options(body.expectedRevision),
+      ),
     );
     return writeHeaders(res, outcome);
   }

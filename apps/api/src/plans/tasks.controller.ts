@@ -9,17 +9,11 @@ import {
   moveTaskBodySchema,
   setDependenciesBodySchema,
   updateTaskBodySchema,
-} from '../api-schemas';
+} from '../common/api-schemas';
 import { ApiBodyOf, ApiErrors, ApiResult, ApiWrite } from '../common/openapi-decorators';
 import { Write, type WriteContext } from '../common/request-context';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import {
-  AddTaskCommand,
-  MoveTaskCommand,
-  RemoveTaskCommand,
-  SetTaskDependenciesCommand,
-  UpdateTaskCommand,
-} from './commands';
+import { WritePlanCommand } from './write-plan.command';
 import { GetTaskQuery, ListTasksQuery } from './queries';
 import { writeHeaders } from './write-response';
 
@@ -61,7 +55,7 @@ export class TasksController {
   ) {
     const { expectedRevision, beforeTaskId, ...task } = body;
     const outcome = await this.commands.execute(
-      new AddTaskCommand(id, task, beforeTaskId, ctx.options(expectedRevision)),
+      new WritePlanCommand(id, { type: 'AddTask', task, beforeTaskId }, ctx.options(expectedRevision)),
     );
     if (task.id !== undefined)
       res.setHeader(
@@ -86,7 +80,9 @@ export class TasksController {
     const { expectedRevision, ...changes } = body;
     return writeHeaders(
       res,
-      await this.commands.execute(new UpdateTaskCommand(id, taskId, changes, ctx.options(expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'UpdateTask', taskId, changes }, ctx.options(expectedRevision)),
+      ),
     );
   }
 
@@ -106,7 +102,11 @@ export class TasksController {
     return writeHeaders(
       res,
       await this.commands.execute(
-        new SetTaskDependenciesCommand(id, taskId, dependsOn, ctx.options(body.expectedRevision)),
+        new WritePlanCommand(
+          id,
+          { type: 'SetTaskDependencies', taskId, dependsOn },
+          ctx.options(body.expectedRevision),
+        ),
       ),
     );
   }
@@ -124,11 +124,9 @@ export class TasksController {
     @Write() ctx: WriteContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const command = new MoveTaskCommand(
+    const command = new WritePlanCommand(
       id,
-      taskId,
-      body.toChunk,
-      body.beforeTaskId,
+      { type: 'MoveTask', taskId, toChunk: body.toChunk, beforeTaskId: body.beforeTaskId },
       ctx.options(body.expectedRevision),
     );
     return writeHeaders(res, await this.commands.execute(command));
@@ -147,7 +145,9 @@ export class TasksController {
   ) {
     return writeHeaders(
       res,
-      await this.commands.execute(new RemoveTaskCommand(id, taskId, ctx.options(body.expectedRevision))),
+      await this.commands.execute(
+        new WritePlanCommand(id, { type: 'RemoveTask', taskId }, ctx.options(body.expectedRevision)),
+      ),
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { WriteOutcome } from './plan-writer.service';
+import type { WriteOutcome } from './write-plan.command';
 
 /** Sets the headers of a write response: the new revision as ETag, and a hint when read models lag. */
 export function writeHeaders(res: Response, outcome: WriteOutcome): { id: string; revision: number } {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   Command,
   CommandBus,
@@ -13,13 +13,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
-import {
-  type RegisterRepositoryBody,
-  registerRepositoryBodySchema,
-  type Repository,
-} from './repository-service';
+import { RepositoryService } from '@chunkwise/application';
+import type { Repository } from '@chunkwise/domain';
+import { type RegisterRepositoryBody, registerRepositoryBodySchema } from './repository-schemas';
 
 export class RegisterRepositoryCommand extends Command<Repository> {
   constructor(readonly body: RegisterRepositoryBody) {
@@ -33,34 +29,27 @@ export class GetRepositoryQuery extends Query<Repository> {
   }
 }
 
-abstract class RepositoryHandler {
-  constructor(@Inject(API_RUNTIME) protected readonly runtime: ApiRuntime) {}
-}
-
 @CommandHandler(RegisterRepositoryCommand)
-export class RegisterRepositoryHandler
-  extends RepositoryHandler
-  implements ICommandHandler<RegisterRepositoryCommand>
-{
+export class RegisterRepositoryHandler implements ICommandHandler<RegisterRepositoryCommand> {
+  constructor(private readonly repositories: RepositoryService) {}
   execute({ body }: RegisterRepositoryCommand): Promise<Repository> {
-    return this.runtime.repositories.register(body);
+    return this.repositories.register(body);
   }
 }
 
 @QueryHandler(ListRepositoriesQuery)
-export class ListRepositoriesHandler
-  extends RepositoryHandler
-  implements IQueryHandler<ListRepositoriesQuery>
-{
+export class ListRepositoriesHandler implements IQueryHandler<ListRepositoriesQuery> {
+  constructor(private readonly repositories: RepositoryService) {}
   execute(): Promise<Repository[]> {
-    return this.runtime.repositories.list();
+    return this.repositories.list();
   }
 }
 
 @QueryHandler(GetRepositoryQuery)
-export class GetRepositoryHandler extends RepositoryHandler implements IQueryHandler<GetRepositoryQuery> {
+export class GetRepositoryHandler implements IQueryHandler<GetRepositoryQuery> {
+  constructor(private readonly repositories: RepositoryService) {}
   execute({ id }: GetRepositoryQuery): Promise<Repository> {
-    return this.runtime.repositories.get(id);
+    return this.repositories.get(id);
   }
 }
 

@@ -13,14 +13,13 @@ import {
 import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PlanNotFoundError } from '@chunkwise/application';
 import { planStreamId } from '@chunkwise/domain';
-import type { StoredEvent, Subscription } from '@chunkwise/event-store';
+import type { EventStore, StoredEvent, Subscription } from '@chunkwise/event-store';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { ApiErrors } from '../common/openapi-decorators';
 import { RequestValidationError } from '../common/error-response';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import type { ApiRuntime } from '../projection/api-runtime';
-import { API_RUNTIME } from '../tokens';
+import { EVENT_STORE } from '../infrastructure/tokens';
 import { streamQuerySchema } from './session-schemas';
 
 /** A comment line every this many ms keeps proxies and clients from timing the stream out. */
@@ -55,7 +54,7 @@ export class PlanStreamController implements OnApplicationShutdown {
     for (const end of [...this.open]) end();
   }
 
-  constructor(@Inject(API_RUNTIME) private readonly runtime: ApiRuntime) {}
+  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
   @Get('stream')
   @ApiOperation({
@@ -78,7 +77,7 @@ export class PlanStreamController implements OnApplicationShutdown {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const { eventStore } = this.runtime;
+    const { eventStore } = this;
     const streamId = planStreamId(id);
     if ((await eventStore.readStream(streamId, { maxCount: 1 })).length === 0)
       throw new PlanNotFoundError(id);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 /**
  * Request and response shapes of the execution routes (validation and OpenAPI components, like
- * api-schemas.ts).
+ * common/api-schemas.ts).
  */
 
 const reason = z.string().max(MAX_TEXT).optional();

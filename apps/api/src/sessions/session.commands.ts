@@ -1,7 +1,7 @@
 import { Command, Query } from '@nestjs/cqrs';
 import type { ControlSignal, SessionRef, TaskAction } from '@chunkwise/application';
 import type { z } from 'zod';
-import type { UpdateAnswer } from '../../../../workflows/messages';
+import type { UpdateAnswer } from '@chunkwise/contracts';
 import type { executeBodySchema, ProgressResponse } from './session-schemas';
 
 export type ExecuteBody = z.output<typeof executeBodySchema>;

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from '../program';
-import { memoryIo } from '../test-support';
-import { readPlanInput } from './import-export';
+import { memoryIo } from '../../../../test/support/cli-fakes';
+import { readPlanInput, shortName } from './import-export';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'formats');
 
@@ -84,6 +84,52 @@ describe('chunkwise import (no server needed for --dry-run)', () => {
     const r = await exec(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('--infer-dependencies makes the dependencies written in words real ones, and says which', async () => {
+    const file = join(FIXTURES, 'kiro', 'dependencies', 'tasks.md');
+    const plain = await exec(['import', file, '--dry-run']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^ {4}\[x\] 1\.2 {2}Add the build$/m);
+    expect(plain.stdout).toMatch(
+      /^ {2}- line 6: dependency in words "Dependencies: 1\.1" names 1\.1; not imported as a dependency \(--infer-dependencies makes it one\)$/m,
+    );
+
+    const inferred = await exec(['import', file, '--dry-run', '--infer-dependencies']);
+    expect(inferred.code).toBe(0);
+    expect(inferred.stdout).toMatch(/^ {4}\[x\] 1\.2 {2}Add the build {2}← 1\.1$/m);
+    expect(inferred.stdout).toMatch(/^ {4}\[ \] 2\.2 {2}Write the migrations {2}← 2\.1$/m);
+    expect(inferred.stdout).toMatch(/^ {4}\[ \] 2\.3 {2}Seed the data$/m);
+    expect(inferred.stdout).toMatch(
+      /^ {2}- line 14: dependency in words "Blocked by: 3\.1" not imported: 3\.1 \(3\.1 is in a later chunk, C03_api, than 2\.3 in C02_data-layer\)$/m,
+    );
+  });
+
+  it('--all-tags does not tell the user to choose a tag', async () => {
+    const file = join(FIXTURES, 'taskmaster', 'tagged', 'tasks.json');
+    const one = await exec(['import', file, '--dry-run']);
+    expect(one.stdout).toContain('choose one with --tag, or all with --all-tags');
+    const all = await exec(['import', file, '--dry-run', '--all-tags']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/read as taskmaster \(tag feature-x\)/);
+    expect(all.stdout).not.toMatch(/--tag|--all-tags/);
+  });
+
+  it('a file name keeps its leading "/" in messages, shortened or not', async () => {
+    expect(shortName('/tmp/x/tasks.md')).toBe('/tmp/x/tasks.md');
+    expect(shortName('/home/me/work/specs/001-x/tasks.md')).toBe('/…/work/specs/001-x/tasks.md');
+    const root = mkdtempSync(join(tmpdir(), 'chunkwise-empty-'));
+    try {
+      const dir = join(root, 'a', 'b', 'c');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'tasks.md');
+      writeFileSync(file, '# Tasks\n\nNothing to do yet.\n');
+      const r = await exec(['import', file, '--dry-run', '--format', 'openspec']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no tasks found in /…/a/b/c/tasks.md (read as openspec)');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a missing path is an error (exit 1)', async () => {

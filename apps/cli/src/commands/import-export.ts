@@ -68,6 +68,10 @@ function importCommand(deps: Deps): Command {
     .option('--all-tags', 'Task Master: one plan per tag')
     .option('--title <title>', 'the plan title (default: from the source)')
     .option('--repo <path>', 'the repository the plan targets')
+    .option(
+      '--infer-dependencies',
+      'make dependencies written in words ("Depends on: 1.2", "(depends on T009-T016)") real dependencies where they name tasks of the plan and are valid',
+    )
     .option('--dry-run', 'print the plan and the warnings; store nothing')
     .action(async (path: string, opts: ImportOptions, cmd: Command) => {
       const ctx = contextOf(cmd, deps);
@@ -78,6 +82,7 @@ function importCommand(deps: Deps): Command {
         tag: opts.tag,
         title: opts.title,
         repository: opts.repo,
+        ...(opts.inferDependencies ? { inferDependencies: true } : {}),
       };
       if (opts.dryRun) return dryRun(ctx, input, opts.allTags === true, path);
       const answer = await withImportIssues(
@@ -105,6 +110,7 @@ interface ImportOptions {
   allTags?: boolean;
   title?: string;
   repo?: string;
+  inferDependencies?: boolean;
   dryRun?: boolean;
 }
 
@@ -203,9 +209,15 @@ function readText(file: string, shown: string): string {
   }
 }
 
-/** The last few segments of a path: enough for the format hints (`.kiro/specs/auth/tasks.md`), no home folders. */
-function shortName(abs: string): string {
-  return abs.split(sep).slice(-4).join('/');
+/**
+ * The last few segments of a path: enough for the format hints (`.kiro/specs/auth/tasks.md`), no
+ * home folders. A shortened path keeps its leading `/` (`/…/specs/001-x/tasks.md`), so that it
+ * never reads as a relative one in a message.
+ */
+export function shortName(abs: string): string {
+  const parts = abs.split(sep);
+  const kept = parts.slice(-4).join('/');
+  return parts.length > 4 ? `/…/${kept}` : kept;
 }
 
 function dryRun(ctx: Context, input: Parameters<typeof importPlan>[0], allTags: boolean, path: string): void {

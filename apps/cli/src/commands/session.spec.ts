@@ -1,6 +1,6 @@
 import { SseParser, type SseEvent } from '../api-client';
 import { run } from '../program';
-import { fakeApi, memoryIo } from '../test-support';
+import { fakeApi, memoryIo } from '../../../../test/support/cli-fakes';
 
 const exec = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const io = memoryIo();

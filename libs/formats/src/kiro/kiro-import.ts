@@ -2,12 +2,15 @@ import {
   descriptionText,
   KIRO_TITLE_PREFIX,
   NUMERIC_ID,
-  parseTaskLine,
   reportMarkdownExtras,
   planHeading,
   resolveTrailerDeps,
   stripTitlePrefix,
   toSourceTask,
+  mergeTrees,
+  renestTrees,
+  wordedDependencies,
+  writtenId,
   type MdTaskContext,
 } from '../markdown/md-tasks';
 import { MAX_DEPTH, outlineMarkdown, type MdTask } from '../markdown/outline';
@@ -28,8 +31,18 @@ const style = { id: NUMERIC_ID, markers: false };
 export function parseKiro(file: InputFile, warnings: Warnings): SourcePlan {
   const outline = outlineMarkdown(file.content);
   let key = 0;
-  const ctx: MdTaskContext = { style, warnings, nextKey: () => `k${++key}`, pendingDeps: [] };
-  const trees = nestByNumber(outline.sections.flatMap((s) => s.tasks));
+  const ctx: MdTaskContext = {
+    style,
+    warnings,
+    nextKey: () => `k${++key}`,
+    pendingDeps: [],
+    merged: new Map(),
+  };
+  // Deeper indentation than the numbering says is fixed first; then N.M lines written at N.'s
+  // level go under N.; then a task line written twice is merged.
+  const all = outline.sections.flatMap((s) => s.tasks);
+  const idOf = (t: MdTask) => writtenId(t, ctx);
+  const trees = mergeTrees(nestByNumber(renestTrees(all, ctx), idOf), ctx);
   const tasks = trees.map((t) => toSourceTask(t, ctx)).filter((t): t is SourceTask => t !== null);
   resolveTrailerDeps(tasks, ctx);
   reportMarkdownExtras(outline, warnings, undefined);
@@ -47,15 +60,16 @@ export function parseKiro(file: InputFile, warnings: Warnings): SourcePlan {
     groups: [],
     tasks,
     stats,
+    wordedDependencies: wordedDependencies(outline.textualDependencies, tasks, ctx),
   };
 }
 
 /** Moves `N.M` checkboxes written at the same level as `N.` under it. */
-function nestByNumber(tasks: MdTask[]): MdTask[] {
+function nestByNumber(tasks: MdTask[], idOf: (t: MdTask) => string | undefined): MdTask[] {
   const out: MdTask[] = [];
   let parent: { task: MdTask; id: string } | null = null;
   for (const t of tasks) {
-    const id = parseTaskLine(t.text, style).id;
+    const id = idOf(t);
     if (parent && id && id.startsWith(`${parent.id}.`) && parent.task.depth < MAX_DEPTH - 1) {
       parent.task.children.push({ ...t, depth: parent.task.depth + 1 });
       continue;

@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 
 describe('Kiro import', () => {
   const plan = importPlan({ files: [fixture('kiro/quirks/tasks.md')] });

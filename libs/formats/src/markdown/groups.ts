@@ -1,7 +1,14 @@
 import { countTasks, emptyStats, type SourceGroup, type SourceTask } from '../source-model';
 import type { SourceStats } from '../types';
 import type { Warnings } from '../warnings';
-import { chunkHint, resolveTrailerDeps, sectionsText, toSourceTask, type MdTaskContext } from './md-tasks';
+import {
+  chunkHint,
+  prepareTrees,
+  resolveTrailerDeps,
+  sectionsText,
+  toSourceTask,
+  type MdTaskContext,
+} from './md-tasks';
 import type { MdHeading, MdOutline, MdSection, MdTask } from './outline';
 import { splitTrailer } from './trailer';
 
@@ -63,12 +70,11 @@ export function toSourceGroup(
 ): SourceGroup {
   const { text, trailer } = headingTrailer(group.heading);
   const tasks: SourceTask[] = [];
-  for (const s of group.sections)
-    for (const t of s.tasks) {
-      if (options.isTask && !options.isTask(t)) continue;
-      const st = toSourceTask(t, ctx);
-      if (st) tasks.push(st);
-    }
+  const trees = group.sections.flatMap((s) => s.tasks).filter((t) => !options.isTask || options.isTask(t));
+  for (const t of prepareTrees(trees, ctx)) {
+    const st = toSourceTask(t, ctx);
+    if (st) tasks.push(st);
+  }
   const hint = chunkHint(trailer);
   return {
     ...hint,
@@ -114,9 +120,13 @@ export function groupedStats(groups: readonly SourceGroup[], outline: MdOutline)
   return stats;
 }
 
-/** Group title without its numbering: `1. Spec Update` → `Spec Update`, `Phase 3: US1` → `US1`. */
+/**
+ * Group title without its numbering: `1. Spec Update` → `Spec Update`, `Phase 3: US1` → `US1`,
+ * `M1. Foundations` → `Foundations` (a milestone-style number: capitals, digits, punctuation).
+ */
 export function withoutNumbering(title: string): string {
   return title
+    .replace(/^[A-Z]{1,3}\d{1,4}(?:\.\d{1,4})*[.):]\s+/, '')
     .replace(
       /^(?:(?:phase|step|part|stage|group|section)\s*)?(?:\d{1,9}(?:\.\d{1,9})*[.):]?|[A-Za-z][.)]|[IVXLC]{1,6}[.)])\s+/i,
       '',

@@ -1,8 +1,9 @@
 import { executionModeSchema, taskStatusSchema, type TaskStatus } from '@chunkwise/domain';
-import { newTask, type ChunkHint, type SourceTask } from '../source-model';
+import { newTask, type ChunkHint, type SourceTask, type WordedDependencyAt } from '../source-model';
 import { dedent, trimBlock } from '../text';
 import type { Warnings } from '../warnings';
-import type { MdHeading, MdOutline, MdSection, MdTask } from './outline';
+import { mergeDuplicates, renestByNumber, type MergedLines } from './numbering';
+import type { MdHeading, MdOutline, MdSection, MdTask, TextualDependencyLine } from './outline';
 import { splitTrailer, trailerFlag, trailerList, trailerValue, type Trailer } from './trailer';
 
 /** How a format writes the start of a task line. */
@@ -19,8 +20,12 @@ export const KIRO_TITLE_PREFIX =
   /^(?:implementation\s+plan|implementation\s+tasks|tasks?)\s*(?:[:\-–—]\s*|$)/i;
 export const CHANGE_TITLE_PREFIX = /^(?:change|proposal)\s*[:\-–—]\s*/i;
 
-/** `1`, `1.1`, `2.3.1` (OpenSpec, Kiro), written `1.`, `1.1`, `**1.1**`, `1.1:`. */
-export const NUMERIC_ID = /^(?:\*\*)?(\d{1,9}(?:\.\d{1,9}){0,8})\.?(?:\*\*)?[:)]?(?:\s+|$)/;
+/**
+ * `1`, `1.1`, `2.3.1` (OpenSpec, Kiro), written `1.`, `1.1`, `**1.1**`, `1.1:`; a letter suffix on
+ * a dotted number (`7.4d`, `3.2a`) is part of the id (a plain `10x` is not: that is text).
+ */
+export const NUMERIC_ID =
+  /^(?:\*\*)?(\d{1,9}(?:\.\d{1,9}){1,8}[a-z]?|\d{1,9}(?:\.\d{1,9}){0,8})\.?(?:\*\*)?[:)]?(?:\s+|$)/;
 /** `T001`, `T012a`, `TASK-7` (Spec Kit). */
 export const LETTER_ID = /^(?:\*\*)?([A-Z]{1,5}-?\d{1,9}[a-z]?)(?:\*\*)?:?(?=\s|\[|$)\s*/;
 
@@ -137,6 +142,54 @@ export interface MdTaskContext {
   nextKey: () => string;
   /** Trailer dependencies to resolve once every task is known: [task, ids]. */
   pendingDeps: Array<[SourceTask, string[]]>;
+  /** Lines of duplicate task lines → the line they were merged into. */
+  merged: MergedLines;
+}
+
+/** The id a checkbox line writes (its number, not a trailer's id): what its nesting is checked by. */
+export const writtenId = (t: MdTask, ctx: MdTaskContext) => parseTaskLine(t.text, ctx.style).id;
+
+/**
+ * Fixes a checkbox tree where its numbering contradicts it (see numbering.ts): subtasks indented
+ * deeper than their siblings, task lines written twice.
+ */
+export function prepareTrees(tasks: readonly MdTask[], ctx: MdTaskContext): MdTask[] {
+  return mergeTrees(renestTrees(tasks, ctx), ctx);
+}
+
+export function renestTrees(tasks: readonly MdTask[], ctx: MdTaskContext): MdTask[] {
+  return renestByNumber(tasks, (t) => writtenId(t, ctx), ctx.warnings, ctx.file);
+}
+
+export function mergeTrees(tasks: readonly MdTask[], ctx: MdTaskContext): MdTask[] {
+  return mergeDuplicates(
+    tasks,
+    (t) => writtenId(t, ctx),
+    (t) => parseTaskLine(t.text, ctx.style).title,
+    ctx.warnings,
+    ctx.file,
+    ctx.merged,
+  );
+}
+
+/** The dependencies in words of a file, each with the source task its line belongs to. */
+export function wordedDependencies(
+  lines: readonly TextualDependencyLine[],
+  tasks: readonly SourceTask[],
+  ctx: MdTaskContext,
+): WordedDependencyAt[] {
+  const keyOfLine = new Map<number, string>();
+  const stack = [...tasks];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t.loc.line !== undefined) keyOfLine.set(t.loc.line, t.key);
+    stack.push(...t.children);
+  }
+  return lines.map((l) => {
+    const owner = l.owner === undefined ? undefined : (ctx.merged.get(l.owner) ?? l.owner);
+    const ownerKey = owner === undefined ? undefined : keyOfLine.get(owner);
+    return { dep: l.dep, loc: { file: ctx.file, line: l.n }, ...(ownerKey ? { ownerKey } : {}) };
+  });
 }
 
 /** Converts a checkbox tree into source tasks (null for an empty checkbox, which is reported). */
@@ -220,12 +273,14 @@ export function resolveTrailerDeps(tasks: readonly SourceTask[], ctx: MdTaskCont
   }
 }
 
-/** Reports what markdown carries outside tasks and prose: comments, front matter, dependencies in words. */
+/**
+ * Reports what markdown carries outside tasks and prose: comments, front matter, an unclosed fence.
+ * (Dependencies in words are reported when the document is built: see infer-dependencies.ts.)
+ */
 export function reportMarkdownExtras(
   outline: {
     comments: Array<{ from: number; to: number; text: string }>;
     frontmatter: Array<{ n: number; raw: string }>;
-    textualDependencies: Array<{ n: number; text: string }>;
     unclosedFence?: number;
   },
   warnings: Warnings,
@@ -244,12 +299,6 @@ export function reportMarkdownExtras(
       'not_imported',
       `YAML front matter (lines ${outline.frontmatter[0].n}–${outline.frontmatter[outline.frontmatter.length - 1].n}) not imported`,
       { file, line: outline.frontmatter[0].n },
-    );
-  for (const d of outline.textualDependencies)
-    warnings.add(
-      'textual_dependency',
-      `dependency stated in words, not imported as a dependency (add it after the import if it holds): ${d.text.slice(0, 160)}`,
-      { file, line: d.n },
     );
   if (outline.unclosedFence !== undefined)
     warnings.add('not_imported', 'code fence never closed; the rest of the file was read as code', {

@@ -1,5 +1,5 @@
-import { TEXTUAL_DEPENDENCY } from '../text';
 import { scanMarkdown, type MdLine } from './lines';
+import { findWordedDependency, type WordedDependency } from './worded-dependency';
 
 /** A checkbox line with the lines that belong to it (more indented) and its nested checkboxes. */
 export interface MdTask {
@@ -38,9 +38,16 @@ export interface MdOutline {
   sections: MdSection[];
   frontmatter: Array<{ n: number; raw: string }>;
   comments: Array<{ from: number; to: number; text: string }>;
-  /** Lines that state a dependency in words (anywhere, code blocks included). */
-  textualDependencies: Array<{ n: number; text: string }>;
+  /** Lines that state a dependency in words (outside code blocks), with the task line they belong to. */
+  textualDependencies: TextualDependencyLine[];
   unclosedFence?: number;
+}
+
+export interface TextualDependencyLine {
+  n: number;
+  dep: WordedDependency;
+  /** The line of the checkbox task this line is (or is under); none for prose. */
+  owner?: number;
 }
 
 /** Nested checkboxes deeper than this are kept at this depth (a hostile file must not exhaust the stack). */
@@ -73,10 +80,13 @@ export function outlineMarkdown(input: string): MdOutline {
     return owner ?? null;
   };
 
+  const noteDependency = (line: MdLine, owner: MdTask | null) => {
+    const dep = findWordedDependency(line.raw);
+    if (dep) textualDependencies.push({ n: line.n, dep, ...(owner ? { owner: owner.line } : {}) });
+  };
+
   for (const line of lines) {
     section.end = line.n;
-    if (line.kind !== 'frontmatter' && line.kind !== 'comment' && TEXTUAL_DEPENDENCY.test(line.raw))
-      textualDependencies.push({ n: line.n, text: line.raw.trim() });
     switch (line.kind) {
       case 'frontmatter':
         frontmatter.push({ n: line.n, raw: line.raw });
@@ -117,6 +127,7 @@ export function outlineMarkdown(input: string): MdOutline {
         if (parent) parent.children.push(task);
         else section.tasks.push(task);
         open.push(task);
+        noteDependency(line, task);
         break;
       }
       case 'blank': {
@@ -136,7 +147,7 @@ export function outlineMarkdown(input: string): MdOutline {
       }
       case 'text':
         fenceTarget = null;
-        attachText(line);
+        noteDependency(line, attachText(line));
         break;
     }
   }

@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 import { ImportError } from '../types';
 
 describe('MassGen import', () => {

@@ -7,6 +7,7 @@ import {
   TASKS_TITLE_PREFIX,
   reportMarkdownExtras,
   stripTitlePrefix,
+  wordedDependencies,
   type MdTaskContext,
 } from '../markdown/md-tasks';
 import { outlineMarkdown, type MdSection } from '../markdown/outline';
@@ -33,6 +34,7 @@ export function parseOpenSpec(
     file: proposal ? tasksFile.name : undefined,
     nextKey: () => `k${++key}`,
     pendingDeps: [],
+    merged: new Map(),
   };
   const groupOf = (s: MdSection) => {
     const level2 = s.trail.find((h) => h.level === 2);
@@ -58,7 +60,19 @@ export function parseOpenSpec(
   }
   if (!title) title = changeName(proposal?.name ?? tasksFile.name) ?? 'OpenSpec change';
 
-  return { title, description, layout: 'groups', groups, tasks: [], stats: groupedStats(groups, outline) };
+  return {
+    title,
+    description,
+    layout: 'groups',
+    groups,
+    tasks: [],
+    stats: groupedStats(groups, outline),
+    wordedDependencies: wordedDependencies(
+      outline.textualDependencies,
+      groups.flatMap((g) => g.tasks),
+      ctx,
+    ),
+  };
 }
 
 /** proposal.md: its `# Change: Title` heading (if any) and the rest as the description. */

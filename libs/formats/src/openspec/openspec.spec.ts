@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { chunkOf, fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { chunkOf, fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 
 const folder = () => [
   fixture('openspec/add-dark-mode/proposal.md'),
@@ -70,7 +70,7 @@ describe('OpenSpec import', () => {
   it('offers a dependency written in words as a warning and does not guess it', () => {
     expect(taskById(plan, '2.3').dependsOn).toEqual([]);
     expect(warningsOf(plan, 'textual_dependency')).toEqual([
-      expect.stringContaining('line 18: dependency stated in words'),
+      'openspec/add-dark-mode/tasks.md line 18: dependency in words "depends on 2.1" names 2.1; not imported as a dependency (--infer-dependencies makes it one)',
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   parseTaskLine,
   reportMarkdownExtras,
   stripTitlePrefix,
+  wordedDependencies,
   type MdTaskContext,
 } from '../markdown/md-tasks';
 import { outlineMarkdown, taskSource, type MdHeading, type MdSection } from '../markdown/outline';
@@ -29,7 +30,13 @@ const style = { id: LETTER_ID, markers: true };
 export function parseSpecKit(file: InputFile, warnings: Warnings): SourcePlan {
   const outline = outlineMarkdown(file.content);
   let key = 0;
-  const ctx: MdTaskContext = { style, warnings, nextKey: () => `k${++key}`, pendingDeps: [] };
+  const ctx: MdTaskContext = {
+    style,
+    warnings,
+    nextKey: () => `k${++key}`,
+    pendingDeps: [],
+    merged: new Map(),
+  };
   const hasId = (text: string) => parseTaskLine(text, style).id !== undefined || /chunkwise:/.test(text);
 
   const groupOf = (s: MdSection): MdHeading | null | 'default' => {
@@ -85,6 +92,11 @@ export function parseSpecKit(file: InputFile, warnings: Warnings): SourcePlan {
     groups,
     tasks: [],
     stats: groupedStats(groups, outline),
+    wordedDependencies: wordedDependencies(
+      outline.textualDependencies,
+      groups.flatMap((g) => g.tasks),
+      ctx,
+    ),
   };
 }
 

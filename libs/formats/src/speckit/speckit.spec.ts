@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
-import { chunkOf, fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { chunkOf, fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 
 describe('Spec Kit import', () => {
   const plan = importPlan({ files: [fixture('speckit/001-quirks/tasks.md')] });
@@ -82,8 +82,12 @@ describe('Spec Kit import', () => {
   it('reads CRLF line endings and a byte-order mark like LF', () => {
     const crlf = importPlan({ files: [fixture('speckit/002-crlf-bom/tasks.md')] });
     expect(crlf.document.title).toBe('Line Endings');
-    expect(ids(crlf)).toEqual(['T001', 'T002', 'T004']);
-    expect(taskById(crlf, 'T004').description).toBe('Part of T003 Build the feature');
+    // T004 is tab-indented under T003, but its number makes it a sibling: both are tasks.
+    expect(ids(crlf)).toEqual(['T001', 'T002', 'T003', 'T004']);
+    expect(taskById(crlf, 'T004').description).toBe('');
+    expect(warningsOf(crlf, 'nesting_changed')).toEqual([
+      'line 11: task T004 is indented under T003 (line 10), but its number does not continue T003: it was read as a top-level task',
+    ]);
     const lf = fixture('speckit/002-crlf-bom/tasks.md')
       .content.replace(/^\uFEFF/, '')
       .replace(/\r\n/g, '\n');

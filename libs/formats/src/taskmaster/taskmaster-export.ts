@@ -133,6 +133,10 @@ function taskEntry(
       return r;
     })
     .filter((r) => r !== undefined);
+  // On a subtask, Task Master reads a plain number as a sibling subtask: a top-level task's number
+  // is ambiguous there, so the exact dependencies travel in our metadata too.
+  if (place.sub !== undefined && dependencies.some((r) => typeof r === 'number'))
+    ours.dependsOn = task.dependsOn;
   return {
     id,
     title: task.title,

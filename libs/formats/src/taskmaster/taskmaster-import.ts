@@ -38,6 +38,8 @@ export interface TaskMasterOptions {
   /** From `.taskmaster/state.json` when it was given along. */
   currentTag?: string;
   file?: string;
+  /** Every tag is being imported (--all-tags): no hint to choose one. */
+  allTags?: boolean;
 }
 
 /** The tags of a tagged tasks.json (`{ "master": { "tasks": [...] } }`), or null for the legacy layout. */
@@ -84,7 +86,7 @@ export function parseTaskMaster(
   if (tags) {
     tag = chooseTag(tags, options);
     const others = tags.filter((t) => t !== tag);
-    if (others.length > 0)
+    if (others.length > 0 && !options.allTags)
       warnings.add(
         'tag_selected',
         `imported tag ${tag}; the file also has tag${others.length > 1 ? 's' : ''} ${others.join(', ')} (choose one with --tag, or all with --all-tags)`,
@@ -160,11 +162,19 @@ interface Pending {
   /** For a subtask: its parent's display id (sibling numbers resolve under it) and its own number. */
   parentId?: string;
   ownId: string;
+  /** `deps` are Chunkwise task ids (a Chunkwise export's `metadata.chunkwise.dependsOn`). */
+  exact?: boolean;
 }
 
 class TaskReader {
   private readonly top = new Map<string, SourceTask>();
   private readonly sub = new Map<string, SourceTask>();
+  /**
+   * Tasks by the id they are imported with, for the exact dependencies of a Chunkwise export. Those
+   * name Chunkwise tasks, which are leaves: a parent's number must not shadow them.
+   */
+  private readonly leafById = new Map<string, SourceTask>();
+  private readonly parentById = new Map<string, SourceTask>();
   private readonly pending: Pending[] = [];
   private key = 0;
   dependencyCount = 0;
@@ -177,7 +187,7 @@ class TaskReader {
   readList(list: unknown[], base: string): SourceTask[] {
     const out: SourceTask[] = [];
     list.forEach((raw, i) => {
-      const t = this.read(raw, jsonPath(base, i), undefined, 0);
+      const t = this.read(raw, jsonPath(base, i), undefined, 0, false);
       if (t) out.push(t);
     });
     return out;
@@ -187,7 +197,13 @@ class TaskReader {
     return this.file ? { file: this.file, path } : { path };
   }
 
-  private read(raw: unknown, path: string, parentId: string | undefined, depth: number): SourceTask | null {
+  private read(
+    raw: unknown,
+    path: string,
+    parentId: string | undefined,
+    depth: number,
+    parentDone: boolean,
+  ): SourceTask | null {
     if (!isRecord(raw)) {
       throw new ImportError(
         [{ message: `${path}: a task must be an object`, path, file: this.file }],
@@ -225,7 +241,17 @@ class TaskReader {
             this.loc(`${path}.metadata.${k}`),
           );
 
-    const { status, cancelled } = this.status(raw.status, ours.status, path);
+    // A subtask without a status under a done parent is done: importing it pending would redo finished work.
+    const inherit = parentDone && raw.status === undefined && ours.status === undefined;
+    const { status, cancelled } = inherit
+      ? { status: 'completed' as const, cancelled: false }
+      : this.status(raw.status, ours.status, path);
+    if (inherit)
+      this.warnings.addGrouped(
+        'parent_status',
+        'subtask without a status under a done parent imported as done, like its parent',
+        this.loc(`${path}.status`),
+      );
     const description = [str(raw.description), str(raw.details)]
       .map((s) => s?.trim() ?? '')
       .filter(Boolean)
@@ -246,6 +272,7 @@ class TaskReader {
       labels,
       chunk: parentId === undefined ? chunkHint(ours.chunk) : undefined,
     });
+    if (inherit) task.statusInherited = true;
     if (!task.title && !description)
       this.warnings.add('not_imported', 'task has neither title nor description', task.loc);
     const index = parentId === undefined ? this.top : this.sub;
@@ -258,10 +285,18 @@ class TaskReader {
         'dependencies is not a list; ignored',
         this.loc(`${path}.dependencies`),
       );
-    if (Array.isArray(deps)) {
-      this.dependencyCount += deps.length;
+    if (Array.isArray(deps)) this.dependencyCount += deps.length;
+    if (Array.isArray(ours.dependsOn))
+      this.pending.push({
+        task,
+        deps: ours.dependsOn,
+        path: `${path}.metadata.chunkwise.dependsOn`,
+        parentId,
+        ownId,
+        exact: true,
+      });
+    else if (Array.isArray(deps))
       this.pending.push({ task, deps, path: `${path}.dependencies`, parentId, ownId });
-    }
     if (Array.isArray(raw.subtasks) && raw.subtasks.length > 0) {
       if (depth + 1 >= MAX_NESTING) {
         throw new ImportError(
@@ -276,12 +311,20 @@ class TaskReader {
         );
       }
       raw.subtasks.forEach((s, i) => {
-        const child = this.read(s, jsonPath(path, 'subtasks', i), displayId, depth + 1);
+        const child = this.read(
+          s,
+          jsonPath(path, 'subtasks', i),
+          displayId,
+          depth + 1,
+          status === 'completed',
+        );
         if (child) task.children.push(child);
       });
     } else if (raw.subtasks !== undefined && !Array.isArray(raw.subtasks)) {
       this.warnings.add('not_imported', 'subtasks is not a list; ignored', this.loc(`${path}.subtasks`));
     }
+    const byId = task.children.length === 0 ? this.leafById : this.parentById;
+    if (task.id !== undefined && !byId.has(task.id)) byId.set(task.id, task);
     return task;
   }
 
@@ -340,6 +383,7 @@ class TaskReader {
   }
 
   private target(s: string, p: Pending): SourceTask | undefined {
+    if (p.exact) return this.leafById.get(s) ?? this.parentById.get(s);
     if (/^\d+$/.test(s)) {
       if (p.parentId !== undefined) {
         // On a subtask a plain number names a sibling subtask (Task Master writes them so).
@@ -349,6 +393,11 @@ class TaskReader {
       return this.top.get(s);
     }
     if (s.includes('.')) return this.sub.get(s) ?? this.top.get(s);
+    if (p.parentId !== undefined) {
+      // A string id on a subtask names a sibling first (`"repo-detection"`), as a number does.
+      if (s === p.ownId) return p.task;
+      return this.sub.get(`${p.parentId}.${s}`) ?? this.top.get(s);
+    }
     return this.top.get(s);
   }
 }

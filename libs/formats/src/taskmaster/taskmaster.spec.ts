@@ -1,6 +1,6 @@
 import { exportPlan } from '../export-plan';
 import { importAllTags, importPlan } from '../import-plan';
-import { fixture, ids, taskById, warningsOf } from '../testing/fixtures';
+import { fixture, ids, taskById, warningsOf } from '../../../../test/support/format-fixtures';
 import { ImportError } from '../types';
 
 const tasksJson = () => fixture('taskmaster/tagged/tasks.json');
@@ -142,5 +142,35 @@ describe('Task Master export', () => {
     const again = importPlan({ files: out.files, format: 'taskmaster' });
     expect(again.content.tasks).toEqual(plan.content.tasks);
     expect(again.content.chunks).toEqual(plan.content.chunks);
+  });
+
+  it('a subtask depending on a top-level task whose number is also a sibling number keeps that dependency', () => {
+    // Chunk 1 is one task (top-level 1); T2 is subtask 1 of chunk 2 and depends on it: Task Master
+    // would read `[1]` on subtask 2.1 as itself, so the exact dependency travels in the metadata.
+    const content = [
+      'title: Ambiguous',
+      'chunks:',
+      '  - { key: C01_x, title: setup }',
+      '  - { key: C02_x, title: setup }',
+      'tasks:',
+      '  - { id: T1, chunk: C01_x, title: setup }',
+      '  - { id: T2, chunk: C02_x, title: db, dependsOn: [T1] }',
+      '  - { id: T3, chunk: C02_x, title: api, dependsOn: [T1, T2] }',
+      '',
+    ].join('\n');
+    const plan = importPlan({ content, filename: 'plan.yaml' });
+    const out = exportPlan(plan.content, 'taskmaster');
+    const parent = JSON.parse(out.files[0].content).master.tasks[1];
+    expect(parent.subtasks[0]).toMatchObject({
+      dependencies: [1],
+      metadata: { chunkwise: { id: 'T2', dependsOn: ['T1'] } },
+    });
+    const again = importPlan({ files: out.files, format: 'taskmaster' });
+    expect(again.document.tasks.map((t) => [t.id, t.dependsOn])).toEqual([
+      ['T1', []],
+      ['T2', ['T1']],
+      ['T3', ['T1', 'T2']],
+    ]);
+    expect(again.content.tasks).toEqual(plan.content.tasks);
   });
 });

@@ -1,11 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { PlanNotFoundError } from '@chunkwise/application';
+import { PlanCommandService, PlanNotFoundError } from '@chunkwise/application';
 import { DomainError, parsePlanDocument, stateAtRevision, type Task, validatePlan } from '@chunkwise/domain';
-import { projectDetail, type PlanDetail, type PlanSummary } from '@chunkwise/read-models';
-import type { ApiRuntime } from '../../projection/api-runtime';
-import { API_RUNTIME } from '../../tokens';
-import type { ValidationResult } from '../../api-schemas';
+import {
+  projectDetail,
+  type PlanDetail,
+  type PlanSummary,
+  type ReadModelStore,
+} from '@chunkwise/read-models';
+import { READ_MODEL_STORE } from '../../infrastructure/tokens';
+import type { ValidationResult } from '../../common/api-schemas';
 import {
   GetPlanAtRevisionQuery,
   GetPlanHistoryQuery,
@@ -20,10 +24,10 @@ import {
 
 /** Reads served from the read models (the projector keeps them current). */
 abstract class ReadModelHandler {
-  constructor(@Inject(API_RUNTIME) protected readonly runtime: ApiRuntime) {}
+  constructor(@Inject(READ_MODEL_STORE) protected readonly readModels: ReadModelStore) {}
 
   protected async plan(planId: string): Promise<PlanDetail> {
-    const plan = await this.runtime.readModels.getPlan(planId);
+    const plan = await this.readModels.getPlan(planId);
     if (!plan) throw new PlanNotFoundError(planId);
     return plan;
   }
@@ -32,7 +36,7 @@ abstract class ReadModelHandler {
 @QueryHandler(ListPlansQuery)
 export class ListPlansHandler extends ReadModelHandler implements IQueryHandler<ListPlansQuery> {
   execute({ filter }: ListPlansQuery): Promise<PlanSummary[]> {
-    return this.runtime.readModels.listPlans(filter);
+    return this.readModels.listPlans(filter);
   }
 }
 
@@ -44,12 +48,11 @@ export class GetPlanHandler extends ReadModelHandler implements IQueryHandler<Ge
 }
 
 @QueryHandler(GetPlanAtRevisionQuery)
-export class GetPlanAtRevisionHandler
-  extends ReadModelHandler
-  implements IQueryHandler<GetPlanAtRevisionQuery>
-{
+export class GetPlanAtRevisionHandler implements IQueryHandler<GetPlanAtRevisionQuery> {
+  constructor(private readonly plans: PlanCommandService) {}
+
   async execute({ planId, revision }: GetPlanAtRevisionQuery): Promise<PlanDetail> {
-    const { events, state: current } = await this.runtime.service.load(planId);
+    const { events, state: current } = await this.plans.load(planId);
     if (!current.exists) throw new PlanNotFoundError(planId);
     if (!Number.isInteger(revision) || revision < 1 || revision > current.revision) {
       throw new DomainError(
@@ -78,8 +81,8 @@ export class GetPlanAtRevisionHandler
 export class GetPlanHistoryHandler extends ReadModelHandler implements IQueryHandler<GetPlanHistoryQuery> {
   async execute({ planId }: GetPlanHistoryQuery) {
     const [entries, plan] = await Promise.all([
-      this.runtime.readModels.getHistory(planId),
-      this.runtime.readModels.getPlan(planId),
+      this.readModels.getHistory(planId),
+      this.readModels.getPlan(planId),
     ]);
     if (!entries || !plan) throw new PlanNotFoundError(planId);
     return { planId, entries, feedback: plan.feedback };
@@ -114,9 +117,11 @@ export class GetTaskHandler extends ReadModelHandler implements IQueryHandler<Ge
 
 /** Validation reads the authoritative state (the event store), not a possibly lagging read model. */
 @QueryHandler(ValidatePlanQuery)
-export class ValidatePlanHandler extends ReadModelHandler implements IQueryHandler<ValidatePlanQuery> {
+export class ValidatePlanHandler implements IQueryHandler<ValidatePlanQuery> {
+  constructor(private readonly plans: PlanCommandService) {}
+
   async execute({ planId }: ValidatePlanQuery): Promise<ValidationResult> {
-    const { state } = await this.runtime.service.load(planId);
+    const { state } = await this.plans.load(planId);
     if (!state.exists) throw new PlanNotFoundError(planId);
     const issues = validatePlan(state.content, { requireTasks: true });
     return { valid: issues.length === 0, issues };

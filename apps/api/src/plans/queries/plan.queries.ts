@@ -2,7 +2,12 @@ import { Query } from '@nestjs/cqrs';
 import type { Task } from '@chunkwise/domain';
 import type { PlanDetail, PlanListFilter, PlanSummary } from '@chunkwise/read-models';
 import type { z } from 'zod';
-import type { chunkListSchema, planHistorySchema, taskListSchema, ValidationResult } from '../../api-schemas';
+import type {
+  chunkListSchema,
+  planHistorySchema,
+  taskListSchema,
+  ValidationResult,
+} from '../../common/api-schemas';
 
 export class ListPlansQuery extends Query<PlanSummary[]> {
   constructor(readonly filter: PlanListFilter) {

@@ -1,0 +1,13 @@
+import type { EventStore } from '@chunkwise/event-store';
+
+export interface SessionActivityDeps {
+  eventStore: EventStore;
+  /** Work trees and turn outputs live here. */
+  dataDir: string;
+  /** The task queue of this host (activities that touch a work tree are routed to it). */
+  hostTaskQueue: string;
+  /** Heartbeat interval while a long activity runs; default 2000 ms. */
+  heartbeatMs?: number;
+}
+
+export const heartbeatMsOf = (deps: SessionActivityDeps) => deps.heartbeatMs ?? 2000;

@@ -1,0 +1,22 @@
+import { Context } from '@temporalio/activity';
+
+/** Keeps a long activity alive in Temporal's eyes and lets it learn of cancellation. */
+export function startHeartbeat(ms: number, details: () => unknown): () => void {
+  const ctx = Context.current();
+  ctx.heartbeat(details());
+  const timer = setInterval(() => ctx.heartbeat(details()), ms);
+  return () => clearInterval(timer);
+}
+
+/** Runs `work` while heartbeating: a worker that dies during it is noticed at the heartbeat timeout. */
+export async function heartbeating<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const stop = startHeartbeat(ms, () => null);
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
+}
+
+/** True when an earlier attempt of this activity ran (and may have died half-way, e.g. with its worker). */
+export const isRetry = () => Context.current().info.attempt > 1;

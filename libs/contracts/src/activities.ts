@@ -1,0 +1,144 @@
+/**
+ * The activities' interface as the workflow sees it: names, inputs and outputs. The worker's
+ * implementation (activities/) satisfies it; the workflow proxies it without importing that code.
+ */
+import type {
+  AgentConfig,
+  QaGate,
+  SessionChunk,
+  SessionState,
+  SessionTask,
+  TurnUsage,
+} from '@chunkwise/domain';
+import type { PingResult } from './session-workflow';
+
+export interface RecordEventsInput {
+  planId: string;
+  /** `key` is unique per session and sequence number: the event id derives from it. */
+  events: Array<{ key: string; type: string; data: unknown }>;
+}
+
+export interface PrepareWorktreeInput {
+  planId: string;
+  sessionId: string;
+  branch: string;
+  repository: string;
+}
+
+export interface PreparedWorktree {
+  path: string;
+  /** The task queue of the host that holds the work tree. */
+  taskQueue: string;
+  head: string;
+}
+
+export interface PrepareTaskWorktreeInput {
+  sessionWorktree: string;
+  /** The session's branch; the task's branch is derived from it. */
+  branch: string;
+  taskId: string;
+}
+
+export interface PreparedTaskWorktree {
+  path: string;
+  branch: string;
+}
+
+export interface RunTurnInput {
+  planId: string;
+  sessionId: string;
+  turnId: string;
+  worktree: string;
+  chunk: SessionChunk;
+  /** null: one turn over the whole chunk. */
+  task: SessionTask | null;
+  state: SessionState;
+  attempt: number;
+  previousError: string | null;
+  agent: AgentConfig;
+}
+
+export interface RunTurnResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  succeeded: boolean;
+  error: string | null;
+  /** Tasks the agent marked completed in the chunk-only plan (turnScope chunk). */
+  markedDone: string[];
+  outputTail: string;
+  /** Tokens and cost, when the runner reports them. */
+  usage: TurnUsage | null;
+}
+
+export interface RunQaGatesInput {
+  worktree: string;
+  gates: QaGate[];
+  turnId: string;
+}
+
+export interface QaGateRun {
+  gate: string;
+  passed: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  outputTail: string;
+}
+
+export interface CommitTaskInput {
+  worktree: string;
+  sessionId: string;
+  taskId: string;
+  title: string;
+  branch: string;
+}
+
+export interface CommitTaskResult {
+  sha: string;
+  /** False when an earlier attempt already committed the task. */
+  created: boolean;
+  files: string[];
+  pushed: boolean;
+}
+
+export interface IntegrateTaskInput {
+  sessionWorktree: string;
+  taskWorktree: string;
+  sessionId: string;
+  taskId: string;
+  /** The session's branch. */
+  branch: string;
+}
+
+/** A conflict is an answer, not an error: `ok` false and `conflict` says which files. */
+export interface IntegrateTaskResult {
+  ok: boolean;
+  sha: string | null;
+  files: string[];
+  conflict: string | null;
+}
+
+export interface FilesChangedInput {
+  worktree: string;
+  shas: string[];
+}
+
+export interface SessionActivities {
+  recordEvents(input: RecordEventsInput): Promise<void>;
+  prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree>;
+  prepareTaskWorktree(input: PrepareTaskWorktreeInput): Promise<PreparedTaskWorktree>;
+  runTurn(input: RunTurnInput): Promise<RunTurnResult>;
+  runQaGates(input: RunQaGatesInput): Promise<{ results: QaGateRun[] }>;
+  commitTask(input: CommitTaskInput): Promise<CommitTaskResult>;
+  /** Cherry-picks a parallel task's commit onto the session branch, then removes the task's branch. */
+  integrateTask(input: IntegrateTaskInput): Promise<IntegrateTaskResult>;
+  filesChanged(input: FilesChangedInput): Promise<string[]>;
+}
+
+export interface PingActivities {
+  ping(name: string): Promise<PingResult>;
+}
+
+/** Everything a Chunkwise worker registers. */
+export type ChunkwiseActivities = PingActivities & SessionActivities;

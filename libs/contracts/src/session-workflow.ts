@@ -1,0 +1,47 @@
+import type { SessionState } from '@chunkwise/domain';
+
+/** Input and output of the connectivity-check workflow. */
+export interface PingResult {
+  message: string;
+  /** Which activity worker answered (host name and process id). */
+  answeredBy: string;
+}
+
+export interface SessionWorkflowInput {
+  state: SessionState;
+  /** The git repository on the worker's machine. */
+  repository: string;
+  /** Set by continue-as-new: ExecutionStarted is not recorded again. */
+  continued: boolean;
+  /** Session this one resumes after a stop, if any. */
+  resumedFrom: string | null;
+  from: string;
+  target: string | null;
+  /** Activity timing knobs (tests shorten them). */
+  timing?: {
+    /** Heartbeat timeout of activities that touch a work tree: how soon a dead worker's turn is retried. */
+    heartbeatTimeoutSec?: number;
+    /** Start-to-close timeout of short bookkeeping activities (recording events); default 60. */
+    shortActivityTimeoutSec?: number;
+    /** Recorded events after which the run continues as new at the next safe boundary; default 4000. */
+    continueAsNewAfterEvents?: number;
+  };
+  /** Set by continue-as-new: manual-chunk tasks already approved but not started yet. */
+  approved?: string[];
+}
+
+export interface SessionOutcome {
+  status: 'completed' | 'stopped' | 'cancelled' | 'failed';
+  state: SessionState;
+}
+
+export interface UpdateAnswer {
+  accepted: boolean;
+  reason: string | null;
+}
+
+export interface TaskEdit {
+  title?: string;
+  description?: string;
+  acceptance?: string[];
+}

@@ -1,0 +1,25 @@
+import type { Aggregate } from './aggregate';
+import type { PlanCommand } from './commands';
+import { checkPlanInvariants, decidePlanCommand, evolve, initialState } from './decider';
+import type { PlanEvent } from './events';
+import { decideExecution, isExecutionCommand, type ExecutionCommand } from './execution-commands';
+import type { ExecutionEvent } from './execution-events';
+import { planStreamId } from './events';
+import type { PlanState } from './state';
+
+/** Every command decided on a plan's stream: content and planning commands, and execution commands. */
+export type PlanStreamCommand = PlanCommand | ExecutionCommand;
+export type PlanStreamEvent = PlanEvent | ExecutionEvent;
+
+/** The plan aggregate as the write path uses it. */
+export const planAggregate: Aggregate<PlanStreamCommand, PlanStreamEvent, PlanState> = {
+  initialState,
+  evolve,
+  decide: (command, state) =>
+    isExecutionCommand(command) ? decideExecution(command, state) : decidePlanCommand(command, state),
+  check: checkPlanInvariants,
+  streamId: planStreamId,
+  exists: (state) => state.exists,
+  creates: (command) => command.type === 'CreatePlan',
+  revision: (state) => state.revision,
+};

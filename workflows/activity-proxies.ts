@@ -1,0 +1,76 @@
+/**
+ * The session workflow's activity stubs, with the timeouts and retries each kind of work needs.
+ * The activities' type is the only thing taken from activities/ (type-only: nothing is bundled).
+ */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ResolvedExecutionSettings } from '@chunkwise/domain';
+import type { SessionActivities } from '@chunkwise/contracts';
+import type { SessionWorkflowInput } from '@chunkwise/contracts';
+
+export type { SessionActivities };
+
+export interface SessionTimeouts {
+  heartbeatMs: number;
+  shortMs: number;
+  maxEventsBeforeContinue: number;
+}
+
+export function sessionTimeouts(timing: SessionWorkflowInput['timing']): SessionTimeouts {
+  return {
+    heartbeatMs: (timing?.heartbeatTimeoutSec ?? 30) * 1000,
+    shortMs: (timing?.shortActivityTimeoutSec ?? 60) * 1000,
+    maxEventsBeforeContinue: timing?.continueAsNewAfterEvents ?? 4000,
+  };
+}
+
+/** Activities on the shared task queue: recording events and preparing the session's work tree. */
+export function sharedActivities(t: SessionTimeouts) {
+  return {
+    // Recording events is quick bookkeeping on the workflow's own worker: a local activity (no task
+    // queue round trip, one marker in the history instead of an activity's events). Idempotent by its
+    // deterministic event ids, so a re-run after a crash is harmless. Retried until it lands.
+    bookkeeping: proxyLocalActivities<SessionActivities>({
+      startToCloseTimeout: t.shortMs,
+      localRetryThreshold: '10 seconds',
+      retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+    }),
+    // Creating a work tree may take long on a big repository: it heartbeats instead.
+    setup: proxyActivities<SessionActivities>({
+      startToCloseTimeout: '30 minutes',
+      heartbeatTimeout: t.heartbeatMs,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+    }),
+  };
+}
+
+/** Activities that touch the work tree, routed to the queue of the host that holds it. */
+export function worktreeActivities(
+  taskQueue: string,
+  settings: ResolvedExecutionSettings,
+  t: SessionTimeouts,
+) {
+  const gatesSec = settings.qaGates.reduce((s, g) => s + g.timeoutSec, 0) + 120;
+  return {
+    agent: proxyActivities<SessionActivities>({
+      taskQueue,
+      startToCloseTimeout: Math.max(60, settings.agent.timeoutSec + 120) * 1000,
+      heartbeatTimeout: t.heartbeatMs,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+    }),
+    qa: proxyActivities<SessionActivities>({
+      taskQueue,
+      startToCloseTimeout: gatesSec * 1000,
+      heartbeatTimeout: t.heartbeatMs,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+    }),
+    git: proxyActivities<SessionActivities>({
+      taskQueue,
+      startToCloseTimeout: '30 minutes',
+      // Heartbeats (not the start-to-close timeout) notice a worker that died during a commit.
+      heartbeatTimeout: t.heartbeatMs,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+    }),
+  };
+}
+
+export type WorktreeActivities = ReturnType<typeof worktreeActivities>;

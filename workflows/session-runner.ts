@@ -1,0 +1,217 @@
+/**
+ * The deterministic runner of one plan session. Its state is a SessionState that changes only by
+ * recording events: `record` folds each event with the domain's `evolveSession` and appends it
+ * through an idempotent activity whose event ids derive from (session, sequence number). So the
+ * plan's read model, folding the same events with the same function, sees the same session.
+ */
+import {
+  CancellationScope,
+  ContinueAsNew,
+  isCancellation,
+  log,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  chunkTasks,
+  currentChunk,
+  evolveSession,
+  nextChunkAfter,
+  type ExecutionEvent,
+  type SessionState,
+  type SessionTask,
+} from '@chunkwise/domain';
+import {
+  sessionTimeouts,
+  sharedActivities,
+  worktreeActivities,
+  type SessionTimeouts,
+  type WorktreeActivities,
+} from './activity-proxies';
+import { runChunkAsOneTurn } from './chunk-as-one-turn';
+import { runChunkByTask } from './chunk-by-task';
+import { maybeContinueAsNew } from './continue-as-new';
+import { ChunkwiseStatus, type SessionOutcome, type SessionWorkflowInput } from '@chunkwise/contracts';
+import { pauseHere, safePoint } from './pausing';
+import { SessionControl, Stop } from './session-control';
+
+export class SessionRunner {
+  readonly control = new SessionControl();
+  readonly timeouts: SessionTimeouts;
+  private readonly shared: ReturnType<typeof sharedActivities>;
+  #state: SessionState;
+  /** Events recorded by this run (continue-as-new counts from here). */
+  eventsThisRun = 0;
+  /** Task turns in flight (parallel chunks run several). */
+  runningTasks = 0;
+  /** The session's work tree, and the activities routed to its host. */
+  worktree!: { path: string; taskQueue: string };
+  acts!: WorktreeActivities;
+  /** Parallel tasks merge back one at a time, in the order they finish. */
+  integration: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly input: SessionWorkflowInput) {
+    // Approvals carried by an older continue-as-new input join the state's own list.
+    const carried = input.approved ?? [];
+    const approved = [...new Set([...(input.state.approved ?? []), ...carried])];
+    this.#state = { ...input.state, approved };
+    this.timeouts = sessionTimeouts(input.timing);
+    this.shared = sharedActivities(this.timeouts);
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  base() {
+    return { revision: this.#state.revision, sessionId: this.#state.sessionId };
+  }
+
+  findTask(id: string): SessionTask | undefined {
+    return this.#state.tasks.find((t) => t.id === id && !t.outOfScope);
+  }
+
+  /**
+   * Records events: each is folded into the state at once (before anything else can interleave, so
+   * concurrent parallel branches never reuse an event or turn number), then appended. The append is
+   * retried until it lands and is never cancelled, so the state never runs ahead of the stream for good.
+   */
+  async record(...events: ExecutionEvent[]): Promise<void> {
+    const status = this.#state.status;
+    const keyed = events.map((e) => {
+      const key = `${this.#state.sessionId}/${this.#state.eventSeq}`;
+      this.#state = evolveSession(this.#state, e, Date.now());
+      return { key, type: e.type, data: e.data };
+    });
+    if (this.#state.status !== status)
+      upsertSearchAttributes([{ key: ChunkwiseStatus, value: this.#state.status }]);
+    this.eventsThisRun += events.length;
+    await CancellationScope.nonCancellable(() =>
+      this.shared.bookkeeping.recordEvents({ planId: this.#state.planId, events: keyed }),
+    );
+  }
+
+  /** The next turn's id, from the count of TurnStarted events folded so far. */
+  nextTurnId(): string {
+    return `${this.#state.sessionId}-${this.#state.turnSeq + 1}`;
+  }
+
+  async run(): Promise<SessionOutcome> {
+    const s = this.#state;
+    this.worktree = await this.shared.setup.prepareWorktree({
+      planId: s.planId,
+      sessionId: s.sessionId,
+      branch: s.branch,
+      repository: this.input.repository,
+    });
+    this.acts = worktreeActivities(this.worktree.taskQueue, s.settings, this.timeouts);
+    if (!this.input.continued) await this.recordStart();
+    try {
+      await this.control.scope.run(() => this.runChunks());
+    } catch (err) {
+      return this.ended(err);
+    }
+    await this.record({
+      type: 'ExecutionCompleted',
+      data: {
+        ...this.base(),
+        commits: this.#state.commits,
+        durationMs: this.#state.elapsedBeforeMs + (Date.now() - this.#state.startedAt),
+      },
+    });
+    await this.control.finish('has completed');
+    return { status: 'completed', state: this.#state };
+  }
+
+  private async recordStart(): Promise<void> {
+    const { settings } = this.#state;
+    await this.record({
+      type: 'ExecutionStarted',
+      data: {
+        ...this.base(),
+        workflowId: workflowInfo().workflowId,
+        from: this.input.from,
+        target: this.input.target,
+        chunks: this.#state.chunks.filter((c) => c.status !== 'out_of_scope').map((c) => c.key),
+        options: {
+          maxAttempts: settings.maxAttempts,
+          maxParallel: settings.maxParallel,
+          turnScope: settings.turnScope,
+        },
+        resumedFrom: this.input.resumedFrom,
+      },
+    });
+  }
+
+  /** The safe boundary between turns: stop, cancel, pause, queued decisions, continue-as-new. */
+  async boundary(): Promise<void> {
+    await safePoint(this);
+    await maybeContinueAsNew(this);
+  }
+
+  private async runChunks(): Promise<void> {
+    for (;;) {
+      await this.boundary();
+      const chunk = currentChunk(this.#state);
+      if (!chunk) return;
+      if (chunk.status !== 'running')
+        await this.record({ type: 'ChunkStarted', data: { ...this.base(), chunk: chunk.key } });
+      if (this.#state.settings.turnScope === 'chunk') await runChunkAsOneTurn(this, chunk);
+      else await runChunkByTask(this, chunk);
+
+      const ts = chunkTasks(this.#state, chunk.key);
+      // From the tasks' shas, not from this run's count: the chunk may span several runs.
+      const chunkShas = new Set(ts.map((t) => t.commitSha).filter((x): x is string => !!x));
+      const commits = this.#state.commits.filter((sha) => chunkShas.has(sha));
+      const files = commits.length
+        ? await this.acts.git.filesChanged({ worktree: this.worktree.path, shas: commits })
+        : [];
+      const ids = (status: SessionTask['status']) => ts.filter((t) => t.status === status).map((t) => t.id);
+      await this.record({
+        type: 'ChunkCompleted',
+        data: {
+          ...this.base(),
+          chunk: chunk.key,
+          completed: ids('completed'),
+          skipped: ids('skipped'),
+          commits,
+          files,
+        },
+      });
+      const next = nextChunkAfter(this.#state, chunk.key);
+      if (chunk.pauseAfter && next) {
+        await pauseHere(
+          this,
+          'chunk_completed',
+          `chunk ${chunk.key} completed: ${ids('completed').length} tasks, ${commits.length} commits, ${files.length} files changed; next: ${next.key} (${next.title})`,
+          () => false,
+        );
+      }
+    }
+  }
+
+  /** How the run ended when the chunks did not all complete. */
+  private async ended(err: unknown): Promise<SessionOutcome> {
+    // Continue-as-new is thrown as an error: it must end this run, never count as a failure.
+    if (err instanceof ContinueAsNew) throw err;
+    const { control } = this;
+    if (control.cancelRequested || isCancellation(err)) {
+      const reason = control.cancelRequested?.reason ?? null;
+      await this.record({ type: 'ExecutionCancelled', data: { ...this.base(), reason } });
+      await control.finish('was cancelled');
+      return { status: 'cancelled', state: this.#state };
+    }
+    if (err instanceof Stop && control.stopRequested) {
+      const chunk = currentChunk(this.#state)?.key ?? null;
+      await this.record({ type: 'ExecutionStopped', data: { ...this.base(), resumable: true, chunk } });
+      await control.finish('was stopped');
+      return { status: 'stopped', state: this.#state };
+    }
+    if (err instanceof Stop) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    log.error('session failed', { reason });
+    await this.record({ type: 'ExecutionFailed', data: { ...this.base(), reason } });
+    await control.finish('has failed');
+    return { status: 'failed', state: this.#state };
+  }
+}
