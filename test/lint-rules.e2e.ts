@@ -158,7 +158,7 @@ const cases: Case[] = [
   {
     name: 'apps: an activity by path is refused',
     filePath: 'apps/api/src/probe.ts',
-    code: `import { createSessionActivities } from '../../../activities/session-activities';\nexport const c = createSessionActivities;\n`,
+    code: `import { createSessionActivities } from '../../../activities/index';\nexport const c = createSessionActivities;\n`,
     expected: [['import-x/no-restricted-paths', APP_TO_ACTIVITY]],
   },
   {
