@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-// The layering rules resolve every import to a file (relative paths, the @chunkwise/* aliases and
-// baseUrl paths of tsconfig.json alike), so zones below are folders of this repository.
+// The layering rules resolve every import to a file (relative paths and the @chunkwise/* aliases of
+// tsconfig.json alike), so zones below are folders of this repository.
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const APPS = readdirSync(`${ROOT}/apps`, { withFileTypes: true })
   .filter((d) => d.isDirectory())

@@ -150,12 +150,6 @@ const cases: Case[] = [
     expected: [['import-x/no-restricted-paths', APP_TO_APP]],
   },
   {
-    name: 'apps: another app through the baseUrl path is refused',
-    filePath: 'apps/worker/src/probe.ts',
-    code: `import { CliError } from 'apps/cli/src/errors';\nexport const e = CliError;\n`,
-    expected: [['import-x/no-restricted-paths', APP_TO_APP]],
-  },
-  {
     name: 'apps: an activity by path is refused',
     filePath: 'apps/api/src/probe.ts',
     code: `import { createSessionActivities } from '../../../activities/index';\nexport const c = createSessionActivities;\n`,
