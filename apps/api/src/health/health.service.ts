@@ -1,3 +1,4 @@
+import type { StatsFs } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -30,6 +31,17 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   });
   work.catch(() => undefined); // a late rejection after the timeout is not unhandled
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** statfs of `path`, or of its nearest existing ancestor (a data directory not created yet lives there). */
+async function statfsNearest(path: string): Promise<StatsFs> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    try {
+      return await statfs(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    }
+  }
 }
 
 /**
@@ -117,7 +129,7 @@ export class HealthService {
     const results = await Promise.all(
       this.directories().map(async (path) => {
         try {
-          const s = await statfs(path);
+          const s = await statfsNearest(path);
           // bavail: blocks an unprivileged writer may still use (bfree counts root's reserve too).
           return { path, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize, error: undefined };
         } catch (e) {
