@@ -135,7 +135,11 @@ withTmpfs('test/health.e2e.ts (full disk)', '4m', (mount) => {
     test('a batch that does not fit is rolled back as a whole; the write probe fails; both recover', async () => {
       const store = new SqliteEventStore(join(fs.path, 'events.db'));
       try {
-        const event = (i: number) => ({ id: crypto.randomUUID(), type: 'E', data: { i, pad: 'x'.repeat(3000) } });
+        const event = (i: number) => ({
+          id: crypto.randomUUID(),
+          type: 'E',
+          data: { i, pad: 'x'.repeat(3000) },
+        });
         await store.append('s', [0, 1, 2].map(event), { expectedRevision: 'no_stream' });
         await store.probeWrite();
         fs.fill();
@@ -169,7 +173,11 @@ withTmpfs('test/health.e2e.ts (full disk)', '4m', (mount) => {
       const api = () => request(app.getHttpServer());
 
       beforeAll(async () => {
-        server = await startTemporalDevServer({ dataDir: join(tmp.path, 'temporal'), binary, headless: true });
+        server = await startTemporalDevServer({
+          dataDir: join(tmp.path, 'temporal'),
+          binary,
+          headless: true,
+        });
         fs = mount();
         app = await createApp(
           loadConfig({

@@ -161,7 +161,9 @@ export function mapError(error: unknown): MappedError {
     // internal: the operator must see it in the log (with the driver's error); the client gets the clear message.
     return {
       status: 503,
-      body: errorBody(503, message, { code: storage.reason === 'full' ? 'storage_full' : 'storage_unavailable' }),
+      body: errorBody(503, message, {
+        code: storage.reason === 'full' ? 'storage_full' : 'storage_unavailable',
+      }),
       internal: true,
     };
   }

@@ -22,7 +22,11 @@ export class HealthController {
       'Plans can be read and written: event store writable, disk, stores readable (no auth required); all checks in `checks`',
   })
   @ApiResult(200, 'Health')
-  @ApiResult(503, 'Health', 'The event store cannot write, the disk is (nearly) full, or a store cannot be read')
+  @ApiResult(
+    503,
+    'Health',
+    'The event store cannot write, the disk is (nearly) full, or a store cannot be read',
+  )
   async summary(@Res({ passthrough: true }) res: Response) {
     const health = await this.queries.execute(new GetHealthQuery());
     res.setHeader('Cache-Control', 'no-store');

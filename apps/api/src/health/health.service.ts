@@ -178,7 +178,10 @@ export class HealthService {
     let checkpoint: number;
     let head: number;
     try {
-      [checkpoint, head] = await Promise.all([this.readModels.getCheckpoint(), this.eventStore.headPosition()]);
+      [checkpoint, head] = await Promise.all([
+        this.readModels.getCheckpoint(),
+        this.eventStore.headPosition(),
+      ]);
     } catch (e) {
       return {
         state: 'down',
@@ -200,9 +203,17 @@ export class HealthService {
         message: `the projector has failed ${failure.attempts} time(s) in a row since ${failure.since} (retrying): ${failure.message}`,
       };
     if (lag > maxLag)
-      return { state: 'down', ...base, message: `the read models lag ${lag} events behind (more than ${maxLag})` };
+      return {
+        state: 'down',
+        ...base,
+        message: `the read models lag ${lag} events behind (more than ${maxLag})`,
+      };
     const who =
-      mode === 'off' ? 'projected by another process' : mode === 'standby' ? 'standby; another projector is active' : 'active';
+      mode === 'off'
+        ? 'projected by another process'
+        : mode === 'standby'
+          ? 'standby; another projector is active'
+          : 'active';
     return { state: 'up', ...base, message: `${who}; ${lag} event(s) behind` };
   }
 }
