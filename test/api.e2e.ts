@@ -148,6 +148,8 @@ describe.each(backends)('API on $name', (backend) => {
         'AddTask',
         'UpdatePlan',
         'Health',
+        'Liveness',
+        'Readiness',
       ]) {
         expect(doc.components.schemas).toHaveProperty(name);
       }
@@ -164,6 +166,8 @@ describe.each(backends)('API on $name', (backend) => {
       expect(routes.sort()).toEqual(
         [
           'GET /api/health',
+          'GET /api/health/live',
+          'GET /api/health/ready',
           'POST /api/plans',
           'GET /api/plans',
           'POST /api/plans/validate',

@@ -509,5 +509,21 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         await sub.stop();
       }, 30_000);
     });
+
+    describe('write probe (health)', () => {
+      it('probeWrite, when the adapter has one, succeeds repeatedly and never writes an event', async () => {
+        if (!store.probeWrite) return; // an adapter without a write probe is checked by reads
+        const s = stream('probe');
+        await store.append(s, events(2), { expectedRevision: 'no_stream' });
+        const head = await store.headPosition();
+        const all = await store.readAll();
+        await store.probeWrite();
+        await store.probeWrite();
+        expect(await store.headPosition()).toBe(head);
+        expect(ids(await store.readAll())).toEqual(ids(all));
+        await store.append(s, events(1), { expectedRevision: 1 });
+        expect(await store.headPosition()).toBeGreaterThan(head);
+      });
+    });
   });
 }

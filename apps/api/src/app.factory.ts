@@ -18,6 +18,7 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
+import type { HealthOptions } from './infrastructure/health-options';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api';
@@ -44,6 +45,8 @@ export interface CreateAppOptions {
   llm?: LlmPort;
   /** Activity timing knobs given to every session this API starts (tests shorten them). */
   sessionTiming?: SessionWorkflowInput['timing'];
+  /** Thresholds and timeouts of the readiness checks (GET /api/health/ready). */
+  health?: HealthOptions;
 }
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -93,6 +96,7 @@ export async function createApp(
         temporalConnectTimeoutMs: options.temporalConnectTimeoutMs,
         sessionTiming: options.sessionTiming,
         llm: options.llm,
+        health: options.health,
       }),
       new ExpressAdapter(),
       {

@@ -92,6 +92,12 @@ export interface EventStore {
   follow(options: FollowOptions, handler: (event: StoredEvent) => Promise<void> | void): Subscription;
   /** Highest global position currently stored (0 when empty). */
   headPosition(): Promise<number>;
+  /**
+   * Health probe: resolves when the store can take a write right now, rejects (StorageFullError on a
+   * full disk) when it cannot. It never writes an event; adapters that can, commit a one-row write to a
+   * probe table of their own (a rolled-back write never reaches the disk, so it would not see a full one).
+   */
+  probeWrite?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -135,5 +141,24 @@ export class EventStoreClosedError extends Error {
   constructor(message = 'event store is closed') {
     super(message);
     this.name = 'EventStoreClosedError';
+  }
+}
+
+/**
+ * The store could not write for lack of space (SQLite SQLITE_FULL, ENOSPC/EDQUOT, PostgreSQL SQLSTATE
+ * 53100 disk_full) or because its storage failed (SQLITE_IOERR*). The append was rolled back as a whole:
+ * nothing of the batch was written. Retrying after space is freed succeeds without a restart.
+ */
+export class StorageFullError extends Error {
+  constructor(
+    /** 'full': no space left; 'io': the storage reported an I/O error while writing. */
+    readonly reason: 'full' | 'io',
+    /** The driver's code (SQLITE_FULL, SQLITE_IOERR_WRITE, ENOSPC, 53100 …). */
+    readonly storageCode: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageFullError';
   }
 }

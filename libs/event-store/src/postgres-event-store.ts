@@ -46,6 +46,7 @@ import {
   validateReadAll,
   validateReadStream,
 } from './internal';
+import { classifyStorageError } from './storage-errors';
 import { destroyClient, quoteIdent } from '@chunkwise/postgres';
 
 export interface PostgresEventStoreOptions {
@@ -84,6 +85,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly table: string;
+  private readonly probeTable: string;
   private readonly lockKey: string;
   private readonly channel: string;
   private readonly maxEventBytes: number;
@@ -111,6 +113,7 @@ export class PostgresEventStore implements EventStore {
     this.schema = options.schema ?? 'public';
     if (!IDENTIFIER.test(this.schema)) throw new TypeError(`invalid schema name: ${this.schema}`);
     this.table = `${quoteIdent(this.schema)}.events`;
+    this.probeTable = `${quoteIdent(this.schema)}.health_probe`;
     this.lockKey = createHash('sha256')
       .update(`chunkwise.event-store/${this.schema}`)
       .digest()
@@ -211,7 +214,10 @@ export class PostgresEventStore implements EventStore {
         written: true,
       };
     }).catch(async (error: unknown) => {
-      throw await this.mapUniqueViolation(error, streamId, expected);
+      throw classifyStorageError(
+        await this.mapUniqueViolation(error, streamId, expected),
+        `appending to stream ${streamId}`,
+      );
     });
     const { written, ...appendResult } = result;
     if (written) this.wakeAll();
@@ -272,6 +278,25 @@ export class PostgresEventStore implements EventStore {
     return Number(rows[0].head);
   }
 
+  /**
+   * Commits a one-row upsert into `<schema>.health_probe` (never an event): a committed write goes
+   * through the WAL and the table's file, so a full disk (SQLSTATE 53100) or a read-only server fails it.
+   */
+  async probeWrite(): Promise<void> {
+    this.assertOpen();
+    await this.init();
+    try {
+      await this.transaction(async (client) => {
+        await client.query(
+          `INSERT INTO ${this.probeTable} (id, checked_at) VALUES (1, clock_timestamp())
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+        );
+      });
+    } catch (error) {
+      throw classifyStorageError(error, 'event store write probe');
+    }
+  }
+
   /** Ends every subscription (with EventStoreClosedError); ends the pool if the store created it. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -299,6 +324,9 @@ export class PostgresEventStore implements EventStore {
           recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
           UNIQUE (stream_id, revision)
         )`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.probeTable} (id int PRIMARY KEY CHECK (id = 1), checked_at timestamptz NOT NULL)`,
+      );
     });
   }
 

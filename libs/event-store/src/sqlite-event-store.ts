@@ -39,6 +39,7 @@ import {
   validateReadAll,
   validateReadStream,
 } from './internal';
+import { classifyStorageError } from './storage-errors';
 
 export interface SqliteEventStoreOptions {
   /** Largest accepted payload per event (UTF-8 bytes of the JSON of data + metadata). Default 4 MiB. */
@@ -79,6 +80,10 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
 );
+CREATE TABLE IF NOT EXISTS health_probe (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  checked_at TEXT    NOT NULL
+);
 `;
 
 const COLUMNS = 'position, id, stream_id, revision, type, data, metadata, recorded_at';
@@ -97,6 +102,7 @@ export class SqliteEventStore implements EventStore {
     readStream: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number }>;
+    probe: Database.Statement<[string]>;
   };
   private readonly appendTx: (
     streamId: string,
@@ -140,6 +146,7 @@ export class SqliteEventStore implements EventStore {
       ),
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       head: this.db.prepare('SELECT COALESCE(MAX(position), 0) AS head FROM events'),
+      probe: this.db.prepare('INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)'),
     };
 
     const tx = this.db.transaction(
@@ -188,7 +195,14 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const expected = normalizeExpected(options?.expectedRevision);
     const batch = serializeBatch(streamId, events, this.maxEventBytes);
-    const { written, ...result } = this.appendTx(streamId, expected, batch);
+    let outcome: AppendResult & { written: boolean };
+    try {
+      // On any error better-sqlite3 rolls the whole transaction back: a batch is never half-written.
+      outcome = this.appendTx(streamId, expected, batch);
+    } catch (error) {
+      throw classifyStorageError(error, `appending to stream ${streamId}`);
+    }
+    const { written, ...result } = outcome;
     if (written) for (const sub of this.subscriptions) sub.wake();
     return result;
   }
@@ -219,6 +233,19 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.stmt.head.get()?.head ?? 0;
+  }
+
+  /**
+   * Commits a one-row write to the `health_probe` table (never an event). In WAL mode a rolled-back
+   * write never reaches the disk, so only a committed one finds out that the disk is full.
+   */
+  async probeWrite(): Promise<void> {
+    this.assertOpen();
+    try {
+      this.db.transaction(() => this.stmt.probe.run(new Date().toISOString())).immediate();
+    } catch (error) {
+      throw classifyStorageError(error, 'event store write probe');
+    }
   }
 
   /** The connection's effective settings (for diagnostics and tests). */

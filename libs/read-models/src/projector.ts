@@ -79,6 +79,13 @@ const consoleLogger: ProjectorLogger = {
   error: (message, error) => console.error(message, error ?? ''),
 };
 
+/** Why the follow loop is failing: consecutive failed attempts, the last error's message, since when. */
+export interface ProjectorFailure {
+  attempts: number;
+  message: string;
+  since: string;
+}
+
 interface Waiter {
   position: number;
   settle: (reached: boolean) => void;
@@ -104,6 +111,7 @@ export class Projector {
   private standbyLogged = false;
   /** Consecutive failed batches of the follow loop. */
   private failures = 0;
+  private lastFailure: ProjectorFailure | undefined;
   private readonly waiters = new Set<Waiter>();
   /** Serializes lock changes and batch application between the follow loop, catchUp and rebuild. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -131,6 +139,11 @@ export class Projector {
   /** Whether this projector holds the lock and is following (false while it stands by). */
   get isActive(): boolean {
     return this.active;
+  }
+
+  /** Set while the follow loop's batches keep failing (cleared by the next applied batch); for health checks. */
+  get failure(): ProjectorFailure | undefined {
+    return this.lastFailure;
   }
 
   /** The highest checkpoint this projector knows to be committed. */
@@ -239,9 +252,15 @@ export class Projector {
         if (this.failures > 0)
           this.logger.log(`projector: recovered after ${this.failures} failed attempt(s)`);
         this.failures = 0;
+        this.lastFailure = undefined;
         if (applied < this.batchSize) await this.sleep(this.pollIntervalMs);
       } catch (error) {
         this.failures += 1;
+        this.lastFailure = {
+          attempts: this.failures,
+          message: message(error),
+          since: this.lastFailure?.since ?? new Date().toISOString(),
+        };
         const delay = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(this.failures, 16));
         this.logger.error(
           `projector: applying the batch after position ${this.cursor ?? '(stored checkpoint)'} failed ` +

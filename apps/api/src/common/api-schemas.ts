@@ -226,6 +226,48 @@ export const taskListSchema = z.object({
   revision: z.number().int(),
   tasks: z.array(taskSchema),
 });
+const checkStateSchema = z.enum(['up', 'down']);
+/** Readiness checks, each with its state and a human-readable message (see health/health.service.ts). */
+export const healthChecksSchema = z.object({
+  eventStore: z.object({
+    state: checkStateSchema,
+    kind: z.enum(['sqlite', 'postgres', 'kurrentdb']),
+    /** 'write': a committed one-row probe write (never an event); 'read': the adapter has no write probe. */
+    probe: z.enum(['write', 'read']),
+    code: z.string().optional(),
+    message: z.string(),
+  }),
+  disk: z.object({
+    state: checkStateSchema,
+    minFreeBytes: z.number().int(),
+    directories: z.array(
+      z.object({
+        path: z.string(),
+        freeBytes: z.number().int().nullable(),
+        totalBytes: z.number().int().nullable(),
+      }),
+    ),
+    message: z.string(),
+  }),
+  temporal: z.object({ state: checkStateSchema, address: z.string(), message: z.string() }),
+  projector: z.object({
+    state: checkStateSchema,
+    mode: z.enum(['active', 'standby', 'off']),
+    checkpoint: z.number().int().nullable(),
+    head: z.number().int().nullable(),
+    lag: z.number().int().nullable(),
+    maxLag: z.number().int(),
+    message: z.string(),
+  }),
+});
+export const livenessSchema = z.object({
+  status: z.literal('ok'),
+  uptimeSeconds: z.number(),
+});
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: healthChecksSchema,
+});
 export const healthSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   eventStore: z.enum(['sqlite', 'postgres', 'kurrentdb']),
@@ -237,6 +279,8 @@ export const healthSchema = z.object({
     projector: z.enum(['active', 'standby', 'off']),
   }),
   error: z.string().optional(),
+  /** The readiness checks except Temporal (GET /api/health/ready has all of them). */
+  checks: healthChecksSchema.omit({ temporal: true }),
 });
 
 // The read-model types are interfaces of their own library; these checks fail to compile if the
@@ -251,3 +295,6 @@ same<Same<z.output<typeof validationIssueSchema>, ValidationIssue>>(true);
 export type WriteResult = z.output<typeof writeResultSchema>;
 export type ValidationResult = z.output<typeof validationResultSchema>;
 export type Health = z.output<typeof healthSchema>;
+export type HealthChecks = z.output<typeof healthChecksSchema>;
+export type Liveness = z.output<typeof livenessSchema>;
+export type Readiness = z.output<typeof readinessSchema>;

@@ -20,6 +20,9 @@ describe('bearer auth', () => {
   it('leaves only health and the API description open', () => {
     const open = (p: string) => OPEN_PATHS.some((r) => r.test(p));
     expect(open('/api/health')).toBe(true);
+    expect(open('/api/health/live')).toBe(true);
+    expect(open('/api/health/ready')).toBe(true);
+    expect(open('/api/health/other')).toBe(false);
     expect(open('/api/docs')).toBe(true);
     expect(open('/api/docs-json')).toBe(true);
     expect(open('/api/docs/swagger-ui.css')).toBe(true);

@@ -25,7 +25,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  * the UI's "Authorize" button sets the token for the calls it makes). Everything else — every
  * plan route, and unknown routes too — needs the token.
  */
-export const OPEN_PATHS = [/^\/api\/health\/?$/, /^\/api\/docs(?:-json|-yaml)?(?:\/.*)?$/];
+export const OPEN_PATHS = [/^\/api\/health(?:\/live|\/ready)?\/?$/, /^\/api\/docs(?:-json|-yaml)?(?:\/.*)?$/];
 
 /**
  * Express middleware enforcing `Authorization: Bearer <token>`. It runs before body parsing, so an

@@ -13,7 +13,7 @@ import {
 } from '@chunkwise/application';
 import { isTemporalUnreachable } from '@chunkwise/temporal';
 import { DomainError, type DomainErrorCode, ValidationError } from '@chunkwise/domain';
-import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
+import { EventStoreClosedError, EventStoreLimitError, StorageFullError } from '@chunkwise/event-store';
 import { bodyParserError } from './body-parsing';
 import { DOMAIN_ERROR_STATUS, mapError } from './error-mapping';
 import { RequestValidationError } from './error-response';
@@ -87,6 +87,35 @@ describe('mapError', () => {
   it('store limits and shutdown are not 500s', () => {
     expect(mapError(new EventStoreLimitError('event too big')).status).toBe(413);
     expect(mapError(new EventStoreClosedError()).status).toBe(503);
+  });
+});
+
+describe('storage errors', () => {
+  const driverError = (code: string) => Object.assign(new Error('database or disk is full'), { code });
+
+  it('a write that fails for lack of space → 503 storage_full with a clear message, not 500', () => {
+    for (const error of [
+      new StorageFullError('full', 'SQLITE_FULL', 'appending: no space'),
+      driverError('SQLITE_FULL'),
+      driverError('ENOSPC'),
+      driverError('53100'),
+      new Error('wrapped', { cause: driverError('SQLITE_FULL') }),
+    ]) {
+      const mapped = mapError(error);
+      expect(mapped.status).toBe(503);
+      expect(mapped.body.code).toBe('storage_full');
+      expect(mapped.body.message).toMatch(/no disk space left.*nothing was written/);
+      expect(mapped.internal).toBe(true); // logged for the operator
+    }
+  });
+
+  it('a storage I/O error → 503 storage_unavailable; other driver errors stay 500', () => {
+    expect(mapError(driverError('SQLITE_IOERR_WRITE'))).toMatchObject({
+      status: 503,
+      body: { code: 'storage_unavailable' },
+    });
+    expect(mapError(driverError('SQLITE_CONSTRAINT')).status).toBe(500);
+    expect(mapError(driverError('23505')).status).toBe(500);
   });
 });
 

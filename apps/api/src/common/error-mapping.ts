@@ -15,7 +15,12 @@ import {
   RepositoryNotFoundError,
   type DomainErrorCode,
 } from '@chunkwise/domain';
-import { EventStoreClosedError, EventStoreLimitError } from '@chunkwise/event-store';
+import {
+  classifyStorageError,
+  EventStoreClosedError,
+  EventStoreLimitError,
+  StorageFullError,
+} from '@chunkwise/event-store';
 import { ReadModelStoreClosedError } from '@chunkwise/read-models';
 import { errorBody, RequestValidationError, type ErrorBody } from './error-response';
 
@@ -146,6 +151,21 @@ export function mapError(error: unknown): MappedError {
       413,
       errorBody(413, 'the change is too large to store as one event', { code: 'event_too_large' }),
     );
+  }
+  const storage = classifyStorageError(error, 'write');
+  if (storage instanceof StorageFullError) {
+    const message =
+      storage.reason === 'full'
+        ? 'the server has no disk space left for this write; nothing was written. Free space on the data volume and retry (GET /api/health/ready shows the state)'
+        : 'the server could not write to its storage (I/O error); nothing was written. Retry later (GET /api/health/ready shows the state)';
+    // internal: the operator must see it in the log (with the driver's error); the client gets the clear message.
+    return {
+      status: 503,
+      body: errorBody(503, message, {
+        code: storage.reason === 'full' ? 'storage_full' : 'storage_unavailable',
+      }),
+      internal: true,
+    };
   }
   if (error instanceof EventStoreClosedError || error instanceof ReadModelStoreClosedError) {
     return ok(503, errorBody(503, 'the server is shutting down; retry', { code: 'unavailable' }));

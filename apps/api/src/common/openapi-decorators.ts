@@ -18,7 +18,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'Body over the configured limit',
   415: 'Unsupported Content-Type',
   502: "The model's answer stayed invalid after one repair turn (planning routes); nothing was written",
-  503: 'Temporal is not reachable (execution routes), the LLM is not configured or unreachable (planning routes), or the server is shutting down',
+  503: 'No disk space for a write (`storage_full`, nothing written) or a storage I/O error (`storage_unavailable`), Temporal is not reachable (execution routes), the LLM is not configured or unreachable (planning routes), or the server is shutting down',
 };
 
 export const ApiErrors = (...statuses: number[]) =>
@@ -37,5 +37,5 @@ export const ApiWrite = () =>
       description:
         'The plan revision the write is based on: 3, "3" or W/"3" (the ETag of GET /plans/:id). Stale → 409.',
     }),
-    ApiErrors(400, 401, 404, 409, 413, 415),
+    ApiErrors(400, 401, 404, 409, 413, 415, 503),
   );

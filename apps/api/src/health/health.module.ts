@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthController } from './health.controller';
-import { GetHealthHandler } from './health.query';
+import { GetHealthHandler, GetReadinessHandler } from './health.query';
+import { HealthService } from './health.service';
 
-@Module({ imports: [CqrsModule], controllers: [HealthController], providers: [GetHealthHandler] })
+@Module({
+  imports: [CqrsModule],
+  controllers: [HealthController],
+  providers: [HealthService, GetHealthHandler, GetReadinessHandler],
+})
 export class HealthModule {}

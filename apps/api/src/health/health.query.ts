@@ -1,55 +1,56 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Health } from '../common/api-schemas';
+import type { Health, Readiness } from '../common/api-schemas';
 import type { ChunkwiseConfig } from '@chunkwise/config';
-import type { EventStore } from '@chunkwise/event-store';
-import type { ReadModelStore } from '@chunkwise/read-models';
-import type { ApiProjector } from '../infrastructure/api-projector';
-import { CHUNKWISE_CONFIG, EVENT_STORE, PROJECTOR, READ_MODEL_STORE } from '../infrastructure/tokens';
+import { CHUNKWISE_CONFIG } from '../infrastructure/tokens';
+import { HealthService } from './health.service';
 
 export class GetHealthQuery extends Query<Health> {}
+export class GetReadinessQuery extends Query<Readiness> {}
 
-/** Store kinds, projection checkpoint and lag. A store that cannot be read makes the status `unavailable`. */
+/** Ready when every check is up: event store writable, disk, Temporal reachable, projector keeping up. */
+@QueryHandler(GetReadinessQuery)
+export class GetReadinessHandler implements IQueryHandler<GetReadinessQuery> {
+  constructor(private readonly health: HealthService) {}
+
+  async execute(): Promise<Readiness> {
+    const checks = await this.health.checks();
+    const ready = Object.values(checks).every((c) => c.state === 'up');
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+}
+
+/**
+ * GET /api/health (kept for existing clients): `ok` when plans can be read and written — the event
+ * store takes writes, the disk has room, the stores answer. The projector's lag is reported in
+ * `checks` but does not make it `unavailable`; Temporal is not checked (plan routes do not need it,
+ * and `chunkwise up` polls this route before Temporal may be up). Readiness checks both.
+ */
 @QueryHandler(GetHealthQuery)
 export class GetHealthHandler implements IQueryHandler<GetHealthQuery> {
-  private readonly logger = new Logger('Health');
-
   constructor(
     @Inject(CHUNKWISE_CONFIG) private readonly config: ChunkwiseConfig,
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    @Inject(PROJECTOR) private readonly projector: ApiProjector | null,
+    private readonly health: HealthService,
   ) {}
 
   async execute(): Promise<Health> {
-    const { config, eventStore, readModels, projector } = this;
-    const projectorState = !projector ? 'off' : !projector.isActive ? 'standby' : 'active';
-    const base = {
-      eventStore: config.eventStore.kind,
-      kind: config.readModels.kind,
-      projector: projectorState,
-    } as const;
-    try {
-      const [checkpoint, head] = await Promise.all([readModels.getCheckpoint(), eventStore.headPosition()]);
-      return {
-        status: 'ok',
-        eventStore: base.eventStore,
-        readModels: {
-          kind: base.kind,
-          checkpoint,
-          head,
-          lag: Math.max(0, head - checkpoint),
-          projector: base.projector,
-        },
-      };
-    } catch (e) {
-      this.logger.error(`health check failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return {
-        status: 'unavailable',
-        eventStore: base.eventStore,
-        readModels: { kind: base.kind, checkpoint: null, head: null, lag: null, projector: base.projector },
-        error: 'a store cannot be read; see the server log',
-      };
-    }
+    const checks = await this.health.storageChecks();
+    const { eventStore, disk, projector } = checks;
+    const readable = projector.checkpoint !== null;
+    const ok = eventStore.state === 'up' && disk.state === 'up' && readable;
+    const failing = [eventStore, disk, ...(readable ? [] : [projector])].filter((c) => c.state === 'down');
+    return {
+      status: ok ? 'ok' : 'unavailable',
+      eventStore: this.config.eventStore.kind,
+      readModels: {
+        kind: this.config.readModels.kind,
+        checkpoint: projector.checkpoint,
+        head: projector.head,
+        lag: projector.lag,
+        projector: projector.mode,
+      },
+      ...(ok ? {} : { error: failing.map((c) => c.message).join('; ') }),
+      checks,
+    };
   }
 }

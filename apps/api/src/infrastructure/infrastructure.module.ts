@@ -21,8 +21,16 @@ import type { ReadModelStore } from '@chunkwise/read-models';
 import { TemporalSessionWorkflows } from '@chunkwise/temporal';
 import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import type { ApiProjector } from './api-projector';
+import type { HealthOptions } from './health-options';
 import { ProjectionSync } from './projection-sync.service';
-import { CHUNKWISE_CONFIG, EVENT_STORE, PROJECTION_TIMEOUT_MS, PROJECTOR, READ_MODEL_STORE } from './tokens';
+import {
+  CHUNKWISE_CONFIG,
+  EVENT_STORE,
+  HEALTH_OPTIONS,
+  PROJECTION_TIMEOUT_MS,
+  PROJECTOR,
+  READ_MODEL_STORE,
+} from './tokens';
 
 /** What createApp opened or was given: the stores, the projector, and the knobs of the providers. */
 export interface Infrastructure {
@@ -38,6 +46,8 @@ export interface Infrastructure {
   temporalConnectTimeoutMs?: number;
   sessionTiming?: SessionWorkflowInput['timing'];
   llm?: LlmPort;
+  /** Thresholds and timeouts of the readiness checks (health/health.service.ts HealthOptions). */
+  health?: HealthOptions;
 }
 
 const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
@@ -86,6 +96,7 @@ export class InfrastructureModule {
       READ_MODEL_STORE,
       PROJECTOR,
       PROJECTION_TIMEOUT_MS,
+      HEALTH_OPTIONS,
       ProjectionSync,
       PlanCommandService,
       RepositoryService,
@@ -103,6 +114,7 @@ export class InfrastructureModule {
         { provide: READ_MODEL_STORE, useValue: parts.readModels },
         { provide: PROJECTOR, useValue: parts.projector },
         { provide: PROJECTION_TIMEOUT_MS, useValue: parts.projectionTimeoutMs },
+        { provide: HEALTH_OPTIONS, useValue: parts.health ?? {} },
         ProjectionSync,
         {
           provide: PlanCommandService,

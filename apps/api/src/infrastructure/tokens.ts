@@ -6,3 +6,5 @@ export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
 export const PROJECTOR = Symbol('PROJECTOR');
 /** How long a write waits for the projector to reach it (read-your-writes), ms. */
 export const PROJECTION_TIMEOUT_MS = Symbol('PROJECTION_TIMEOUT_MS');
+/** Thresholds and timeouts of the readiness checks (health/health.service.ts HealthOptions). */
+export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
