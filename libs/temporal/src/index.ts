@@ -6,3 +6,4 @@ export * from './project-root';
 export * from './temporal-binary';
 export * from './worker';
 export * from './workflow-bundle';
+export * from './parent-watch';
