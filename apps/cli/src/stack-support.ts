@@ -7,13 +7,14 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CliError } from './errors';
 
 /** Resolves true when `port` can be bound on `host` right now. */
@@ -94,7 +95,21 @@ export interface StackPart {
 export function stillRuns(part: StackPart): boolean {
   if (!isAlive(part.pid)) return false;
   const argv = commandLineOf(part.pid);
-  return argv !== undefined && argv.includes(part.arg);
+  if (!argv) return false;
+  // A relative script path (`node bin/chunkwise.js`) is relative to that process's directory.
+  let cwd: string | undefined;
+  try {
+    cwd = readlinkSync(`/proc/${part.pid}/cwd`);
+  } catch {
+    cwd = undefined;
+  }
+  return argv.some(
+    (a) =>
+      a === part.arg ||
+      (cwd !== undefined
+        ? resolve(cwd, a) === part.arg
+        : a.length > 0 && part.arg.endsWith(`/${a.replace(/^\.\//, '')}`)),
+  );
 }
 
 const describeParts = (parts: StackPart[]) => parts.map((p) => `${p.role} pid ${p.pid}`).join(', ');
