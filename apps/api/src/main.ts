@@ -7,10 +7,10 @@ import { startApi } from './app.factory';
 /** The API process: configuration from the environment, then listen on CHUNKWISE_HOST:CHUNKWISE_PORT. */
 async function main(): Promise<void> {
   // Started by `chunkwise up`: stop when it is gone, even if it was killed without stopping us.
-  let app: { close(): Promise<void> } | undefined;
+  const running: { app?: { close(): Promise<void> } } = {};
   exitWithParent((why) => {
     new Logger('chunkwise-api').warn(`${why}: stopping`);
-    return app?.close();
+    return running.app?.close();
   });
   let config: ChunkwiseConfig;
   try {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   logger.log(`configuration: ${JSON.stringify(describeConfig(config))}`);
   const started = await startApi(config);
   const { apiUrl, docsUrl } = started;
-  app = started.app;
+  running.app = started.app;
   started.app.enableShutdownHooks();
   logger.log(`API listening on ${apiUrl}`);
   logger.log(`OpenAPI docs on ${docsUrl} (JSON: ${docsUrl}-json)`);

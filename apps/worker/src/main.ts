@@ -14,15 +14,15 @@ async function main(): Promise<void> {
   const logger = new Logger('worker');
   // Started by `chunkwise up`: stop when it is gone, even if it was killed without stopping us (a
   // turn cut short here is retried by Temporal on the next worker).
-  let stop: (() => Promise<void>) | undefined;
+  const running: { stop?: () => Promise<void> } = {};
   exitWithParent((why) => {
     logger.warn(`${why}: stopping`);
-    return stop?.();
+    return running.stop?.();
   });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot());
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= app.close());
-  stop = close;
+  running.stop = close;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, stopping`);
