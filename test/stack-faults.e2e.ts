@@ -224,7 +224,9 @@ withTemporalCli('test/stack-faults.e2e.ts', () => {
     expect(report).not.toContain(OLD_RUN);
     // Every quoted line was logged by this run (after its start line, which names this `up`).
     const log = readFileSync(join(dataDir, 'temporal.log'), 'utf8');
-    const thisRun = log.slice(log.indexOf(`chunkwise: starting the Temporal dev server (parent pid ${upPid})`));
+    const start = log.indexOf(`chunkwise: starting the Temporal dev server (parent pid ${upPid})`);
+    expect(start).toBeGreaterThan(0);
+    const thisRun = log.slice(log.lastIndexOf('\n', start) + 1);
     const quoted = report
       .split('\n')
       .slice(1)
