@@ -1,10 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, describeConfig, loadConfig, type ChunkwiseConfig } from '@chunkwise/config';
+import { exitWithParent } from '@chunkwise/temporal';
 import { startApi } from './app.factory';
 
 /** The API process: configuration from the environment, then listen on CHUNKWISE_HOST:CHUNKWISE_PORT. */
 async function main(): Promise<void> {
+  // Started by `chunkwise up`: stop when it is gone, even if it was killed without stopping us.
+  const running: { app?: { close(): Promise<void> } } = {};
+  exitWithParent((why) => {
+    new Logger('chunkwise-api').warn(`${why}: stopping`);
+    return running.app?.close();
+  });
   let config: ChunkwiseConfig;
   try {
     config = loadConfig();
@@ -17,8 +24,10 @@ async function main(): Promise<void> {
   }
   const logger = new Logger('chunkwise-api');
   logger.log(`configuration: ${JSON.stringify(describeConfig(config))}`);
-  const { app, apiUrl, docsUrl } = await startApi(config);
-  app.enableShutdownHooks();
+  const started = await startApi(config);
+  const { apiUrl, docsUrl } = started;
+  running.app = started.app;
+  started.app.enableShutdownHooks();
   logger.log(`API listening on ${apiUrl}`);
   logger.log(`OpenAPI docs on ${docsUrl} (JSON: ${docsUrl}-json)`);
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import { CliError } from './errors';
-import { spawnNode, tailFile, type ChildHandle } from './stack-support';
+import { spawnNode, type ChildHandle } from './stack-support';
 
 /** The API's HTTP contract as the CLI knows it (the same paths the API client calls). */
 const API_PREFIX = '/api';
@@ -70,7 +70,7 @@ async function waitForHealth(
   const deadline = Date.now() + API_START_TIMEOUT_MS;
   for (;;) {
     if (exit) {
-      const log = tailFile(api.logFile);
+      const log = api.tail();
       if (log.includes('EADDRINUSE')) {
         throw new CliError(`port ${config.port} on ${config.host} is already in use`, [
           'choose another port with --port N (or CHUNKWISE_PORT)',
@@ -94,7 +94,7 @@ async function waitForHealth(
       throw new CliError(
         `the API (pid ${api.pid}) does not answer ${baseUrl}${HEALTH_PATH} after ${API_START_TIMEOUT_MS / 1000} s; ` +
           `last lines of ${api.logFile}:`,
-        tailFile(api.logFile).split('\n'),
+        api.tail().split('\n'),
       );
     }
     await new Promise((r) => setTimeout(r, 100));

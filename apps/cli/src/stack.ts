@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { TemporalDevServer } from '@chunkwise/temporal';
 import { startApiProcess } from './api-process';
 import { describeStore, loadCliConfig } from './config-env';
 import { CliError } from './errors';
 import { step, type Io } from './output';
-import { canListen, PidFile, spawnNode, tailFile, type ChildHandle } from './stack-support';
+import { canListen, PidFile, spawnNode, type ChildHandle } from './stack-support';
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_TEMPORAL_UI_PORT = 8233;
@@ -84,13 +84,17 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
   const host = config.host;
 
   mkdirSync(config.dataDir, { recursive: true });
-  const pidFile = new PidFile(join(config.dataDir, 'chunkwise-up.pid'));
-  pidFile.acquire();
+  // Refuses while another `up` runs on this data dir; stops what a killed one left behind.
+  const dbFile = resolve(config.dataDir, 'temporal.db');
+  const pidFile = new PidFile(join(config.dataDir, 'chunkwise-up.pid'), ['--db-filename', dbFile]);
+  await pidFile.acquire((line) => io.out(line));
 
   let temporal: TemporalDevServer | undefined;
   let apiChild: ChildHandle | undefined;
   let worker: ChildHandle | undefined;
   let stopping = false;
+  let wakeStopping: () => void = () => undefined;
+  const stoppingNow = new Promise<void>((r) => (wakeStopping = r));
   let workerNote = '';
   let api: EmbeddedStack['api'] | undefined;
   const checkpoint = () => {
@@ -143,6 +147,8 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
             ip,
             binary,
             namespace: config.temporal.namespace,
+            // Under a guardian: the server stops when this process dies, even by SIGKILL.
+            guarded: true,
           })
           .catch((err: unknown) => {
             throw new CliError(`could not start the Temporal dev server: ${(err as Error).message}`, [
@@ -153,12 +159,14 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       config.temporal.address = temporal.address;
       env.TEMPORAL_ADDRESS = temporal.address;
       const server = temporal;
+      pidFile.record('Temporal dev server', server.pid, server.dbFile);
+      pidFile.record('Temporal guardian', server.guardianPid, server.dbFile);
       void server.exited.then((info) => {
         // Ctrl-C in a terminal signals the whole process group: the server may exit before we stop it.
         if (stopping || opts.interrupted()) return;
         opts.onFailure(
           `the Temporal dev server exited unexpectedly (code ${info.code}, signal ${info.signal}); ` +
-            `last lines of ${server.logFile}:\n${tailFile(server.logFile)}`,
+            `last lines of ${server.logFile} (this run):\n${server.logTail(20)}`,
         );
       });
       checkpoint();
@@ -172,6 +180,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
     }
     env.CHUNKWISE_PORT = String(config.port);
     const { findProjectRoot } = await import('@chunkwise/temporal');
+    const apiScript = join(findProjectRoot(), 'dist', 'apps', 'api', 'src', 'main.js');
     const running = await step(io, 'starting API', () =>
       startApiProcess({
         root: findProjectRoot(),
@@ -179,7 +188,10 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
         env,
         logFile: join(config.dataDir, 'api.log'),
         interrupted: opts.interrupted,
-        onSpawn: (h) => (apiChild = h),
+        onSpawn: (h) => {
+          apiChild = h;
+          pidFile.record('API', h.pid, apiScript);
+        },
       }),
     );
     api = {
@@ -193,7 +205,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       if (stopping || opts.interrupted()) return;
       opts.onFailure(
         `the API exited unexpectedly (code ${info.code}, signal ${info.signal}); ` +
-          `last lines of ${running.handle.logFile}:\n${tailFile(running.handle.logFile)}`,
+          `last lines of ${running.handle.logFile} (this run):\n${running.handle.tail()}`,
       );
     });
 
@@ -210,25 +222,31 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       } else {
         const server = temporal;
         const logFile = join(config.dataDir, 'worker.log');
+        const startWorker = async (): Promise<ChildHandle> => {
+          if (stopping || opts.interrupted()) throw new Interrupted();
+          const h = spawnNode(script, { ...env, NO_COLOR: env.NO_COLOR ?? '1' }, logFile);
+          worker = h;
+          pidFile.record('worker', h.pid, script);
+          await waitForPoller(server.address, config.temporal, h, () => stopping || opts.interrupted());
+          return h;
+        };
+        const describe = (h: ChildHandle) =>
+          `pid ${h.pid}, polling task queue ${config.temporal.taskQueue}, log ${h.logFile}; ` +
+          'restarted if it exits (supervised)';
         try {
-          const handle = await step(
+          const handle = await step(io, 'starting worker', startWorker, (h) => `pid ${h.pid}`);
+          workerNote = describe(handle);
+          void superviseWorker(handle, {
+            start: startWorker,
+            current: () => worker,
+            stopping: () => stopping || opts.interrupted(),
+            stoppingNow,
             io,
-            'starting worker',
-            async () => {
-              const h = spawnNode(script, { ...env, NO_COLOR: env.NO_COLOR ?? '1' }, logFile);
-              worker = h;
-              await waitForPoller(server.address, config.temporal, h, opts.interrupted);
-              return h;
+            onRestarted: (h) => (workerNote = describe(h)),
+            onGaveUp: (note) => {
+              workerNote = note;
+              pidFile.forget('worker');
             },
-            (h) => `pid ${h.pid}`,
-          );
-          workerNote = `pid ${handle.pid}, polling task queue ${config.temporal.taskQueue}, log ${handle.logFile}`;
-          void handle.exited.then((info) => {
-            if (stopping || opts.interrupted()) return;
-            io.err(
-              `warning: the worker exited unexpectedly (code ${info.code}, signal ${info.signal}); ` +
-                `sessions will not run until \`chunkwise up\` is restarted; see ${handle.logFile}`,
-            );
           });
         } catch (err) {
           // Plans can still be written and read without a worker: say so loudly, keep the rest running.
@@ -237,6 +255,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
           for (const line of err.details) io.err(`  ${line}`);
           await (worker as ChildHandle | undefined)?.stop(2_000);
           worker = undefined;
+          pidFile.forget('worker');
           workerNote = `NOT RUNNING (failed to start; see ${logFile}); sessions will not execute`;
         }
       }
@@ -290,6 +309,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
 
   async function stop(quiet: boolean): Promise<boolean> {
     stopping = true;
+    wakeStopping();
     const temporalGone =
       temporal !== undefined &&
       (await Promise.race([
@@ -348,7 +368,7 @@ async function waitForPoller(
       if (exit) {
         throw new CliError(
           `the worker exited at start (code ${exit.code}, signal ${exit.signal}); last lines of ${worker.logFile}:`,
-          tailFile(worker.logFile).split('\n'),
+          worker.tail().split('\n'),
         );
       }
       if (interrupted()) throw new Interrupted();
@@ -358,17 +378,93 @@ async function waitForPoller(
           taskQueue: { name: temporalConfig.taskQueue },
         })
         .catch(() => undefined);
-      if ((answer?.pollers?.length ?? 0) > 0) return;
+      // This worker's own poller (its default identity is pid@host): Temporal still lists a dead
+      // predecessor's for a while after a restart.
+      if ((answer?.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.pid}@`))) return;
       if (Date.now() > deadline) {
         throw new CliError(
           `the worker (pid ${worker.pid}) is not polling task queue ${temporalConfig.taskQueue} after ` +
             `${WORKER_START_TIMEOUT_MS / 1000} s; last lines of ${worker.logFile}:`,
-          tailFile(worker.logFile).split('\n'),
+          worker.tail().split('\n'),
         );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await connection.close().catch(() => undefined);
+  }
+}
+
+/** Worker restarts: 1 s doubling to 30 s; a worker that ran a minute counts as healthy again. */
+export const WORKER_RESTART = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  healthyAfterMs: 60_000,
+  /** Exits in a row, each within `healthyAfterMs` of its start, before giving up. */
+  maxQuickFailures: 5,
+};
+
+/**
+ * Keeps the worker running: when it exits while the stack runs, starts a new one after a backoff,
+ * saying so on the terminal; gives up after too many quick failures in a row, with a clear message.
+ */
+async function superviseWorker(
+  first: ChildHandle,
+  o: {
+    start: () => Promise<ChildHandle>;
+    current: () => ChildHandle | undefined;
+    stopping: () => boolean;
+    stoppingNow: Promise<void>;
+    io: Io;
+    onRestarted: (h: ChildHandle) => void;
+    onGaveUp: (note: string) => void;
+  },
+): Promise<void> {
+  let handle = first;
+  let startedAt = Date.now();
+  let quickFailures = 0;
+  let delay = WORKER_RESTART.initialDelayMs;
+  let restarts = 0;
+  for (;;) {
+    const info = await handle.exited;
+    if (o.stopping()) return;
+    if (Date.now() - startedAt >= WORKER_RESTART.healthyAfterMs) {
+      quickFailures = 0;
+      delay = WORKER_RESTART.initialDelayMs;
+    }
+    quickFailures++;
+    const how = `code ${info.code}, signal ${info.signal}`;
+    if (quickFailures > WORKER_RESTART.maxQuickFailures) {
+      o.io.err(
+        `error: the worker keeps exiting (${WORKER_RESTART.maxQuickFailures} times in a row within ` +
+          `${WORKER_RESTART.healthyAfterMs / 1000} s of starting; last: ${how}); giving up: sessions will not run ` +
+          `until \`chunkwise up\` is restarted. Last lines of ${handle.logFile}:\n${handle.tail(10)}`,
+      );
+      o.onGaveUp(`NOT RUNNING (gave up restarting it; see ${handle.logFile}); sessions will not execute`);
+      return;
+    }
+    restarts++;
+    o.io.err(
+      `warning: the worker (pid ${handle.pid}) exited unexpectedly (${how}); ` +
+        `restarting it in ${delay / 1000} s (restart ${restarts}); see ${handle.logFile}`,
+    );
+    const sleep = new Promise<void>((r) => setTimeout(r, delay).unref());
+    await Promise.race([sleep, o.stoppingNow]);
+    if (o.stopping()) return;
+    delay = Math.min(delay * 2, WORKER_RESTART.maxDelayMs);
+    startedAt = Date.now();
+    try {
+      handle = await o.start();
+      o.io.out(`worker restarted (pid ${handle.pid}, restart ${restarts}); sessions go on`);
+      o.onRestarted(handle);
+    } catch (err) {
+      if (o.stopping() || err instanceof Interrupted) return;
+      o.io.err(`warning: the restarted worker did not start: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof CliError) for (const line of err.details) o.io.err(`  ${line}`);
+      const h = o.current();
+      if (!h) return;
+      await h.stop(2_000);
+      handle = h;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { exitWithParent } from '@chunkwise/temporal';
 import { TemporalWorkerService } from './temporal-worker.service';
 import { WorkerModule } from './worker.module';
 
@@ -11,9 +12,17 @@ import { WorkerModule } from './worker.module';
  */
 async function main(): Promise<void> {
   const logger = new Logger('worker');
+  // Started by `chunkwise up`: stop when it is gone, even if it was killed without stopping us (a
+  // turn cut short here is retried by Temporal on the next worker).
+  const running: { stop?: () => Promise<void> } = {};
+  exitWithParent((why) => {
+    logger.warn(`${why}: stopping`);
+    return running.stop?.();
+  });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot());
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= app.close());
+  running.stop = close;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, stopping`);

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CHUNKWISE_SEARCH_ATTRIBUTES } from '@chunkwise/contracts';
 import { getFreePort, isPortOpen } from './free-port';
+import { GUARDIAN_SOURCE } from './parent-watch';
 import { resolveTemporalBinary } from './temporal-binary';
 
 export interface TemporalDevServerOptions {
@@ -33,6 +34,11 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** SIGKILL the server if this Node process exits without calling stop(); default true. */
   killOnExit?: boolean;
+  /**
+   * Run the server under a Node guardian that stops it when this process dies, even by SIGKILL
+   * (which `killOnExit` cannot catch). Default false.
+   */
+  guarded?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -43,7 +49,12 @@ export interface TemporalDevServer {
   namespace: string;
   dbFile: string;
   logFile: string;
+  /** The server process (the Temporal CLI). */
   pid: number;
+  /** The guardian process that owns the server (`guarded`), else undefined. */
+  guardianPid: number | undefined;
+  /** The last `lines` lines the server logged in this run (never an earlier run's, the log is appended to). */
+  logTail(lines?: number): string;
   /** Resolves when the server process exits, with its exit code (or the signal that ended it). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, wait up to `timeoutMs` (default 15 s), then SIGKILL. Idempotent. */
@@ -52,11 +63,21 @@ export interface TemporalDevServer {
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function tail(file: string, lines = 30): string {
+/** The last `lines` lines of `file` written after byte `from` (this run's part of an appended log). */
+export function tailFrom(file: string, from: number, lines = 30): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const text = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+    return text ? text.split('\n').slice(-lines).join('\n') : '(nothing logged in this run)';
   } catch {
     return '(no log)';
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -118,19 +139,46 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
   args.push('--log-level', options.logLevel ?? 'warn', ...(options.extraArgs ?? []));
 
   mkdirSync(resolve(logFile, '..'), { recursive: true });
+  // The log is appended to across runs: remember where this run starts, so that a crash report
+  // quotes this run's lines only.
+  const logStart = sizeOf(logFile);
+  appendFileSync(
+    logFile,
+    `--- ${new Date().toISOString()} chunkwise: starting the Temporal dev server (parent pid ${process.pid})\n`,
+  );
+  const logTail = (lines = 30) => tailFrom(logFile, logStart, lines);
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(binary, args, { stdio: ['ignore', logFd, logFd], cwd: dataDir, env: process.env });
+    child = options.guarded
+      ? spawn(process.execPath, ['-e', GUARDIAN_SOURCE, '--', binary, ...args], {
+          stdio: ['ignore', logFd, logFd, 'ipc'],
+          cwd: dataDir,
+          env: process.env,
+        })
+      : spawn(binary, args, { stdio: ['ignore', logFd, logFd], cwd: dataDir, env: process.env });
   } finally {
     closeSync(logFd);
   }
 
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
+  // Guarded: the server's pid and exit come from the guardian over IPC.
+  let serverPid = options.guarded ? undefined : child.pid;
+  let serverExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const serverStarted = new Promise<void>((resolveStarted) => {
+    if (!options.guarded) return resolveStarted();
+    child.on('message', (m: { pid?: number; exit?: typeof serverExit; error?: string }) => {
+      if (typeof m.pid === 'number') serverPid = m.pid;
+      if (m.exit) serverExit = m.exit;
+      if (m.error) spawnError = new Error(m.error);
+      resolveStarted();
+    });
+    child.once('exit', () => resolveStarted());
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
+      exitInfo = serverExit ?? { code, signal };
       resolveExit(exitInfo);
     });
     child.once('error', (err) => {
@@ -139,8 +187,19 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
       resolveExit(exitInfo);
     });
   });
+  await serverStarted;
 
+  const killServer = (signal: NodeJS.Signals) => {
+    if (options.guarded && serverPid !== undefined && !exitInfo) {
+      try {
+        process.kill(serverPid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
   const killOnExit = () => {
+    killServer('SIGKILL');
     try {
       child.kill('SIGKILL');
     } catch {
@@ -157,6 +216,7 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
       child.kill('SIGTERM');
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       if ((await Promise.race([exited, timer])) === 'timeout') {
+        killServer('SIGKILL');
         child.kill('SIGKILL');
         await exited;
       }
@@ -170,7 +230,7 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
   for (;;) {
     if (exitInfo) {
       await stop();
-      const log = tail(logFile);
+      const log = logTail();
       if (spawnError) {
         throw new DevServerStartError(`could not run ${binary}: ${spawnError.message}`, false);
       }
@@ -184,7 +244,7 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
       await stop();
       throw new DevServerStartError(
         `Temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms ` +
-          `(last error: ${lastError}).\nLast lines of ${logFile}:\n${tail(logFile)}`,
+          `(last error: ${lastError}).\nLast lines of ${logFile}:\n${logTail()}`,
         false,
       );
     }
@@ -210,7 +270,9 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
     namespace,
     dbFile,
     logFile,
-    pid: child.pid ?? -1,
+    pid: serverPid ?? -1,
+    guardianPid: options.guarded ? child.pid : undefined,
+    logTail,
     exited,
     stop,
   };

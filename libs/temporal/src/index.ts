@@ -7,3 +7,4 @@ export * from './temporal-binary';
 export * from './worker';
 export * from './workflow-bundle';
 export * from './temporal-session-workflows';
+export * from './parent-watch';
