@@ -61,7 +61,8 @@ function temporalServersOn(dbFile: string): number[] {
       continue;
     }
     const at = argv.indexOf('--db-filename');
-    if (at > 0 && argv[at + 1] === dbFile && argv[1] === 'server' && !argv.includes('-e')) found.push(Number(entry));
+    if (at > 0 && argv[at + 1] === dbFile && argv[1] === 'server' && !argv.includes('-e'))
+      found.push(Number(entry));
   }
   return found;
 }
@@ -162,7 +163,11 @@ withTemporalCli('test/stack-faults.e2e.ts', () => {
     });
     await delay(1_500); // the first turn is under way
     process.kill(worker, 'SIGKILL');
-    await waitFor('`up` to restart the worker', () => /worker restarted \(pid (\d+)/.exec(first.output()), 90_000);
+    await waitFor(
+      '`up` to restart the worker',
+      () => /worker restarted \(pid (\d+)/.exec(first.output()),
+      90_000,
+    );
     expect(first.output()).toContain(
       `warning: the worker (pid ${worker}) exited unexpectedly (code null, signal SIGKILL); restarting it in 1 s`,
     );
@@ -219,7 +224,9 @@ withTemporalCli('test/stack-faults.e2e.ts', () => {
     expect(exit).toEqual({ code: 1, signal: null });
     const out = third.output();
     const report = out.slice(out.indexOf('error: the Temporal dev server exited unexpectedly'));
-    expect(report).toMatch(/^error: the Temporal dev server exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(report).toMatch(
+      /^error: the Temporal dev server exited unexpectedly \(code null, signal SIGKILL\)/,
+    );
     expect(report).toContain(`last lines of ${join(dataDir, 'temporal.log')} (this run):`);
     expect(report).not.toContain(OLD_RUN);
     // Every quoted line was logged by this run (after its start line, which names this `up`).

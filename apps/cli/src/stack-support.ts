@@ -165,7 +165,8 @@ export class PidFile {
     try {
       const parsed = JSON.parse(text) as { parts?: StackPart[] };
       return (parsed.parts ?? []).filter(
-        (p) => Number.isInteger(p.pid) && p.pid > 0 && typeof p.role === 'string' && typeof p.arg === 'string',
+        (p) =>
+          Number.isInteger(p.pid) && p.pid > 0 && typeof p.role === 'string' && typeof p.arg === 'string',
       );
     } catch {
       return [];
@@ -203,9 +204,10 @@ export class PidFile {
       );
       const left = await stopProcesses(leftovers.map((p) => p.pid));
       if (left.length) {
-        throw new CliError(`could not stop the leftover processes ${left.join(', ')} on ${dirname(this.path)}`, [
-          'stop them by hand, then run `chunkwise up` again',
-        ]);
+        throw new CliError(
+          `could not stop the leftover processes ${left.join(', ')} on ${dirname(this.path)}`,
+          ['stop them by hand, then run `chunkwise up` again'],
+        );
       }
       log('  leftover stack stopped');
     }
@@ -262,7 +264,10 @@ export function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: strin
   } catch {
     // a new log
   }
-  appendFileSync(logFile, `--- ${new Date().toISOString()} chunkwise: starting ${script} (parent pid ${process.pid})\n`);
+  appendFileSync(
+    logFile,
+    `--- ${new Date().toISOString()} chunkwise: starting ${script} (parent pid ${process.pid})\n`,
+  );
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {

@@ -459,7 +459,9 @@ async function superviseWorker(
       o.onRestarted(handle);
     } catch (err) {
       if (o.stopping() || err instanceof Interrupted) return;
-      o.io.err(`warning: the restarted worker did not start: ${err instanceof Error ? err.message : String(err)}`);
+      o.io.err(
+        `warning: the restarted worker did not start: ${err instanceof Error ? err.message : String(err)}`,
+      );
       if (err instanceof CliError) for (const line of err.details) o.io.err(`  ${line}`);
       const h = o.current();
       if (!h) return;
