@@ -28,7 +28,8 @@ interface Part {
   pid: number;
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Unref: a race against a long timeout must not keep Jest alive after the test is done.
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 function alive(pid: number): boolean {
   try {
