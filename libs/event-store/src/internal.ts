@@ -103,6 +103,7 @@ function toJson(event: NewEvent, part: 'data' | 'metadata', value: unknown): str
       );
     throw new TypeError(
       `event ${event.id}: ${part} must be JSON-serializable (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
     );
   }
 }
