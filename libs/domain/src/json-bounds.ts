@@ -32,7 +32,7 @@ interface Frame {
 const segment = (key: string | number) =>
   typeof key === 'number'
     ? `[${key}]`
-    : /^[A-Za-z_$][\w$-]*$/.test(key)
+    : /^[A-Za-z_$][\w$-]{0,59}$/.test(key)
       ? `.${key}`
       : `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
 
