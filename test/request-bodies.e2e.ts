@@ -358,7 +358,7 @@ withTemporalCli('test/request-bodies.e2e.ts', ({ path: binary }) => {
           },
         ),
         {
-          numRuns: Number(process.env.CHUNKWISE_BODY_RUNS ?? 300),
+          numRuns: Number(process.env.CHUNKWISE_BODY_RUNS ?? 800),
           endOnFailure: true,
           // Besides the generated ones: every nested field of every route, 1,000 and 5,000 levels deep.
           examples: ROUTES.flatMap((route) =>
@@ -396,6 +396,20 @@ withTemporalCli('test/request-bodies.e2e.ts', ({ path: binary }) => {
         .send(`{"execution":${deepText(5000, 'object')}}`);
       expect(patched.status).toBe(400);
       expect(patched.body.issues[0].path).toMatch(/^body\.execution\.a/);
+
+      // The same inside an imported file (JSON, YAML block and flow styles) and a YAML body.
+      const deepYamlFlow = `title: deep\nexecution: ${deepText(5000, 'array')}\n`;
+      const deepYamlBlock = `title: deep\nexecution:\n${Array.from({ length: 400 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} 1\n`;
+      for (const content of [text, deepYamlFlow, deepYamlBlock]) {
+        const imported = await request(http).post('/api/plans/import').send({ format: 'chunkwise', content });
+        expect([400, 413]).toContain(imported.status);
+        expect(imported.body.message).toEqual(expect.any(String));
+      }
+      for (const yaml of [deepYamlFlow, deepYamlBlock]) {
+        const res = await request(http).post('/api/plans').set('Content-Type', 'application/yaml').send(yaml);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/nested|deep/);
+      }
 
       // Deep enough to pass the bound but not the schema: still a 400 naming the path.
       const schema = await request(http)

@@ -54,6 +54,9 @@ export function installBodyParsing(app: NestExpressApplication, bodyLimit: numbe
       try {
         req.body = parseYaml(req.body, { prettyErrors: true, maxAliasCount: 100 });
       } catch (e) {
+        // The YAML composer recurses: a document nested thousands of levels deep overflows the stack.
+        if (e instanceof RangeError || /Maximum call stack/.test(oneLine(e)))
+          return next(new BadRequestException('the YAML body is nested too deeply to read'));
         return next(new BadRequestException(`malformed YAML body: ${oneLine(e)}`));
       }
     }
