@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors';
 import {
   planContentSchema,
@@ -8,21 +7,11 @@ import {
   type PlanDocument,
   type Task,
 } from './schemas';
+import { jsonBoundsIssues } from './json-bounds';
 import { validatePlan } from './validation';
+import { zodIssues } from './zod-issues';
 
-/** Converts zod issues into validation issues with a JSON path. */
-export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))]
-      .join('')
-      .replace(/^\./, '');
-    return {
-      code: 'schema' as const,
-      path: path || undefined,
-      message: `${path || 'document'}: ${issue.message}`,
-    };
-  });
-}
+export { zodIssues } from './zod-issues';
 
 function titleFromKey(key: string): string {
   const words = key
@@ -40,6 +29,9 @@ function titleFromKey(key: string): string {
 export function parsePlanDocument(
   input: unknown,
 ): { ok: true; content: PlanContent } | { ok: false; issues: ValidationIssue[] } {
+  // Bounded first: whatever of the document no schema reads must still be safe to hold.
+  const bounds = jsonBoundsIssues(input);
+  if (bounds.length > 0) return { ok: false, issues: bounds };
   const parsed = planDocumentSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
   const doc = parsed.data;

@@ -18,3 +18,4 @@ export * from './aggregate';
 export * from './plan-decider';
 export * from './execution-commands';
 export * from './repository';
+export * from './json-bounds';

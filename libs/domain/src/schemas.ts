@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executionSettingsWriteSchema } from './execution-settings';
 
 /**
  * zod schemas for the plan model. The plan *document* is what users write and the API accepts;
@@ -61,7 +62,10 @@ export const taskSchema = z.object({
   cancelled: z.boolean().default(false),
 });
 
-/** Execution settings are carried opaquely until the execution issue gives them a schema. */
+/**
+ * Execution settings as stored: any object, so that plans written by older versions still fold.
+ * What a request writes is checked with `executionSettingsWriteSchema` (see the document schemas).
+ */
 export const executionSettingsSchema = z.record(z.string(), z.unknown());
 
 export const planContentSchema = z.object({
@@ -105,7 +109,7 @@ export const planDocumentSchema = z.object({
   repository: z.string().max(4096).nullable().optional(),
   chunks: z.array(chunkInputSchema).optional(),
   tasks: z.array(taskInputSchema).default([]),
-  execution: executionSettingsSchema.nullable().optional(),
+  execution: executionSettingsWriteSchema.nullable().optional(),
 });
 
 export const chunkChangesSchema = chunkInputSchema.omit({ key: true }).partial();
@@ -124,7 +128,7 @@ export const planDetailsChangesSchema = z
     title: z.string().min(1).max(500),
     description: text,
     repository: z.string().max(4096).nullable(),
-    execution: executionSettingsSchema.nullable(),
+    execution: executionSettingsWriteSchema.nullable(),
   })
   .partial();
 

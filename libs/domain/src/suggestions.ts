@@ -278,13 +278,16 @@ export function applySuggestions(content: PlanContent, chosen: readonly Suggesti
       (a, b) => (order.get(String(a.t.chunk)) ?? 1e9) - (order.get(String(b.t.chunk)) ?? 1e9) || a.i - b.i,
     )
     .map(({ t }) => t);
-  const parsed = parsePlanDocument(doc);
+  // Suggestions never touch the execution settings: they are carried as stored (a plan written by
+  // an older version may hold settings today's write schema refuses; that is no reason to refuse these).
+  const parsed = parsePlanDocument({ ...doc, execution: undefined });
   if (!parsed.ok)
     throw new ValidationError(parsed.issues, 'the chosen suggestions would leave the plan invalid');
   // Execution fields of untouched tasks survive (the document form drops them).
   const byId = new Map(content.tasks.map((t) => [t.id, t]));
   return {
     ...parsed.content,
+    execution: content.execution,
     tasks: parsed.content.tasks.map((t) => {
       const old = byId.get(t.id);
       return old ? { ...t, attempts: old.attempts, lastError: old.lastError, commitSha: old.commitSha } : t;

@@ -74,8 +74,8 @@ export function serializeBatch(
       throw new EventIdConflictError(streamId, `event id ${event.id} appears more than once in the batch`);
     }
     seen.add(event.id);
-    const data = JSON.stringify(event.data === undefined ? null : event.data);
-    const metadata = JSON.stringify(event.metadata ?? {});
+    const data = toJson(event, 'data', event.data === undefined ? null : event.data);
+    const metadata = toJson(event, 'metadata', event.metadata ?? {});
     if (typeof data !== 'string' || typeof metadata !== 'string') {
       throw new TypeError(`event ${event.id}: data and metadata must be JSON-serializable`);
     }
@@ -87,6 +87,25 @@ export function serializeBatch(
     }
     return { id: event.id, type: event.type, data, metadata };
   });
+}
+
+/**
+ * JSON.stringify recurses: a value nested a few thousand levels deep overflows the stack. That is
+ * a refusal of this event (EventStoreLimitError, as for an oversized payload), never a crash.
+ */
+function toJson(event: NewEvent, part: 'data' | 'metadata', value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw new EventStoreLimitError(
+        `event ${event.id} (${event.type}): its ${part} is nested too deeply to store (${e.message})`,
+      );
+    throw new TypeError(
+      `event ${event.id}: ${part} must be JSON-serializable (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
+  }
 }
 
 export interface ExistingEvent {

@@ -32,6 +32,7 @@ const hasBody = (req: Request) =>
  * Must run before `app.init()` (Nest's own parser is disabled with `bodyParser: false`).
  */
 export function installBodyParsing(app: NestExpressApplication, bodyLimit: number): void {
+  app.use(refuseAnnouncedOversize(bodyLimit));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     if (hasBody(req) && !req.is([...JSON_TYPES, ...YAML_TYPES]) && !isMultipartRoute(req)) {
       return next(
@@ -53,11 +54,36 @@ export function installBodyParsing(app: NestExpressApplication, bodyLimit: numbe
       try {
         req.body = parseYaml(req.body, { prettyErrors: true, maxAliasCount: 100 });
       } catch (e) {
+        // The YAML composer recurses: a document nested thousands of levels deep overflows the stack.
+        if (e instanceof RangeError || /Maximum call stack/.test(oneLine(e)))
+          return next(new BadRequestException('the YAML body is nested too deeply to read'));
         return next(new BadRequestException(`malformed YAML body: ${oneLine(e)}`));
       }
     }
     next();
   });
+}
+
+/**
+ * 413 from the `Content-Length` header alone, before a byte of the body is read: a client that
+ * announces more than the limit gets its answer at once instead of after the server has read (and
+ * discarded) the whole body, or waited for a body that never comes. The connection is closed after
+ * the answer, so the unread body is never read either. (A chunked body over the limit is refused
+ * by the parser as soon as it has read past the limit.)
+ */
+export function refuseAnnouncedOversize(bodyLimit: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers['content-length'];
+    if (header === undefined || !/^\d+$/.test(header.trim())) return next();
+    const length = Number(header.trim());
+    if (length <= bodyLimit) return next();
+    res.setHeader('Connection', 'close');
+    next(
+      new PayloadTooLargeException(
+        `request body of ${length} bytes (Content-Length) exceeds the limit of ${bodyLimit} bytes`,
+      ),
+    );
+  };
 }
 
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);

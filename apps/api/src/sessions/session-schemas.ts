@@ -1,7 +1,7 @@
 import {
   agentConfigSchema,
   chunkKeySchema,
-  executionSettingsInputSchema,
+  executionSettingsWriteSchema,
   MAX_TEXT,
   planStatusSchema,
   qaGateSchema,
@@ -45,8 +45,7 @@ export const executeBodySchema = z
       )
       .optional()
       .describe('Only these chunks: a key or a range such as C02-C04.'),
-    options: executionSettingsInputSchema
-      .strict()
+    options: executionSettingsWriteSchema
       .optional()
       .describe('Override the plan (and repository) execution settings for this session.'),
   })

@@ -1,5 +1,6 @@
 import {
   chunkInputSchema,
+  jsonDepth,
   planContentToDocument,
   planDocumentSchema,
   taskInputSchema,
@@ -9,7 +10,7 @@ import { parseDocument, stringify } from 'yaml';
 import { isRecord, parseJson } from '../json-input';
 import { normalizeNewlines } from '../text';
 import { ImportError, type ExportedPlan } from '../types';
-import type { Warnings } from '../warnings';
+import { Warnings } from '../warnings';
 
 const DOCUMENT_FIELDS = new Set([...Object.keys(planDocumentSchema.shape), 'expectedRevision']);
 const TASK_FIELDS = new Set(Object.keys(taskInputSchema.shape));
@@ -82,8 +83,24 @@ export function parseChunkwise(text: string, warnings: Warnings, file?: string):
   return document;
 }
 
+/**
+ * Deepest `execution` block the writers are given. Requests cannot write one deeper than a few
+ * levels (its schema), but plans stored by older versions kept any object; the YAML and JSON
+ * writers recurse, so such a block is left out of the file with a warning instead of crashing.
+ */
+export const MAX_EXPORTED_EXECUTION_DEPTH = 64;
+
 export function exportChunkwise(content: PlanContent, json = false): ExportedPlan {
   const document = planContentToDocument(content);
+  const warnings = new Warnings();
+  if (document.execution && jsonDepth(document.execution) > MAX_EXPORTED_EXECUTION_DEPTH) {
+    document.execution = undefined;
+    warnings.add(
+      'not_exported',
+      `the execution settings are nested more than ${MAX_EXPORTED_EXECUTION_DEPTH} levels deep; not exported`,
+      { path: 'execution' },
+    );
+  }
   return {
     format: 'chunkwise',
     files: [
@@ -99,6 +116,6 @@ export function exportChunkwise(content: PlanContent, json = false): ExportedPla
             mediaType: 'application/yaml',
           },
     ],
-    warnings: [],
+    warnings: warnings.toArray(),
   };
 }

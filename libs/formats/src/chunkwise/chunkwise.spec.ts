@@ -1,3 +1,5 @@
+import { planContentFromDocument } from '@chunkwise/domain';
+import { exportChunkwise } from './chunkwise-format';
 import { exportPlan } from '../export-plan';
 import { importPlan } from '../import-plan';
 import { fixture, taskById, warningsOf } from '../../../../test/support/format-fixtures';
@@ -40,5 +42,30 @@ describe('Chunkwise plan document', () => {
         'task A: depends on unknown task B',
       ]);
     }
+  });
+});
+
+describe('export of settings stored by an older version', () => {
+  it('an execution block too deep for the writers is left out with a warning, never a crash', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const content = planContentFromDocument({
+      title: 'legacy',
+      tasks: [{ id: 'T1', chunk: 'C01', title: 't' }],
+    });
+    for (const json of [false, true]) {
+      const out = exportChunkwise({ ...content, execution: deep }, json);
+      expect(out.warnings).toEqual([
+        expect.objectContaining({
+          code: 'not_exported',
+          path: 'execution',
+          message: expect.stringMatching(/64 levels/),
+        }),
+      ]);
+      expect(out.files[0].content).not.toMatch(/\bexecution"?:/);
+    }
+    const shallow = exportChunkwise({ ...content, execution: { maxAttempts: 2 } });
+    expect(shallow.warnings).toEqual([]);
+    expect(shallow.files[0].content).toMatch(/maxAttempts: 2/);
   });
 });
