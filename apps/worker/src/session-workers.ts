@@ -45,6 +45,10 @@ export async function createSessionWorkers(
     taskQueue: hostQueue,
     activities,
     shutdownGraceTime: '10 seconds',
+    // Heartbeats reach the server within a second (the SDK's default waits up to 80 % of the
+    // heartbeat timeout): a short heartbeat timeout then finds dead workers fast and never cuts a
+    // live turn short.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return { workers: [shared, local], hostTaskQueue: hostQueue };
 }
