@@ -103,7 +103,9 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
         title: 'Long turn',
         repository: repo,
         execution: { agent: s.agent(), maxAttempts: 1 },
-        tasks: [{ id: 'L1', chunk: 'C01', title: 'long', description: `sleep ${longMs}\nwrite src/l1.txt x` }],
+        tasks: [
+          { id: 'L1', chunk: 'C01', title: 'long', description: `sleep ${longMs}\nwrite src/l1.txt x` },
+        ],
       });
       if (!s.workers.at(-1)?.running) await s.startWorker();
       await s.sessions.execute(planId);
@@ -116,32 +118,18 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
       expect(turns).toHaveLength(1);
     });
 
-    const parallelPlan = (repo: string, title: string, sleepMs: number, secondChunk = false) => ({
+    const parallelPlan = (repo: string, title: string, sleepMs: number) => ({
       title,
       repository: repo,
       execution: { agent: s.agent(), maxAttempts: 1, maxParallel: 3 },
-      chunks: [
-        { key: 'C01_par', title: 'Parallel', executionMode: 'parallel' },
-        ...(secondChunk ? [{ key: 'C02_par', title: 'Parallel again', executionMode: 'parallel' }] : []),
-      ],
-      tasks: [
-        ...['P1', 'P2', 'P3'].map((id) => ({
-          id,
-          chunk: 'C01_par',
-          title: `task ${id}`,
-          description: `sleep ${sleepMs}\nwrite src/${id}.txt ${id}`,
-          canRunInParallel: true,
-        })),
-        ...(secondChunk
-          ? ['Q1', 'Q2'].map((id) => ({
-              id,
-              chunk: 'C02_par',
-              title: `task ${id}`,
-              description: `write src/${id}.txt ${id}`,
-              canRunInParallel: true,
-            }))
-          : []),
-      ],
+      chunks: [{ key: 'C01_par', title: 'Parallel', executionMode: 'parallel' }],
+      tasks: ['P1', 'P2', 'P3'].map((id) => ({
+        id,
+        chunk: 'C01_par',
+        title: `task ${id}`,
+        description: `sleep ${sleepMs}\nwrite src/${id}.txt ${id}`,
+        canRunInParallel: true,
+      })),
     });
 
     test('a completed parallel session whose conflicting task was skipped: the conflicting branch is named while paused, and nothing is left at the end', async () => {
@@ -194,7 +182,11 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
         async () => (await s.events(planId)).filter((e) => e.type === 'TurnStarted').length === 3,
         60_000,
       );
-      await waitUntil('the task work trees', () => worktrees(repo).some((w) => w.includes('.tasks/')), 30_000);
+      await waitUntil(
+        'the task work trees',
+        () => worktrees(repo).some((w) => w.includes('.tasks/')),
+        30_000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       await s.sessions.signal(planId, 'cancel', 'test');
       const outcome = await s.sessions.result(planId);
@@ -202,17 +194,33 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
       expectNothingLeftBehind(repo, outcome.state.branch);
     });
 
-    test('a stopped parallel session: nothing is left, and it resumes and completes (nothing left again)', async () => {
+    test('a stopped parallel session (stopped while paused on a conflicting task): nothing is left, and it resumes and completes (nothing left again)', async () => {
       const repo = makeRepo(join(s.root, 'stopped'));
-      const planId = await s.finalizedPlan(parallelPlan(repo, 'Stopped', 1500, true));
+      const planId = await s.finalizedPlan({
+        title: 'Stopped',
+        repository: repo,
+        execution: { agent: s.agent(), maxAttempts: 1 },
+        chunks: [
+          { key: 'C01_par', title: 'Parallel', executionMode: 'parallel' },
+          { key: 'C02_par', title: 'Parallel again', executionMode: 'parallel' },
+        ],
+        tasks: [
+          { id: 'P1', chunk: 'C01_par', description: 'write same.txt from P1' },
+          { id: 'P2', chunk: 'C01_par', description: 'sleep 600\nwrite same.txt from P2' },
+          { id: 'P3', chunk: 'C01_par', description: 'write src/P3.txt P3' },
+          { id: 'Q1', chunk: 'C02_par', description: 'write src/Q1.txt Q1' },
+          { id: 'Q2', chunk: 'C02_par', description: 'write src/Q2.txt Q2' },
+        ].map((t) => ({ ...t, title: `task ${t.id}`, canRunInParallel: true })),
+      });
       if (!s.workers.at(-1)?.running) await s.startWorker();
       await s.sessions.execute(planId);
       await waitUntil(
-        'the task work trees',
-        () => worktrees(repo).filter((w) => w.includes('.tasks/')).length > 0,
-        60_000,
-        20,
+        'the pause on the conflict',
+        async () => (await s.events(planId)).some((e) => e.type === 'ExecutionPaused'),
+        90_000,
       );
+      // The conflicting task's work tree and branch are there while paused.
+      expect(worktrees(repo).some((w) => w.endsWith('.tasks/P2'))).toBe(true);
       await s.sessions.signal(planId, 'stop');
       const stopped = await s.sessions.result(planId);
       expect(stopped.status).toBe('stopped');
@@ -225,7 +233,8 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
       expect(outcome.state.tasks.every((t) => t.status === 'completed')).toBe(true);
       expect(outcome.state.branch).toBe(stopped.state.branch);
       expectNothingLeftBehind(repo, outcome.state.branch);
-      for (const id of ['P1', 'P2', 'P3', 'Q1', 'Q2'])
+      expect(git(repo, 'show', `${outcome.state.branch}:same.txt`)).toBe('from P2');
+      for (const id of ['P3', 'Q1', 'Q2'])
         expect(git(repo, 'show', `${outcome.state.branch}:src/${id}.txt`)).toBe(id);
     });
   });

@@ -137,7 +137,11 @@ describe('parallel task branches (real git)', () => {
     await pushIfRemote(sessionWt, session);
     await runTask('T1', 'a.txt'); // integrated, its branch not removed yet
     // T2 failed or conflicted: a work tree with uncommitted work and a pushed branch.
-    const t2 = await prepareTaskWorktree({ sessionWorktree: sessionWt, sessionBranch: session, taskId: 'T2' });
+    const t2 = await prepareTaskWorktree({
+      sessionWorktree: sessionWt,
+      sessionBranch: session,
+      taskId: 'T2',
+    });
     await fs.writeFile(path.join(t2.path, 'half-done.txt'), 'x\n');
     await pushIfRemote(t2.path, t2.branch);
     // A stray directory git does not know (a crash during `worktree add`).
