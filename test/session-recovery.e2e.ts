@@ -94,6 +94,8 @@ withTemporalCli('test/session-recovery.e2e.ts', ({ path: binary }) => {
         '\n',
       );
       expect(subjects).toEqual(tasks.map((t) => `${t.id}: ${t.title}`));
+      // The restarted worker failed the orphaned turn at its start; no note of a running turn is left.
+      expect(readdirSync(join(s.dataDir, 'running-turns'))).toEqual([]);
     });
 
     test('a turn longer than the heartbeat timeout on a live worker is not cut short', async () => {

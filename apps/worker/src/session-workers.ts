@@ -4,6 +4,7 @@ import type { EventStore } from '@chunkwise/event-store';
 import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal';
 import { createActivities } from '../../../activities';
 import { hostTaskQueue } from '@chunkwise/contracts';
+import { failOrphanedTurns } from './orphaned-turns';
 
 export interface SessionWorkersOptions {
   connection: NativeConnection;
@@ -25,6 +26,9 @@ export async function createSessionWorkers(
   o: SessionWorkersOptions,
 ): Promise<{ workers: Worker[]; hostTaskQueue: string }> {
   const hostQueue = hostTaskQueue(o.taskQueue, o.hostId ?? hostname());
+  // Turns a dead worker of this host left running are retried now, not at their heartbeat timeout:
+  // first thing, before the workflow bundle loads (the retry waits 1 s, by then this host polls).
+  void failOrphanedTurns({ connection: o.connection, namespace: o.namespace, dataDir: o.dataDir });
   const activities = createActivities({
     eventStore: o.eventStore,
     dataDir: o.dataDir,
