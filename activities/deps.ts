@@ -1,3 +1,4 @@
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@chunkwise/contracts';
 import type { EventStore } from '@chunkwise/event-store';
 
 export interface SessionActivityDeps {
@@ -6,8 +7,8 @@ export interface SessionActivityDeps {
   dataDir: string;
   /** The task queue of this host (activities that touch a work tree are routed to it). */
   hostTaskQueue: string;
-  /** Heartbeat interval while a long activity runs; default 2000 ms. */
+  /** Heartbeat interval while a long activity runs; default 1000 ms (never over a quarter of the timeout). */
   heartbeatMs?: number;
 }
 
-export const heartbeatMsOf = (deps: SessionActivityDeps) => deps.heartbeatMs ?? 2000;
+export const heartbeatMsOf = (deps: SessionActivityDeps) => deps.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;

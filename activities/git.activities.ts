@@ -10,7 +10,10 @@ import {
   type PreparedWorktree,
   type PrepareTaskWorktreeInput,
   type PrepareWorktreeInput,
+  type RemovedTaskWorktrees,
+  type RemoveTaskWorktreesInput,
 } from '@chunkwise/contracts';
+import { killLeftoverAgents, turnFiles } from '@chunkwise/agents';
 import {
   abandonInterruptedCherryPick,
   clearStaleGitLocks,
@@ -22,6 +25,7 @@ import {
   prepareTaskWorktree,
   pushIfRemote,
   removeTaskBranch,
+  removeTaskWorktrees,
   TaskCommitMissingError,
 } from '@chunkwise/git';
 import { heartbeatMsOf, type SessionActivityDeps } from './deps';
@@ -105,6 +109,25 @@ export function createGitActivities(deps: SessionActivityDeps) {
 
     async filesChanged(input: FilesChangedInput): Promise<string[]> {
       return filesOfCommits(input.worktree, input.shas);
+    },
+
+    /**
+     * When a session ends: every task work tree and task branch goes (a failed or conflicting
+     * task's too); the session's branch and work tree stay. A turn cancelled with the session may
+     * still be running in a task work tree: its agent is stopped first.
+     */
+    async removeTaskWorktrees(input: RemoveTaskWorktreesInput): Promise<RemovedTaskWorktrees> {
+      return heartbeating(heartbeatMs, async () => {
+        if (isRetry()) await clearStaleGitLocks(input.sessionWorktree);
+        const r = await removeTaskWorktrees({
+          sessionWorktree: input.sessionWorktree,
+          sessionBranch: input.branch,
+          beforeRemove: (wt) => killLeftoverAgents(turnFiles(wt).planFile),
+        });
+        if (r.worktrees.length || r.branches.length)
+          log.info('removed task work trees and branches of the ended session', { ...r });
+        return r;
+      });
     },
   };
 }

@@ -1,10 +1,22 @@
 import { Context } from '@temporalio/activity';
 
+/**
+ * The interval to heartbeat at: `ms`, but never more than a quarter of the activity's heartbeat
+ * timeout, so a short timeout (fast recovery after a worker dies) never cuts a live activity short.
+ */
+export function heartbeatInterval(ms: number, heartbeatTimeoutMs: number | undefined): number {
+  if (!heartbeatTimeoutMs || heartbeatTimeoutMs <= 0) return ms;
+  return Math.max(100, Math.min(ms, Math.floor(heartbeatTimeoutMs / 4)));
+}
+
 /** Keeps a long activity alive in Temporal's eyes and lets it learn of cancellation. */
 export function startHeartbeat(ms: number, details: () => unknown): () => void {
   const ctx = Context.current();
   ctx.heartbeat(details());
-  const timer = setInterval(() => ctx.heartbeat(details()), ms);
+  const timer = setInterval(
+    () => ctx.heartbeat(details()),
+    heartbeatInterval(ms, ctx.info.heartbeatTimeoutMs),
+  );
   return () => clearInterval(timer);
 }
 

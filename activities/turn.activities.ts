@@ -5,6 +5,7 @@ import {
   chunkTaskIds,
   createAgentRunner,
   killLeftoverAgents,
+  noteRunningTurn,
   openTurnLog,
   outputTail,
   readMarkedDone,
@@ -44,6 +45,16 @@ export function createTurnActivities(deps: SessionActivityDeps) {
 
       const out = await openTurnLog(turnOutputPath(deps.dataDir, input.planId, input.turnId));
       const stop = startHeartbeat(heartbeatMs, () => ({ turnId: input.turnId, outputBytes: out.bytes }));
+      // If this worker dies, the next worker on this host fails the turn at its start (a quick retry).
+      const info = Context.current().info;
+      const unnote = await noteRunningTurn(deps.dataDir, {
+        turnId: input.turnId,
+        attempt: info.attempt,
+        taskToken: Buffer.from(info.taskToken).toString('base64'),
+      }).catch((err: unknown) => {
+        log.warn('could not note the running turn', { error: String(err) });
+        return async () => undefined;
+      });
       try {
         const r = await createAgentRunner(input.agent).run(
           {
@@ -75,6 +86,7 @@ export function createTurnActivities(deps: SessionActivityDeps) {
         };
       } finally {
         stop();
+        await unnote().catch(() => undefined);
         await out.close();
       }
     },

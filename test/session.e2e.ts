@@ -390,6 +390,10 @@ withTemporalCli('test/session.e2e.ts', ({ path: binary }) => {
       expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
         comparableSession(outcome.state),
       );
+      // The session ended: the conflicting task's branch is gone too, locally and on origin.
+      expect(git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*')).toBe(p.branch);
+      expect(git(origin, 'branch', '--list', '--format=%(refname:short)')).toBe(p.branch);
+      expect(git(repo, 'worktree', 'list').includes('.tasks/')).toBe(false);
       // Visibility is eventually consistent: look again for a few seconds.
       let found: Array<{ id: string; status: unknown }> = [];
       for (let i = 0; i < 50; i++) {

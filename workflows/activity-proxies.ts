@@ -5,7 +5,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ResolvedExecutionSettings } from '@chunkwise/domain';
 import type { SessionActivities } from '@chunkwise/contracts';
-import type { SessionWorkflowInput } from '@chunkwise/contracts';
+import { DEFAULT_TIMING, type SessionWorkflowInput } from '@chunkwise/contracts';
 
 export type { SessionActivities };
 
@@ -17,9 +17,9 @@ export interface SessionTimeouts {
 
 export function sessionTimeouts(timing: SessionWorkflowInput['timing']): SessionTimeouts {
   return {
-    heartbeatMs: (timing?.heartbeatTimeoutSec ?? 30) * 1000,
-    shortMs: (timing?.shortActivityTimeoutSec ?? 60) * 1000,
-    maxEventsBeforeContinue: timing?.continueAsNewAfterEvents ?? 4000,
+    heartbeatMs: (timing?.heartbeatTimeoutSec ?? DEFAULT_TIMING.heartbeatTimeoutSec) * 1000,
+    shortMs: (timing?.shortActivityTimeoutSec ?? DEFAULT_TIMING.shortActivityTimeoutSec) * 1000,
+    maxEventsBeforeContinue: timing?.continueAsNewAfterEvents ?? DEFAULT_TIMING.continueAsNewAfterEvents,
   };
 }
 
@@ -69,6 +69,13 @@ export function worktreeActivities(
       // Heartbeats (not the start-to-close timeout) notice a worker that died during a commit.
       heartbeatTimeout: t.heartbeatMs,
       retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+    }),
+    // Tidying up at the end of a session: bounded, so a host that is gone never holds the end back.
+    cleanup: proxyActivities<SessionActivities>({
+      taskQueue,
+      scheduleToCloseTimeout: '2 minutes',
+      heartbeatTimeout: t.heartbeatMs,
+      retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
     }),
   };
 }

@@ -37,7 +37,11 @@ export async function completeTask(r: SessionRunner, c: Completion): Promise<Com
   let { sha, files }: { sha: string | null; files: string[] } = commit;
   if (c.merge) {
     const merged = await mergeInTurn(r, c.worktree.path, c.commit.taskId);
-    if (!merged.ok) return { ok: false, error: `merge conflict: ${merged.conflict}`, conflict: true };
+    if (!merged.ok) {
+      // The task's branch stays for inspection while the session pauses on it; it goes when the session ends.
+      const kept = `the task's branch ${c.worktree.branch} (work tree ${c.worktree.path}) is kept until the session ends`;
+      return { ok: false, error: `merge conflict: ${merged.conflict}\n${kept}`, conflict: true };
+    }
     ({ sha, files } = merged);
   }
   for (const t of c.tasks) {

@@ -9,6 +9,7 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
+  patched,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -34,6 +35,13 @@ import { maybeContinueAsNew } from './continue-as-new';
 import { ChunkwiseStatus, type SessionOutcome, type SessionWorkflowInput } from '@chunkwise/contracts';
 import { pauseHere, safePoint } from './pausing';
 import { SessionControl, Stop } from './session-control';
+
+/**
+ * Marks the end-of-session removal of task work trees in the history. Sessions whose history ended
+ * before it existed replay without it (a query on a closed session); sessions in flight when the
+ * worker was upgraded run it when they end.
+ */
+export const REMOVE_TASK_WORKTREES_PATCH = 'remove-task-worktrees-at-session-end';
 
 export class SessionRunner {
   readonly control = new SessionControl();
@@ -111,6 +119,7 @@ export class SessionRunner {
     } catch (err) {
       return this.ended(err);
     }
+    await this.removeTaskWorktrees();
     await this.record({
       type: 'ExecutionCompleted',
       data: {
@@ -190,11 +199,37 @@ export class SessionRunner {
     }
   }
 
+  /**
+   * Nothing left behind: when the session ends (completed, stopped, cancelled or failed), the task
+   * work trees and task branches of its parallel chunks go, a failed or conflicting task's too
+   * (its branch was named in the task's error while the session paused on it). The session branch
+   * (it holds the commits) and the session work tree stay: a stopped session resumes from them.
+   * Never cancelled with the session, and never fails it: a leftover is only untidy.
+   */
+  private async removeTaskWorktrees(): Promise<void> {
+    if (!patched(REMOVE_TASK_WORKTREES_PATCH)) return;
+    try {
+      await CancellationScope.nonCancellable(() =>
+        this.acts.cleanup.removeTaskWorktrees({
+          sessionWorktree: this.worktree.path,
+          branch: this.#state.branch,
+        }),
+      );
+    } catch (err) {
+      log.warn('could not remove the task work trees of the ended session', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
   /** How the run ended when the chunks did not all complete. */
   private async ended(err: unknown): Promise<SessionOutcome> {
     // Continue-as-new is thrown as an error: it must end this run, never count as a failure.
     if (err instanceof ContinueAsNew) throw err;
     const { control } = this;
+    const cancelled = !!control.cancelRequested || isCancellation(err);
+    // A Stop nobody asked for is rethrown below: the run does not end here.
+    if (cancelled || !(err instanceof Stop) || control.stopRequested) await this.removeTaskWorktrees();
     if (control.cancelRequested || isCancellation(err)) {
       const reason = control.cancelRequested?.reason ?? null;
       await this.record({ type: 'ExecutionCancelled', data: { ...this.base(), reason } });

@@ -4,6 +4,7 @@ import type { EventStore } from '@chunkwise/event-store';
 import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal';
 import { createActivities } from '../../../activities';
 import { hostTaskQueue } from '@chunkwise/contracts';
+import { failOrphanedTurns } from './orphaned-turns';
 
 export interface SessionWorkersOptions {
   connection: NativeConnection;
@@ -25,6 +26,9 @@ export async function createSessionWorkers(
   o: SessionWorkersOptions,
 ): Promise<{ workers: Worker[]; hostTaskQueue: string }> {
   const hostQueue = hostTaskQueue(o.taskQueue, o.hostId ?? hostname());
+  // Turns a dead worker of this host left running are retried now, not at their heartbeat timeout:
+  // first thing, before the workflow bundle loads (the retry waits 1 s, by then this host polls).
+  void failOrphanedTurns({ connection: o.connection, namespace: o.namespace, dataDir: o.dataDir });
   const activities = createActivities({
     eventStore: o.eventStore,
     dataDir: o.dataDir,
@@ -45,6 +49,10 @@ export async function createSessionWorkers(
     taskQueue: hostQueue,
     activities,
     shutdownGraceTime: '10 seconds',
+    // Heartbeats reach the server within a second (the SDK's default waits up to 80 % of the
+    // heartbeat timeout): a short heartbeat timeout then finds dead workers fast and never cuts a
+    // live turn short.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return { workers: [shared, local], hostTaskQueue: hostQueue };
 }

@@ -16,3 +16,4 @@ export * from './leftover-agents';
 export * from './turn-outcome';
 export * from './turn-log';
 export * from './qa-gates';
+export * from './running-turns';

@@ -124,6 +124,19 @@ export interface FilesChangedInput {
   shas: string[];
 }
 
+export interface RemoveTaskWorktreesInput {
+  sessionWorktree: string;
+  /** The session's branch; its task branches (`<branch>--<task>`) are removed, it stays. */
+  branch: string;
+}
+
+export interface RemovedTaskWorktrees {
+  /** Task work trees removed. */
+  worktrees: string[];
+  /** Task branches deleted. */
+  branches: string[];
+}
+
 export interface SessionActivities {
   recordEvents(input: RecordEventsInput): Promise<void>;
   prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree>;
@@ -134,6 +147,8 @@ export interface SessionActivities {
   /** Cherry-picks a parallel task's commit onto the session branch, then removes the task's branch. */
   integrateTask(input: IntegrateTaskInput): Promise<IntegrateTaskResult>;
   filesChanged(input: FilesChangedInput): Promise<string[]>;
+  /** At the end of a session: removes every task work tree and task branch; the session's stay. */
+  removeTaskWorktrees(input: RemoveTaskWorktreesInput): Promise<RemovedTaskWorktrees>;
 }
 
 export interface PingActivities {

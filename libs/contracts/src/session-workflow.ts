@@ -7,6 +7,21 @@ export interface PingResult {
   answeredBy: string;
 }
 
+/**
+ * Default activity timing. The heartbeat timeout is how soon the turn of a dead worker runs again:
+ * recovery is about heartbeat timeout + retry interval (1 s) + pick-up. Activities heartbeat every
+ * second (at most a quarter of the timeout) and the host worker sends them at once, so a long turn
+ * on a live worker is never cut short.
+ */
+export const DEFAULT_TIMING = {
+  heartbeatTimeoutSec: 5,
+  shortActivityTimeoutSec: 60,
+  continueAsNewAfterEvents: 4000,
+} as const;
+
+/** How often a long activity heartbeats, by default (ms). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+
 export interface SessionWorkflowInput {
   state: SessionState;
   /** The git repository on the worker's machine. */
@@ -19,7 +34,7 @@ export interface SessionWorkflowInput {
   target: string | null;
   /** Activity timing knobs (tests shorten them). */
   timing?: {
-    /** Heartbeat timeout of activities that touch a work tree: how soon a dead worker's turn is retried. */
+    /** Heartbeat timeout of activities that touch a work tree: how soon a dead worker's turn is retried; default 5. */
     heartbeatTimeoutSec?: number;
     /** Start-to-close timeout of short bookkeeping activities (recording events); default 60. */
     shortActivityTimeoutSec?: number;

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { git, gitOut } from './git';
 import { integrateTaskCommit } from './integrate';
 import { commitTask, ensureWorktree, findTaskCommit, pushIfRemote } from './repository';
-import { prepareTaskWorktree, removeTaskBranch, taskBranchName, taskWorktreePath } from './task-branches';
+import {
+  prepareTaskWorktree,
+  removeTaskBranch,
+  removeTaskWorktrees,
+  taskBranchName,
+  taskWorktreePath,
+  taskWorktreesDir,
+} from './task-branches';
 import { localBranches, makeTempRepo } from '../../../test/support/git-temp-repo';
 
 describe('parallel task branches (real git)', () => {
@@ -121,5 +128,46 @@ describe('parallel task branches (real git)', () => {
     expect(
       (await removeTaskBranch({ sessionWorktree: sessionWt, sessionBranch: session, taskId: 'T1' })).deleted,
     ).toBe(false);
+  });
+
+  it('at the end of a session removes every task work tree and branch (integrated or not, locally and on origin); the session branch and work tree stay', async () => {
+    const origin = `${repo}-origin.git`;
+    await git(path.dirname(repo), ['init', '-q', '--bare', origin]);
+    await git(repo, ['remote', 'add', 'origin', origin]);
+    await pushIfRemote(sessionWt, session);
+    await runTask('T1', 'a.txt'); // integrated, its branch not removed yet
+    // T2 failed or conflicted: a work tree with uncommitted work and a pushed branch.
+    const t2 = await prepareTaskWorktree({
+      sessionWorktree: sessionWt,
+      sessionBranch: session,
+      taskId: 'T2',
+    });
+    await fs.writeFile(path.join(t2.path, 'half-done.txt'), 'x\n');
+    await pushIfRemote(t2.path, t2.branch);
+    // A stray directory git does not know (a crash during `worktree add`).
+    await fs.mkdir(path.join(taskWorktreesDir(sessionWt), 'T3'), { recursive: true });
+    // Another session's task branch is not touched.
+    await git(repo, ['branch', 'chunkwise/p1/s2--T1', 'main']);
+
+    const seen: string[] = [];
+    const r = await removeTaskWorktrees({
+      sessionWorktree: sessionWt,
+      sessionBranch: session,
+      beforeRemove: async (wt) => seen.push(wt),
+    });
+    expect(r.branches.sort()).toEqual([`${session}--T1`, `${session}--T2`]);
+    expect(r.worktrees).toHaveLength(2);
+    expect(seen).toEqual(r.worktrees);
+    expect(await localBranches(repo)).toEqual(['chunkwise/p1/s1', 'chunkwise/p1/s2--T1', 'main']);
+    expect(await localBranches(origin)).toEqual(['chunkwise/p1/s1']);
+    expect(existsSync(taskWorktreesDir(sessionWt))).toBe(false);
+    expect(existsSync(sessionWt)).toBe(true);
+    const worktrees = (await gitOut(repo, ['worktree', 'list', '--porcelain'])).split('\n');
+    expect(worktrees.filter((l) => l.startsWith('worktree '))).toHaveLength(2);
+    // Idempotent: a second run finds nothing.
+    expect(await removeTaskWorktrees({ sessionWorktree: sessionWt, sessionBranch: session })).toEqual({
+      worktrees: [],
+      branches: [],
+    });
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Parallel tasks run on their own branch (`<session branch>--<task>`) in their own work tree next
- * to the session's. Once a task's commit is on the session branch, both are removed, so the
- * user's repository ends a session with the session branch only.
+ * to the session's. Once a task's commit is on the session branch, both are removed; whatever is
+ * left when the session ends (a failed or conflicting task's) is removed then, so the user's
+ * repository ends a session with the session branch only.
  */
+import { rm } from 'node:fs/promises';
 import { ensureWorktree, removeWorktree } from './repository';
 import { git } from './git';
 
@@ -72,4 +74,57 @@ export async function removeTaskBranch(input: {
   const deleted = await deleteBranch(input.sessionWorktree, branch);
   const deletedRemote = await deleteRemoteBranch(input.sessionWorktree, branch);
   return { branch, deleted, deletedRemote };
+}
+
+/** The directory that holds a session's task work trees (`<session work tree>.tasks`). */
+export const taskWorktreesDir = (sessionWorktree: string) => `${sessionWorktree}.tasks`;
+
+/** Local branches `<session branch>--*`: the task branches of one session. */
+export async function listTaskBranches(cwd: string, sessionBranch: string): Promise<string[]> {
+  const r = await git(cwd, ['for-each-ref', '--format=%(refname:short)', `refs/heads/${sessionBranch}--*`], {
+    allowFail: true,
+  });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((b) => b.startsWith(`${sessionBranch}--`));
+}
+
+/** The registered work trees of the repository that lie under the session's task directory. */
+export async function listTaskWorktrees(sessionWorktree: string): Promise<string[]> {
+  const r = await git(sessionWorktree, ['worktree', 'list', '--porcelain'], { allowFail: true });
+  const dir = `${taskWorktreesDir(sessionWorktree)}/`;
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('worktree '))
+    .map((l) => l.slice('worktree '.length))
+    .filter((p) => p.startsWith(dir));
+}
+
+/**
+ * At the end of a session: removes every task work tree of the session (integrated or not, e.g. a
+ * task that failed or conflicted), their branches (locally and on `origin`) and the task directory.
+ * The session's own branch and work tree stay: the branch holds the commits, and a stopped session
+ * resumes from it. Idempotent; `beforeRemove` runs on each task work tree first (stop its agents).
+ */
+export async function removeTaskWorktrees(input: {
+  sessionWorktree: string;
+  sessionBranch: string;
+  beforeRemove?: (taskWorktree: string) => Promise<unknown>;
+}): Promise<{ worktrees: string[]; branches: string[] }> {
+  const { sessionWorktree, sessionBranch } = input;
+  const worktrees = await listTaskWorktrees(sessionWorktree);
+  for (const wt of worktrees) {
+    await input.beforeRemove?.(wt);
+    await removeWorktree(sessionWorktree, wt);
+  }
+  // Directories git no longer knows (a crash between `worktree add` and its registration) go too.
+  await rm(taskWorktreesDir(sessionWorktree), { recursive: true, force: true });
+  await git(sessionWorktree, ['worktree', 'prune'], { allowFail: true });
+  const branches = await listTaskBranches(sessionWorktree, sessionBranch);
+  for (const b of branches) {
+    await deleteBranch(sessionWorktree, b);
+    await deleteRemoteBranch(sessionWorktree, b);
+  }
+  return { worktrees, branches };
 }
