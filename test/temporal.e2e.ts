@@ -12,9 +12,8 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@chunkwise/config';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { CHUNKWISE_TASK_QUEUE, ChunkwisePlanId } from '@chunkwise/contracts';
 import {
-  CHUNKWISE_TASK_QUEUE,
-  ChunkwisePlanId,
   createChunkwiseWorker,
   createNativeConnection,
   createTemporalClient,

@@ -4,6 +4,7 @@ import {
   resumeSession,
   sessionBranch,
   sessionCore,
+  sessionTaskOf,
   SessionInputError,
   type SessionChunk,
   type SessionCore,
@@ -158,22 +159,7 @@ export function planAsSession(
 ): SessionCore {
   const { content } = plan;
   const sessionId = session?.sessionId ?? event?.data.sessionId ?? '';
-  const tasks = content.tasks.map((t): SessionTask => ({
-    id: t.id,
-    chunk: t.chunk,
-    title: t.title,
-    description: t.description,
-    acceptance: [...t.acceptance],
-    dependsOn: [...t.dependsOn],
-    canRunInParallel: t.canRunInParallel,
-    status: t.status,
-    attempts: t.attempts,
-    lastError: t.lastError,
-    commitSha: t.commitSha,
-    outOfScope: false,
-    startedAt: null,
-    endedAt: null,
-  }));
+  const tasks = content.tasks.map(sessionTaskOf);
   return {
     planId: plan.planId,
     planTitle: content.title,

@@ -190,7 +190,8 @@ export function sessionCore(input: SessionCoreInput): SessionCore {
   };
 }
 
-function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
+/** A plan task as a session task, exactly as the plan records it (in scope, no times). */
+export function sessionTaskOf(t: Task): SessionTask {
   return {
     id: t.id,
     chunk: t.chunk,
@@ -199,13 +200,24 @@ function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
     acceptance: [...t.acceptance],
     dependsOn: [...t.dependsOn],
     canRunInParallel: t.canRunInParallel,
+    status: t.status,
+    attempts: t.attempts,
+    lastError: t.lastError,
+    commitSha: t.commitSha,
+    outOfScope: false,
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+function sessionTask(t: Task, outOfScope: boolean, keep: boolean): SessionTask {
+  return {
+    ...sessionTaskOf(t),
     status: t.cancelled ? 'skipped' : keep ? t.status : 'pending',
     attempts: keep ? t.attempts : 0,
     lastError: null,
     commitSha: keep ? t.commitSha : null,
     outOfScope,
-    startedAt: null,
-    endedAt: null,
   };
 }
 

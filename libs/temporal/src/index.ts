@@ -1,4 +1,3 @@
-export * from './constants';
 export * from './connection';
 export * from './dev-server';
 export * from './free-port';
