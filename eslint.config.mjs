@@ -5,6 +5,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 // The layering rules resolve every import to a file (relative paths and the @chunkwise/* aliases of
 // tsconfig.json alike), so zones below are folders of this repository.
@@ -96,7 +98,17 @@ const noDynamicImports = (where) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.chunkwise/**', 'coverage/**', 'bin/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.tools/**',
+      '.chunkwise/**',
+      'coverage/**',
+      'bin/**',
+      'apps/web/src/api/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -126,6 +138,18 @@ export default tseslint.config(
       ),
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Node scripts written as ES modules (build helpers).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // The web dashboard: browser code, React hooks rules.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
   },
   {
     // The layering rules of DESIGN.md ("Rules of the house"), on every TypeScript file.

@@ -110,6 +110,26 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+step "Web dashboard (dist/web)"
+WEB_INDEX="dist/web/index.html"
+web_reason=""
+if [[ ! -f "$WEB_INDEX" ]]; then
+  web_reason="dist/web is missing"
+elif [[ "$STAMP" -nt "$WEB_INDEX" ]]; then
+  web_reason="the API was rebuilt (its OpenAPI document may have changed)"
+else
+  newer="$(find apps/web -path apps/web/src/api/generated -prune -o -type f -newer "$WEB_INDEX" -print -quit 2>/dev/null || true)"
+  [[ -n "$newer" ]] && web_reason="sources changed ($newer is newer than dist/web)"
+fi
+if [[ -n "$web_reason" ]]; then
+  echo "    building: $web_reason"
+  bash scripts/build-web.sh
+  did "npm run build:web ($web_reason)"
+else
+  skip "npm run build:web: dist/web is newer than every source"
+fi
+
+# ---------------------------------------------------------------------------------------------
 step "Workflow bundle (optional: lets workers start without running webpack)"
 BUNDLE="dist/workflow-bundle.js"
 BUNDLER="dist/libs/temporal/src/workflow-bundle.js"

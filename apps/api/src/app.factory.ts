@@ -20,6 +20,7 @@ import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
 import type { HealthOptions } from './infrastructure/health-options';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
+import { installDashboard } from './web/dashboard';
 
 export const API_PREFIX = 'api';
 
@@ -123,6 +124,7 @@ function configureApp(app: NestExpressApplication, config: ChunkwiseConfig): voi
   app.set('etag', false);
   app.setGlobalPrefix(API_PREFIX);
   if (config.apiToken) app.use(bearerAuthMiddleware(config.apiToken));
+  installDashboard(app, API_PREFIX);
   installBodyParsing(app, config.bodyLimit);
   app.useGlobalFilters(new ApiExceptionFilter());
   setupOpenApi(app);
@@ -134,6 +136,8 @@ export interface RunningApi {
   baseUrl: string;
   apiUrl: string;
   docsUrl: string;
+  /** The web dashboard, e.g. http://127.0.0.1:8080/ */
+  dashboardUrl: string;
 }
 
 /** createApp + listen on config.host:config.port (port 0 picks a free port); returns the URLs. */
@@ -153,7 +157,13 @@ export async function startApi(config: ChunkwiseConfig, options: CreateAppOption
         ? `[${config.host}]`
         : config.host;
   const baseUrl = `http://${host}:${port}`;
-  return { app, baseUrl, apiUrl: `${baseUrl}/${API_PREFIX}`, docsUrl: `${baseUrl}/${DOCS_PATH}` };
+  return {
+    app,
+    baseUrl,
+    apiUrl: `${baseUrl}/${API_PREFIX}`,
+    docsUrl: `${baseUrl}/${DOCS_PATH}`,
+    dashboardUrl: `${baseUrl}/`,
+  };
 }
 
 export { DOCS_JSON_PATH };

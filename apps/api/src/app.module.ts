@@ -7,6 +7,7 @@ import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         PlanningModule,
         SessionsModule,
         RepositoriesModule,
+        WebModule,
         HealthModule,
         ImportsModule,
       ],

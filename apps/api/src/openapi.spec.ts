@@ -12,7 +12,8 @@ describe('OpenAPI components from zod', () => {
         name,
         false,
       ]);
-      expect(json.type).toBe('object');
+      // Every component is an object, but for the enum of the stream's event names.
+      expect([name, json.type]).toEqual([name, name === 'StreamEventType' ? 'string' : 'object']);
     }
   });
 

@@ -44,10 +44,13 @@ import {
   sessionRefSchema,
   signalResultSchema,
   skipTaskBodySchema,
+  streamEventSchema,
+  streamEventTypeSchema,
   updateAnswerSchema,
 } from './sessions/session-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
+import { dashboardSettingsSchema } from './web/dashboard-schemas';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
@@ -93,6 +96,9 @@ export const OPENAPI_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 
   SignalResult: { schema: signalResultSchema, io: 'output' },
   UpdateAnswer: { schema: updateAnswerSchema, io: 'output' },
   Progress: { schema: progressSchema, io: 'output' },
+  StreamEventType: { schema: streamEventTypeSchema, io: 'output' },
+  StreamEvent: { schema: streamEventSchema, io: 'output' },
+  DashboardSettings: { schema: dashboardSettingsSchema, io: 'output' },
   Repository: { schema: repositorySchema, io: 'output' },
   RepositoryList: { schema: repositoryListSchema, io: 'output' },
 };

@@ -158,6 +158,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       );
       config.temporal.address = temporal.address;
       env.TEMPORAL_ADDRESS = temporal.address;
+      if (temporal.uiUrl) env.CHUNKWISE_TEMPORAL_UI_URL = temporal.uiUrl;
       const server = temporal;
       pidFile.record('Temporal dev server', server.pid, server.dbFile);
       pidFile.record('Temporal guardian', server.guardianPid, server.dbFile);

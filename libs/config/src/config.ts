@@ -36,6 +36,8 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   CHUNKWISE_TEMPORAL_NAMESPACE: z.string().default('default'),
   CHUNKWISE_TASK_QUEUE: z.string().default('chunkwise'),
+  /** The Temporal Web UI, linked from the dashboard (`chunkwise up` sets it for its dev server). */
+  CHUNKWISE_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Names this host's task queue (work trees live here); defaults to the machine's host name. */
   CHUNKWISE_HOST_ID: z
     .string()
@@ -56,7 +58,7 @@ export interface ChunkwiseConfig {
   bodyLimit: number;
   runProjector: boolean;
   logLevel: z.infer<typeof envSchema>['CHUNKWISE_LOG_LEVEL'];
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
   hostId: string | null;
   /** Planning with Claude (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, CHUNKWISE_LLM_*); defaults when absent. */
   llm?: LlmConfig;
@@ -137,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       address: e.TEMPORAL_ADDRESS,
       namespace: e.CHUNKWISE_TEMPORAL_NAMESPACE,
       taskQueue: e.CHUNKWISE_TASK_QUEUE,
+      ...(e.CHUNKWISE_TEMPORAL_UI_URL ? { uiUrl: e.CHUNKWISE_TEMPORAL_UI_URL.replace(/\/+$/, '') } : {}),
     },
     hostId: e.CHUNKWISE_HOST_ID ?? null,
     llm,

@@ -1,4 +1,4 @@
-import { bearerToken, OPEN_PATHS, tokenMatches } from './bearer-auth';
+import { bearerAuthMiddleware, bearerToken, OPEN_PATHS, tokenMatches } from './bearer-auth';
 
 describe('bearer auth', () => {
   it('compares tokens exactly', () => {
@@ -17,7 +17,7 @@ describe('bearer auth', () => {
     expect(bearerToken(undefined)).toBeUndefined();
   });
 
-  it('leaves only health and the API description open', () => {
+  it('leaves only health, the API description and the dashboard pages open', () => {
     const open = (p: string) => OPEN_PATHS.some((r) => r.test(p));
     expect(open('/api/health')).toBe(true);
     expect(open('/api/health/live')).toBe(true);
@@ -29,5 +29,40 @@ describe('bearer auth', () => {
     expect(open('/api/plans')).toBe(false);
     expect(open('/api/healthz')).toBe(false);
     expect(open('/api/docsx')).toBe(false);
+    // The dashboard's pages and assets carry no data; every /api route stays closed.
+    expect(open('/')).toBe(true);
+    expect(open('/plans/abc/run')).toBe(true);
+    expect(open('/assets/index-abc.js')).toBe(true);
+    expect(open('/api')).toBe(false);
+    expect(open('/api/')).toBe(false);
+    expect(open('/apix')).toBe(true);
+  });
+
+  it('takes ?access_token= on the event stream only, and only for GET', async () => {
+    const run = (method: string, path: string, query: Record<string, string>, authorization?: string) => {
+      let status = 0;
+      let passed = false;
+      const res = {
+        status(code: number) {
+          status = code;
+          return res;
+        },
+        set: () => res,
+        json: () => res,
+      };
+      bearerAuthMiddleware('right-token')(
+        { method, path, query, headers: { authorization } } as never,
+        res as never,
+        () => {
+          passed = true;
+        },
+      );
+      return passed ? 'next' : status;
+    };
+    expect(run('GET', '/api/plans/p1/stream', { access_token: 'right-token' })).toBe('next');
+    expect(run('GET', '/api/plans/p1/stream', { access_token: 'wrong-token' })).toBe(401);
+    expect(run('GET', '/api/plans/p1', { access_token: 'right-token' })).toBe(401);
+    expect(run('POST', '/api/plans/p1/stream', { access_token: 'right-token' })).toBe(401);
+    expect(run('GET', '/api/plans/p1', {}, 'Bearer right-token')).toBe('next');
   });
 });

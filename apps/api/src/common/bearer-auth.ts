@@ -25,7 +25,25 @@ export function bearerToken(header: string | undefined): string | undefined {
  * the UI's "Authorize" button sets the token for the calls it makes). Everything else — every
  * plan route, and unknown routes too — needs the token.
  */
-export const OPEN_PATHS = [/^\/api\/health(?:\/live|\/ready)?\/?$/, /^\/api\/docs(?:-json|-yaml)?(?:\/.*)?$/];
+export const OPEN_PATHS = [
+  /^\/api\/health(?:\/live|\/ready)?\/?$/,
+  /^\/api\/docs(?:-json|-yaml)?(?:\/.*)?$/,
+  // The dashboard's static pages and assets (everything outside /api): they hold no plan data, and
+  // the page must load before it can ask for the token.
+  /^\/(?!api(?:\/|$))/,
+];
+
+/**
+ * The event stream may carry its token as `?access_token=` (RFC 6750 §2.3), because a browser's
+ * EventSource cannot send an Authorization header. Only this read-only route accepts it.
+ */
+export const QUERY_TOKEN_PATHS = [/^\/api\/plans\/[^/]+\/stream\/?$/];
+
+function queryToken(req: Request): string | undefined {
+  if (req.method !== 'GET' || !QUERY_TOKEN_PATHS.some((p) => p.test(req.path))) return undefined;
+  const value = req.query.access_token;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
 
 /**
  * Express middleware enforcing `Authorization: Bearer <token>`. It runs before body parsing, so an
@@ -36,7 +54,7 @@ export const OPEN_PATHS = [/^\/api\/health(?:\/live|\/ready)?\/?$/, /^\/api\/doc
 export function bearerAuthMiddleware(token: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'OPTIONS' || OPEN_PATHS.some((p) => p.test(req.path))) return next();
-    const presented = bearerToken(req.headers.authorization);
+    const presented = bearerToken(req.headers.authorization) ?? queryToken(req);
     if (presented !== undefined && tokenMatches(presented, token)) return next();
     res
       .status(401)

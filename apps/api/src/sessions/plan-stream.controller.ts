@@ -62,6 +62,12 @@ export class PlanStreamController implements OnApplicationShutdown {
   })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, type: Number, description: 'Start after this position' })
+  @ApiQuery({
+    name: 'access_token',
+    required: false,
+    type: String,
+    description: 'The API token, for clients that cannot send Authorization (a browser EventSource)',
+  })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Start after this position' })
   @ApiResponse({
     status: 200,

@@ -1,8 +1,10 @@
 import {
   agentConfigSchema,
   chunkKeySchema,
+  EXECUTION_EVENT_TYPES,
   executionSettingsWriteSchema,
   MAX_TEXT,
+  PLAN_EVENT_TYPES,
   planStatusSchema,
   qaGateSchema,
   taskStatusSchema,
@@ -63,6 +65,21 @@ export const editTaskBodySchema = taskEditSchema.refine(
   'name at least one of title, description, acceptance',
 );
 
+/** Every event type a plan's stream (`GET /plans/:id/stream`) sends as `event: <type>`. */
+export const streamEventTypeSchema = z.enum([...PLAN_EVENT_TYPES, ...EXECUTION_EVENT_TYPES] as [
+  string,
+  ...string[],
+]);
+
+/** The JSON `data:` of one stream frame. */
+export const streamEventSchema = z.object({
+  type: streamEventTypeSchema,
+  position: z.number().int().describe('Global position; the frame id, sent back as Last-Event-ID'),
+  streamRevision: z.number().int(),
+  recordedAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
 export const streamQuerySchema = z
   .object({
     after: z
@@ -70,6 +87,8 @@ export const streamQuerySchema = z
       .regex(/^\d{1,15}$/, 'after must be an event position (a non-negative integer)')
       .transform(Number)
       .optional(),
+    // Checked by the bearer-auth middleware (EventSource cannot send headers); never used here.
+    access_token: z.string().optional(),
   })
   .strict();
 
