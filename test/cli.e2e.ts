@@ -83,6 +83,7 @@ describe('chunkwise CLI against `chunkwise up --no-temporal`', () => {
     expect(out).toMatch(/^starting API… ok \([\d.]+ m?s\)$/m);
     expect(out).toMatch(new RegExp(`^  API +http://127\\.0\\.0\\.1:${port}/api$`, 'm'));
     expect(out).toMatch(new RegExp(`^  OpenAPI docs +http://127\\.0\\.0\\.1:${port}/api/docs$`, 'm'));
+    expect(out).toMatch(new RegExp(`^  Dashboard +http://127\\.0\\.0\\.1:${port}/$`, 'm'));
     expect(out).toMatch(/^ {2}Temporal +not started \(--no-temporal\)$/m);
     expect(out).toContain(`Event store   sqlite ${join(dataDir, 'events.db')}`);
     expect(out).toContain(`Read models   sqlite ${join(dataDir, 'read-models.db')}`);
@@ -90,6 +91,10 @@ describe('chunkwise CLI against `chunkwise up --no-temporal`', () => {
     expect(health.status).toBe(200);
     const docs = await fetch(`http://127.0.0.1:${port}/api/docs`);
     expect(docs.status).toBe(200);
+    // The dashboard it prints is served by the API process (built into dist/web by setup).
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await page.text()).toContain('<div id="root"></div>');
   });
 
   it('plans create from YAML and JSON prints id and revision (table and --json)', async () => {

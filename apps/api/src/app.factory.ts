@@ -48,6 +48,8 @@ export interface CreateAppOptions {
   sessionTiming?: SessionWorkflowInput['timing'];
   /** Thresholds and timeouts of the readiness checks (GET /api/health/ready). */
   health?: HealthOptions;
+  /** The built dashboard to serve at / (default: CHUNKWISE_WEB_DIR, else the package's dist/web). */
+  dashboardDir?: string;
 }
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -106,7 +108,7 @@ export async function createApp(
         logger: options.logger ?? logLevelsOf(config.logLevel),
       },
     ));
-    configureApp(app, config);
+    configureApp(app, config, options.dashboardDir);
     await app.init();
     return app;
   } catch (e) {
@@ -118,13 +120,13 @@ export async function createApp(
 }
 
 /** Everything that must be installed before `app.init()` (middleware order matters). */
-function configureApp(app: NestExpressApplication, config: ChunkwiseConfig): void {
+function configureApp(app: NestExpressApplication, config: ChunkwiseConfig, dashboard?: string): void {
   app.disable('x-powered-by');
   // Plan ETags are revisions ("3"); Express's body-hash ETags would only confuse If-Match.
   app.set('etag', false);
   app.setGlobalPrefix(API_PREFIX);
   if (config.apiToken) app.use(bearerAuthMiddleware(config.apiToken));
-  installDashboard(app, API_PREFIX);
+  installDashboard(app, API_PREFIX, dashboard);
   installBodyParsing(app, config.bodyLimit);
   app.useGlobalFilters(new ApiExceptionFilter());
   setupOpenApi(app);

@@ -12,6 +12,7 @@ describe('apiUrlsOf', () => {
       baseUrl: 'http://127.0.0.1:8080',
       apiUrl: 'http://127.0.0.1:8080/api',
       docsUrl: 'http://127.0.0.1:8080/api/docs',
+      dashboardUrl: 'http://127.0.0.1:8080/',
     });
     expect(apiUrlsOf('::1', 9000).apiUrl).toBe('http://[::1]:9000/api');
     expect(apiUrlsOf('localhost', 1).docsUrl).toBe('http://localhost:1/api/docs');

@@ -16,6 +16,8 @@ export interface ApiUrls {
   baseUrl: string;
   apiUrl: string;
   docsUrl: string;
+  /** The web dashboard (served by the API at /). */
+  dashboardUrl: string;
 }
 
 export interface ApiProcess extends ApiUrls {
@@ -27,7 +29,12 @@ export function apiUrlsOf(host: string, port: number): ApiUrls {
   const reachable =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = `http://${reachable}:${port}`;
-  return { baseUrl, apiUrl: `${baseUrl}${API_PREFIX}`, docsUrl: `${baseUrl}${DOCS_PATH}` };
+  return {
+    baseUrl,
+    apiUrl: `${baseUrl}${API_PREFIX}`,
+    docsUrl: `${baseUrl}${DOCS_PATH}`,
+    dashboardUrl: `${baseUrl}/`,
+  };
 }
 
 /**

@@ -36,7 +36,7 @@ export interface StackOptions {
 export interface EmbeddedStack {
   config: ChunkwiseConfig;
   env: NodeJS.ProcessEnv;
-  api: { apiUrl: string; baseUrl: string; docsUrl: string; process: ChildHandle };
+  api: { apiUrl: string; baseUrl: string; docsUrl: string; dashboardUrl: string; process: ChildHandle };
   temporal: TemporalDevServer | undefined;
   worker: ChildHandle | undefined;
   workerNote: string;
@@ -199,6 +199,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       apiUrl: running.apiUrl,
       baseUrl: running.baseUrl,
       docsUrl: running.docsUrl,
+      dashboardUrl: running.dashboardUrl,
       process: running.handle,
     };
     checkpoint();
@@ -281,6 +282,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
 
   function rows(): Array<[string, string]> {
     const out: Array<[string, string]> = [
+      ['Dashboard', startedApi.dashboardUrl],
       ['API', startedApi.apiUrl],
       ['OpenAPI docs', startedApi.docsUrl],
     ];

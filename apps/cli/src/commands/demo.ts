@@ -235,8 +235,10 @@ async function runDemo(
   let workflowId = started.workflowId;
   const uiBase = stack.temporal?.uiUrl;
   const namespace = stack.temporal?.namespace ?? 'default';
+  const dashboardRun = `${stack.api.dashboardUrl}plans/${encodeURIComponent(planId)}/run`;
   const uiUrl = (id: string) =>
     uiBase ? `${uiBase}/namespaces/${namespace}/workflows/${encodeURIComponent(id)}` : '(no Temporal UI)';
+  io.out(`  watch it in the dashboard:   ${dashboardRun}`);
   io.out(`  watch it in the Temporal UI: ${uiUrl(workflowId)}\n`);
 
   const tty = isTty(ctx);
@@ -305,6 +307,7 @@ async function runDemo(
       (sessionMs !== undefined ? `, the session itself ${formatDuration(sessionMs)}` : ''),
     `  repository   ${repo}`,
     `               git -C ${repo} log --stat ${branch ?? ''}`.trimEnd(),
+    `  dashboard    ${dashboardRun}`,
     `  Temporal UI  ${uiUrl(workflowId)}`,
     opts.keep
       ? '               (the stack keeps running: --keep)'
