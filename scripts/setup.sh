@@ -61,7 +61,10 @@ install_deps() { # reason
   fi
   rm -f "$log"
 }
-if [[ ! -d node_modules || ! -f node_modules/.package-lock.json ]]; then
+if [[ -L node_modules ]]; then
+  # A work tree sharing another checkout's dependencies: npm ci would empty the shared directory.
+  skip "npm ci: node_modules is a symlink to $(readlink node_modules) (shared; install there)"
+elif [[ ! -d node_modules || ! -f node_modules/.package-lock.json ]]; then
   install_deps "node_modules was missing"
 elif [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   install_deps "package-lock.json is newer than node_modules"
