@@ -106,13 +106,13 @@ describe('History', () => {
     expect(rows().every((r) => within(r).queryByText('TaskAdded'))).toBe(true);
     expect(screen.getByText('2 of 5 events')).toBeInTheDocument();
 
-    await user.type(screen.getByRole('searchbox', { name: 'Filter' }), 'logout');
+    await user.type(screen.getByRole('textbox', { name: 'Filter' }), 'logout');
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toHaveTextContent('Logout button');
 
     await user.selectOptions(typeSelect, '');
-    await user.clear(screen.getByRole('searchbox', { name: 'Filter' }));
-    await user.type(screen.getByRole('searchbox', { name: 'Filter' }), 'no such thing');
+    await user.clear(screen.getByRole('textbox', { name: 'Filter' }));
+    await user.type(screen.getByRole('textbox', { name: 'Filter' }), 'no such thing');
     expect(screen.getByText('No events match these filters.')).toBeInTheDocument();
 
     expect(screen.getByText('Split the form task')).toBeInTheDocument();

@@ -76,12 +76,7 @@ export function PlanHistory({ planId }: { planId: string }) {
   return (
     <section className="history" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
-      <form
-        className="history-filters"
-        role="search"
-        aria-label="Filter events"
-        onSubmit={(e) => e.preventDefault()}
-      >
+      <form className="history-filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Event type
           <select value={type} onChange={(e) => setType(e.target.value)}>
@@ -95,7 +90,7 @@ export function PlanHistory({ planId }: { planId: string }) {
         </label>
         <label>
           Filter
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+          <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
         </label>
         <label>
           As of revision

@@ -1,4 +1,4 @@
-import { queryOptions } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { api, type PlanStatus } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { planKeys } from '../../api/queries';
@@ -31,4 +31,6 @@ export const plansQuery = (filter: PlanListFilter) =>
           signal,
         }),
       ).plans,
+    // A changed filter keeps the previous cards on screen until the new list arrives.
+    placeholderData: keepPreviousData,
   });
