@@ -226,4 +226,41 @@ describe('NewPlanPage', () => {
       '/plans/gen-1/planning',
     );
   });
+  it('shows why a generation failed, and drops a stale import preview when the inputs change', async () => {
+    stubApi({
+      'GET /api/repositories': REPOS,
+      'POST /api/plans/generate': json(502, {
+        statusCode: 502,
+        error: 'Bad Gateway',
+        message: "the model's answer stayed invalid after one repair turn",
+      }),
+      'POST /api/plans/import': json(200, {
+        format: 'kiro',
+        sha256: 'x',
+        chunks: 0,
+        tasks: 0,
+        stats: {},
+        warnings: [],
+        document: { title: 'Empty', chunks: [], tasks: [] },
+      }),
+    });
+    render();
+    const user = userEvent.setup();
+    const gen = within(section('Generate with Claude'));
+    await user.type(gen.getByRole('textbox', { name: 'Title' }), 'X');
+    await user.type(gen.getByRole('textbox', { name: 'Description' }), 'Y');
+    await user.click(gen.getByRole('button', { name: 'Generate plan' }));
+    const alert = await gen.findByRole('alert');
+    expect(alert).toHaveTextContent('The plan was not generated');
+    expect(alert).toHaveTextContent("the model's answer stayed invalid after one repair turn");
+    expect(gen.queryByRole('heading', { name: 'Plan generated' })).toBeNull();
+
+    const imp = within(section('Import a file'));
+    await user.upload(imp.getByLabelText('Plan file'), new File(['- [ ] 1. x'], 'tasks.md'));
+    await user.click(imp.getByRole('button', { name: 'Preview import' }));
+    expect(await imp.findByRole('button', { name: 'Import plan' })).toBeInTheDocument();
+    expect(imp.getByText('No warnings.')).toBeInTheDocument();
+    await user.selectOptions(imp.getByRole('combobox', { name: 'Format' }), 'kiro');
+    expect(imp.queryByRole('button', { name: 'Import plan' })).toBeNull();
+  });
 });
