@@ -168,6 +168,7 @@ describe.each(backends)('API on $name', (backend) => {
           'GET /api/health',
           'GET /api/health/live',
           'GET /api/health/ready',
+          'GET /api/dashboard/settings',
           'POST /api/plans',
           'GET /api/plans',
           'POST /api/plans/validate',
@@ -881,7 +882,9 @@ describe.each(backends)('API on $name', (backend) => {
       const res = await request(http).get('/api/nothing-here').expect(404);
       expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
       await request(http).post('/api/plans/p_x/unknown').send({}).expect(404);
-      await request(http).get('/elsewhere').expect(404);
+      // Outside /api is the dashboard (a page for any path: the app routes it).
+      const page = await request(http).get('/elsewhere');
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     });
 
     it('malformed JSON → 400 "malformed JSON body"; over the body limit → 413; other media types → 415', async () => {

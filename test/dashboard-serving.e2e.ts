@@ -6,6 +6,7 @@
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@chunkwise/config';
@@ -107,10 +108,11 @@ describe('the dashboard served by the API', () => {
     await server().get(`/api/plans/${id}/stream?access_token=wrong-token-123`).expect(401);
 
     // The right token opens the stream: read its first frame and hang up.
-    const { port } = (await new Promise<import('node:net').AddressInfo>((resolve) => {
-      const http = closed.getHttpServer();
-      const listening = http.listen(0, '127.0.0.1', () => resolve(listening.address()));
-    })) as import('node:net').AddressInfo;
+    const { port } = await new Promise<AddressInfo>((resolve) => {
+      const listening = closed
+        .getHttpServer()
+        .listen(0, '127.0.0.1', () => resolve(listening.address() as AddressInfo));
+    });
     const controller = new AbortController();
     const res = await fetch(`http://127.0.0.1:${port}/api/plans/${id}/stream?access_token=${TOKEN}&after=0`, {
       signal: controller.signal,

@@ -51,6 +51,7 @@ describe('plan projection (pure)', () => {
     expect(summaryOf(plan)).toEqual({
       id: 'p1',
       title: 'Auth v2',
+      description: '',
       status: 'ready',
       archived: false,
       revision: 3,

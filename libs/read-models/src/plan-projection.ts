@@ -198,6 +198,7 @@ export function projectSummary(planId: string, state: PlanState, timestamps: Pla
   return {
     id: planId,
     title: state.content.title,
+    description: state.content.description,
     status: state.status,
     archived: state.archived,
     revision: state.revision,
@@ -222,7 +223,6 @@ export function projectDetail(
   const { content } = state;
   return {
     ...projectSummary(planId, state, timestamps),
-    description: content.description,
     execution: content.execution,
     chunks: tasksByChunk(content).map(({ chunk, tasks }) => ({
       ...chunk,

@@ -54,6 +54,8 @@ const SUMMARY_COLUMNS =
 interface SummaryRow {
   id: string;
   title: string;
+  /** From the folded state (no column, so rows written before it need no migration). */
+  description?: string;
   status: PlanSummary['status'];
   archived: boolean;
   revision: number;
@@ -241,7 +243,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
     params.push(limit ?? null, offset ?? 0);
     const { rows } = await this.pool.query<SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM ${this.t.plans} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${SUMMARY_COLUMNS}, coalesce(state->'content'->>'description', '') AS description FROM ${this.t.plans} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY updated_at DESC, last_position DESC LIMIT $${params.length - 1}::bigint OFFSET $${params.length}::bigint`,
       params,
     );
@@ -530,6 +532,7 @@ function toSummary(row: SummaryRow): PlanSummary {
   return {
     id: row.id,
     title: row.title,
+    description: row.description ?? '',
     status: row.status,
     archived: row.archived,
     revision: row.revision,

@@ -93,6 +93,7 @@ function describeReadModelContract(name: string, factory: () => Promise<ReadMode
         {
           id: 'p1',
           title: 'Auth v2',
+          description: 'Login and sessions',
           status: 'ready',
           archived: false,
           revision: 3,

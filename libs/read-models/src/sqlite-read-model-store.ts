@@ -99,9 +99,13 @@ const SUMMARY_COLUMNS =
   'id, title, status, archived, revision, finalized_revision, repository, chunk_count, task_count, ' +
   'completed_count, failed_count, progress, created_at, updated_at';
 
+/** The description lives in the folded state (no column, so rows written before it need no migration). */
+const DESCRIPTION = "coalesce(json_extract(state_json, '$.content.description'), '') AS description";
+
 interface SummaryRow {
   id: string;
   title: string;
+  description?: string;
   status: PlanSummary['status'];
   archived: number;
   revision: number;
@@ -313,7 +317,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     params.push(limit ?? -1, offset ?? 0);
     const sql =
-      `SELECT ${SUMMARY_COLUMNS} FROM plans ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}` +
+      `SELECT ${SUMMARY_COLUMNS}, ${DESCRIPTION} FROM plans ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}` +
       'ORDER BY updated_at DESC, last_position DESC LIMIT ? OFFSET ?';
     let statement = this.listStatements.get(sql);
     if (!statement) {
@@ -455,6 +459,7 @@ function toSummary(row: SummaryRow): PlanSummary {
   return {
     id: row.id,
     title: row.title,
+    description: row.description ?? '',
     status: row.status,
     archived: row.archived !== 0,
     revision: row.revision,

@@ -5,6 +5,8 @@ import type { StoredEvent } from '@chunkwise/event-store';
 export interface PlanSummary {
   id: string;
   title: string;
+  /** The plan's description (the list shows it on each card). */
+  description: string;
   status: PlanStatus;
   archived: boolean;
   revision: number;
@@ -22,7 +24,6 @@ export interface PlanSummary {
 
 /** The plan with its chunks in order, each holding its tasks, and stats per chunk and plan. */
 export interface PlanDetail extends PlanSummary {
-  description: string;
   execution: Record<string, unknown> | null;
   chunks: Array<Chunk & { tasks: Task[]; stats: PlanStats }>;
   stats: PlanStats;

@@ -162,6 +162,7 @@ export const planStatsSchema = z.object({
 export const planSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
+  description: z.string(),
   status: planStatusSchema,
   archived: z.boolean(),
   revision: z.number().int(),

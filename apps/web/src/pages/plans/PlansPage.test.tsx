@@ -6,7 +6,13 @@ import { json, renderPage, stubApi, summary, type Call } from './test-support';
 import { PlansPage } from './PlansPage';
 
 const PLANS = [
-  summary({ id: 'p-draft', title: 'Auth rewrite', status: 'draft', repository: 'repo:r1' }),
+  summary({
+    id: 'p-draft',
+    title: 'Auth rewrite',
+    description: 'Sessions move to signed cookies',
+    status: 'draft',
+    repository: 'repo:r1',
+  }),
   summary({ id: 'p-ready', title: 'Billing export', status: 'ready' }),
   summary({
     id: 'p-run',
@@ -48,6 +54,7 @@ describe('PlansPage', () => {
     expect(draft.getByRole('link', { name: 'Auth rewrite' })).toHaveAttribute('href', '/plans/p-draft');
     expect(draft.getByText('draft')).toBeInTheDocument();
     expect(draft.getByText(/2 chunks · 5 tasks/)).toBeInTheDocument();
+    expect(draft.getByText('Sessions move to signed cookies')).toBeInTheDocument();
     expect(draft.getByRole('link', { name: 'Review' })).toHaveAttribute('href', '/plans/p-draft/planning');
     expect(draft.getByRole('link', { name: 'Edit' })).toHaveAttribute('href', '/plans/p-draft');
     expect(draft.queryByRole('progressbar')).toBeNull();

@@ -152,6 +152,7 @@ export function PlanCard({ plan }: { plan: PlanSummary }) {
         <span>revision {plan.revision}</span>
         {plan.repository ? <span className="plan-card-repo">{plan.repository}</span> : null}
       </p>
+      {plan.description ? <p className="plan-card-description">{plan.description}</p> : null}
       <p className="plan-card-counts">
         {plural(plan.chunkCount, 'chunk')} · {plural(plan.taskCount, 'task')} ·{' '}
         <span>

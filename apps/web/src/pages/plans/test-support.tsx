@@ -89,6 +89,7 @@ export function renderPage(
 /** A plan summary with defaults. */
 export function summary(over: Record<string, unknown> & { id: string; title: string }) {
   return {
+    description: '',
     status: 'draft',
     archived: false,
     revision: 1,
