@@ -5,7 +5,7 @@ import type { Chunk, Task } from '../../api/client';
 import { StatusBadge } from '../../components/StatusBadge';
 import { DetailsForm } from './DetailsForm';
 import { announcementsFor, screenReaderInstructions, useEditorSensors } from './dnd';
-import type { EditorActions } from './editor-actions';
+import { openerId, type EditorActions } from './editor-actions';
 import { IssueList } from './IssueList';
 import { place } from './plan-edits';
 import { TaskForm } from './TaskForm';
@@ -63,7 +63,11 @@ export function ChunkSection({
         <code className="muted key">{chunk.key}</code>
         {editable ? (
           <div className="item-actions">
-            <button type="button" onClick={() => editor.setEditing({ kind: 'chunk', key: chunk.key })}>
+            <button
+              type="button"
+              id={openerId({ kind: 'chunk', key: chunk.key })}
+              onClick={() => editor.open({ kind: 'chunk', key: chunk.key })}
+            >
               <span aria-hidden="true">Edit</span>
               <span className="sr-only">Edit chunk {chunk.title}</span>
             </button>
@@ -96,7 +100,7 @@ export function ChunkSection({
           initial={chunk}
           submitLabel="Save chunk"
           onSubmit={(v) => editor.saveChunk(chunk, v)}
-          onCancel={() => editor.setEditing(null)}
+          onCancel={editor.close}
         />
       ) : chunk.description ? (
         <p className="description">{chunk.description}</p>
@@ -168,11 +172,15 @@ export function ChunkSection({
           chunkKey={chunk.key}
           issues={editor.issuesAt(place.newTask(chunk.key))}
           onSubmit={(v) => editor.saveTask(undefined, chunk.key, v)}
-          onCancel={() => editor.setEditing(null)}
+          onCancel={editor.close}
         />
       ) : editable ? (
         <div className="actions">
-          <button type="button" onClick={() => editor.setEditing({ kind: 'new-task', chunk: chunk.key })}>
+          <button
+            type="button"
+            id={openerId({ kind: 'new-task', chunk: chunk.key })}
+            onClick={() => editor.open({ kind: 'new-task', chunk: chunk.key })}
+          >
             Add task
           </button>
         </div>
@@ -233,7 +241,11 @@ function TaskItem({
         </div>
         {editable ? (
           <div className="item-actions">
-            <button type="button" onClick={() => editor.setEditing({ kind: 'task', id: task.id })}>
+            <button
+              type="button"
+              id={openerId({ kind: 'task', id: task.id })}
+              onClick={() => editor.open({ kind: 'task', id: task.id })}
+            >
               <span aria-hidden="true">Edit</span>
               <span className="sr-only">Edit task {task.title}</span>
             </button>
@@ -271,7 +283,7 @@ function TaskItem({
           task={task}
           chunkKey={chunk.key}
           onSubmit={(v) => editor.saveTask(task, chunk.key, v)}
-          onCancel={() => editor.setEditing(null)}
+          onCancel={editor.close}
         />
       ) : null}
     </li>

@@ -139,17 +139,20 @@ function makePlan(extra: Partial<PlanDetail> = {}): PlanDetail {
 
 function renderEditor(plan = makePlan()) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
+  const ui = (p: PlanDetail) => (
     <QueryClientProvider client={client}>
       <MemoryRouter initialEntries={['/plans/p1']}>
         <Routes>
           <Route path="/plans/:id">
-            <Route index element={<PlanEditor plan={plan} />} />
+            <Route index element={<PlanEditor plan={p} />} />
           </Route>
         </Routes>
       </MemoryRouter>
-    </QueryClientProvider>,
+    </QueryClientProvider>
   );
+  const result = render(ui(plan));
+  /** The plan as the live stream would deliver it after a change. */
+  return { ...result, update: (p: PlanDetail) => result.rerender(ui(p)) };
 }
 
 const taskItem = (title: string) => {
@@ -214,6 +217,22 @@ describe('PlanEditor', () => {
       body: { description: 'Tokens first' },
     });
     await waitFor(() => expect(screen.queryByRole('alert')).not.toBeInTheDocument());
+  });
+
+  it('bases a form’s save on the revision it was opened at, not on a change made elsewhere meanwhile', async () => {
+    const user = userEvent.setup();
+    const { update } = renderEditor();
+    await user.click(screen.getByRole('button', { name: 'Edit task Write the lexer' }));
+    // Somebody else changes the plan while the form is open; the stream brings revision 4.
+    update(makePlan({ revision: 4 }));
+    await user.type(screen.getByLabelText('Description'), 'Mine');
+    await user.click(screen.getByRole('button', { name: 'Save task' }));
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0]).toMatchObject({ path: '/api/plans/p1/tasks/t1', ifMatch: '"3"' });
+    // A click on what is shown now is based on what is shown.
+    await user.click(screen.getByRole('button', { name: 'Move task Write the lexer down' }));
+    await waitFor(() => expect(writes()).toHaveLength(2));
+    expect(writes()[1]).toMatchObject({ path: '/api/plans/p1/tasks/t1/move', ifMatch: '"4"' });
   });
 
   it('"Reload" drops the stale edit without writing it', async () => {

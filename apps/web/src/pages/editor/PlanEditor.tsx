@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { ChunkSection } from './ChunkSection';
 import { DetailsForm } from './DetailsForm';
 import { announcementsFor, screenReaderInstructions, useEditorSensors } from './dnd';
-import { useEditorActions, type EditorActions } from './editor-actions';
+import { openerId, useEditorActions, type EditorActions } from './editor-actions';
 import { IssueList } from './IssueList';
 import { place } from './plan-edits';
 import './editor.css';
@@ -69,7 +69,7 @@ export function PlanEditor({ plan }: { plan: PlanDetail }) {
             submitLabel="Save details"
             issues={editor.issuesAt(place.plan())}
             onSubmit={editor.saveDetails}
-            onCancel={() => editor.setEditing(null)}
+            onCancel={editor.close}
           />
         ) : (
           <>
@@ -81,7 +81,11 @@ export function PlanEditor({ plan }: { plan: PlanDetail }) {
             <IssueList issues={editor.issuesAt(place.plan())} label="the plan" />
             {editable ? (
               <div className="actions">
-                <button type="button" onClick={() => editor.setEditing({ kind: 'plan' })}>
+                <button
+                  type="button"
+                  id={openerId({ kind: 'plan' })}
+                  onClick={() => editor.open({ kind: 'plan' })}
+                >
                   Edit details
                 </button>
               </div>
@@ -120,11 +124,15 @@ export function PlanEditor({ plan }: { plan: PlanDetail }) {
             submitLabel="Save chunk"
             issues={editor.issuesAt(place.newChunk())}
             onSubmit={editor.addChunk}
-            onCancel={() => editor.setEditing(null)}
+            onCancel={editor.close}
           />
         ) : editable ? (
           <div className="actions">
-            <button type="button" onClick={() => editor.setEditing({ kind: 'new-chunk' })}>
+            <button
+              type="button"
+              id={openerId({ kind: 'new-chunk' })}
+              onClick={() => editor.open({ kind: 'new-chunk' })}
+            >
               Add chunk
             </button>
           </div>

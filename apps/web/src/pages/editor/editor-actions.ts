@@ -7,16 +7,33 @@ import type { DetailsValues } from './DetailsForm';
 import { planWrites, validatePlan } from './plan-api';
 import { allTasks, moveItem, newId, place, placeIssues, withChunkOrder, withTaskOrder } from './plan-edits';
 import type { TaskValues } from './TaskForm';
-import { usePlanWrites } from './use-plan-writes';
+import { usePlanWrites, type PlanChange } from './use-plan-writes';
 
 /** The one form open at a time. */
-export type Editing =
+export type EditTarget =
   | { kind: 'plan' }
   | { kind: 'task'; id: string }
   | { kind: 'new-task'; chunk: string }
   | { kind: 'chunk'; key: string }
-  | { kind: 'new-chunk' }
-  | null;
+  | { kind: 'new-chunk' };
+/** The open form, with the revision it was opened at: its save is based on that revision. */
+export type Editing = (EditTarget & { revision: number }) | null;
+
+/** The id of the button that opens the form of `target` (focus returns there when the form closes). */
+export const openerId = (target: EditTarget): string => {
+  switch (target.kind) {
+    case 'plan':
+      return 'edit-plan-details';
+    case 'task':
+      return `edit-task-${target.id}`;
+    case 'new-task':
+      return `add-task-${target.chunk}`;
+    case 'chunk':
+      return `edit-chunk-${target.key}`;
+    case 'new-chunk':
+      return 'add-chunk';
+  }
+};
 
 export type EditorActions = ReturnType<typeof useEditorActions>;
 
@@ -48,13 +65,24 @@ export function useEditorActions(plan: PlanDetail) {
   }
 
   const titles = new Map(allTasks(plan).map((t) => [t.id, t.title]));
-  const close = () => setEditing(null);
+  /** Closes the form; focus returns to the button that opened it. */
+  const close = () => {
+    if (editing) {
+      const opener = openerId(editing);
+      requestAnimationFrame(() => document.getElementById(opener)?.focus());
+    }
+    setEditing(null);
+  };
+  /** The save of the open form: based on the revision the form was opened at. */
+  const writeForm = (change: PlanChange) => write(change, editing?.revision ?? plan.revision);
 
   return {
     plan,
     editable,
     editing,
-    setEditing,
+    /** Opens the form of `target`, based on the revision shown now. */
+    open: (target: EditTarget) => setEditing({ ...target, revision: plan.revision }),
+    close,
     writes,
     validation,
     issuesAt: (where: string) => placed.get(where),
@@ -66,7 +94,7 @@ export function useEditorActions(plan: PlanDetail) {
         ...(v.description !== plan.description ? { description: v.description } : {}),
       };
       if (!Object.keys(body).length) return close();
-      void write({
+      void writeForm({
         label: 'Save the plan details',
         target: place.plan(),
         run: (r) => planWrites.updatePlan(id, body, r),
@@ -78,7 +106,7 @@ export function useEditorActions(plan: PlanDetail) {
       if (!task) {
         const taken = new Set(titles.keys());
         const taskId = newId(v.title, taken, `task-${taken.size + 1}`);
-        void write({
+        void writeForm({
           label: `Add task ${v.title}`,
           target: place.newTask(chunkKey),
           run: (r) =>
@@ -106,7 +134,7 @@ export function useEditorActions(plan: PlanDetail) {
       const depsChanged = !sameList(v.dependsOn, task.dependsOn);
       const moved = v.chunk !== task.chunk;
       if (!Object.keys(changes).length && !depsChanged && !moved) return close();
-      void write({
+      void writeForm({
         label: `Save task ${v.title}`,
         target: place.task(task.id),
         // Several writes, each based on the revision the one before produced; replayed whole on
@@ -153,7 +181,7 @@ export function useEditorActions(plan: PlanDetail) {
         ...(v.description !== chunk.description ? { description: v.description } : {}),
       };
       if (!Object.keys(body).length) return close();
-      void write({
+      void writeForm({
         label: `Save chunk ${v.title}`,
         target: place.chunk(chunk.key),
         run: (r) => planWrites.updateChunk(id, chunk.key, body, r),
@@ -164,7 +192,7 @@ export function useEditorActions(plan: PlanDetail) {
     addChunk(v: DetailsValues) {
       const taken = new Set(plan.chunks.map((c) => c.key));
       const key = v.key || newId(v.title, taken, `chunk-${taken.size + 1}`);
-      void write({
+      void writeForm({
         label: `Add chunk ${v.title}`,
         target: place.newChunk(),
         run: (r) => planWrites.addChunk(id, { key, title: v.title, description: v.description }, r),

@@ -35,20 +35,30 @@ export const isStale = (e: unknown): e is ApiError =>
   (e.body?.code === 'stale_revision' || (e.body?.code === undefined && e.currentRevision !== undefined));
 
 /**
- * Writes to a plan, each based on the revision the editor shows (If-Match). A stale write is never
- * retried silently: it becomes a `conflict` the user resolves with `reload` (drop the edit) or
- * `reapply` (the same change again, on the current revision).
+ * Writes to a plan, each based on the revision the user's edit started from (If-Match): the revision
+ * shown when they clicked, or when they opened the form. Our own writes since then count as seen (the
+ * next write is based on what they produced, even before the refetch lands); anybody else's do not: a
+ * stale write is never retried silently but becomes a `conflict` the user resolves with `reload` (drop
+ * the edit) or `reapply` (the same change again, on the current revision).
  */
 export function usePlanWrites(plan: PlanDetail) {
   const queryClient = useQueryClient();
-  // The revision our own last write produced: the next write is based on it even before the refetch lands.
-  const ownRevision = useRef(plan.revision);
-  const [pending, setPending] = useState<string | null>(null);
+  // Revisions our own writes went from → to.
+  const ownSteps = useRef(new Map<number, number>());
   // Writes run one after the other, each based on the revision the one before produced.
   const queue = useRef<Promise<void>>(Promise.resolve());
+  const [pending, setPending] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const detailKey = planKeys.detail(plan.id);
+
+  /** `base`, moved past the revisions our own writes produced after it. */
+  const seen = (base: number) => {
+    let revision = base;
+    for (let guard = 0; ownSteps.current.has(revision) && guard < 10_000; guard++)
+      revision = ownSteps.current.get(revision)!;
+    return revision;
+  };
 
   async function perform(change: PlanChange, revision: number) {
     setPending(change.label);
@@ -58,7 +68,7 @@ export function usePlanWrites(plan: PlanDetail) {
     if (change.optimistic && before) queryClient.setQueryData(detailKey, change.optimistic(before));
     try {
       const after = await change.run(revision);
-      ownRevision.current = Math.max(ownRevision.current, after);
+      if (after > revision) ownSteps.current.set(revision, after);
       change.onDone?.();
       void queryClient.invalidateQueries({ queryKey: planKeys.lists() });
       await queryClient.invalidateQueries({ queryKey: planKeys.plan(plan.id) });
@@ -71,27 +81,30 @@ export function usePlanWrites(plan: PlanDetail) {
     }
   }
 
+  const enqueue = (task: () => Promise<void>): Promise<void> => (queue.current = queue.current.then(task));
+
   return {
-    /** The label of the write under way, if any (controls are disabled meanwhile). */
+    /** The label of the write under way, if any. */
     pending,
     conflict,
     failure,
-    write: (change: PlanChange): Promise<void> => {
-      const shown = plan.revision;
-      queue.current = queue.current.then(() => perform(change, Math.max(shown, ownRevision.current)));
-      return queue.current;
-    },
+    /** Performs `change` based on `base` (default: the revision shown now). */
+    write: (change: PlanChange, base: number = plan.revision): Promise<void> =>
+      enqueue(() => perform(change, seen(base))),
     /** Drops the stale edit and loads the plan as it is now. */
     reload: async () => {
       setConflict(null);
       await queryClient.invalidateQueries({ queryKey: planKeys.plan(plan.id) });
     },
     /** The same change again, based on the revision the server named (or the plan as it is now). */
-    reapply: async () => {
-      if (!conflict) return;
-      const revision =
-        conflict.error.currentRevision ?? (await queryClient.fetchQuery(planQuery(plan.id))).revision;
-      await perform(conflict.change, revision);
+    reapply: (): Promise<void> => {
+      const stale = conflict;
+      if (!stale) return Promise.resolve();
+      return enqueue(async () => {
+        const revision =
+          stale.error.currentRevision ?? (await queryClient.fetchQuery(planQuery(plan.id))).revision;
+        await perform(stale.change, revision);
+      });
     },
     dismissFailure: () => setFailure(null),
   };
