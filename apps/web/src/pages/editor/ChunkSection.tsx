@@ -96,6 +96,7 @@ export function ChunkSection({
       </div>
       {editingChunk ? (
         <DetailsForm
+          changedTo={editor.changedSinceOpened ? editor.plan.revision : undefined}
           name={`Chunk ${chunk.title}`}
           initial={chunk}
           submitLabel="Save chunk"
@@ -168,6 +169,7 @@ export function ChunkSection({
       </DndContext>
       {addingTask ? (
         <TaskForm
+          changedTo={editor.changedSinceOpened ? editor.plan.revision : undefined}
           plan={editor.plan}
           chunkKey={chunk.key}
           issues={editor.issuesAt(place.newTask(chunk.key))}
@@ -279,6 +281,7 @@ function TaskItem({
       <IssueList issues={editor.issuesAt(place.task(task.id))} label={task.title} />
       {isEditing ? (
         <TaskForm
+          changedTo={editor.changedSinceOpened ? editor.plan.revision : undefined}
           plan={editor.plan}
           task={task}
           chunkKey={chunk.key}

@@ -15,6 +15,7 @@ export function DetailsForm({
   withKey,
   submitLabel,
   issues,
+  changedTo,
   onSubmit,
   onCancel,
 }: {
@@ -25,6 +26,8 @@ export function DetailsForm({
   withKey?: boolean;
   submitLabel: string;
   issues?: ValidationIssue[];
+  /** The revision the plan moved to by somebody else's change since the form opened. */
+  changedTo?: number;
   onSubmit: (values: DetailsValues) => void;
   onCancel: () => void;
 }) {
@@ -58,6 +61,12 @@ export function DetailsForm({
         <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
       </label>
       <IssueList issues={issues} label={name} />
+      {changedTo !== undefined ? (
+        <p className="changed-note" role="status">
+          The plan changed since you opened this form (it is now at revision {changedTo}); saving will ask
+          whether to reload or to re-apply your edit.
+        </p>
+      ) : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={title.trim() === ''}>
           {submitLabel}

@@ -225,6 +225,7 @@ describe('PlanEditor', () => {
     await user.click(screen.getByRole('button', { name: 'Edit task Write the lexer' }));
     // Somebody else changes the plan while the form is open; the stream brings revision 4.
     update(makePlan({ revision: 4 }));
+    expect(screen.getByText(/The plan changed since you opened this form/)).toHaveTextContent('revision 4');
     await user.type(screen.getByLabelText('Description'), 'Mine');
     await user.click(screen.getByRole('button', { name: 'Save task' }));
     await waitFor(() => expect(writes()).toHaveLength(1));

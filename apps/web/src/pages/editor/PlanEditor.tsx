@@ -64,6 +64,7 @@ export function PlanEditor({ plan }: { plan: PlanDetail }) {
         <h2 id="plan-details-title">Details</h2>
         {editing?.kind === 'plan' ? (
           <DetailsForm
+            changedTo={editor.changedSinceOpened ? editor.plan.revision : undefined}
             name="Plan details"
             initial={plan}
             submitLabel="Save details"
@@ -118,6 +119,7 @@ export function PlanEditor({ plan }: { plan: PlanDetail }) {
         </DndContext>
         {editing?.kind === 'new-chunk' ? (
           <DetailsForm
+            changedTo={editor.changedSinceOpened ? editor.plan.revision : undefined}
             name="New chunk"
             initial={{ title: '', description: '' }}
             withKey

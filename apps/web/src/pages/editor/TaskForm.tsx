@@ -21,6 +21,7 @@ export function TaskForm({
   task,
   chunkKey,
   issues,
+  changedTo,
   onSubmit,
   onCancel,
 }: {
@@ -28,6 +29,8 @@ export function TaskForm({
   task?: Task;
   chunkKey: string;
   issues?: ValidationIssue[];
+  /** The revision the plan moved to by somebody else's change since the form opened. */
+  changedTo?: number;
   onSubmit: (values: TaskValues) => void;
   onCancel: () => void;
 }) {
@@ -122,6 +125,12 @@ export function TaskForm({
         </span>
       </fieldset>
       <IssueList issues={issues} label={task ? task.title : 'the new task'} />
+      {changedTo !== undefined ? (
+        <p className="changed-note" role="status">
+          The plan changed since you opened this form (it is now at revision {changedTo}); saving will ask
+          whether to reload or to re-apply your edit.
+        </p>
+      ) : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={titleMissing}>
           Save task

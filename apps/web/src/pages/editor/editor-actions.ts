@@ -48,9 +48,9 @@ export function useEditorActions(plan: PlanDetail) {
   const writes = usePlanWrites(plan);
   const { write } = writes;
 
-  // The finalize rules, checked on every revision (the stream refreshes the plan, hence this).
+  // The finalize rules, checked again whenever the plan changes (the stream invalidates ['plan', id]).
   const validation = useQuery({
-    queryKey: [...planKeys.plan(id), 'validation', plan.revision],
+    queryKey: [...planKeys.plan(id), 'validation'],
     queryFn: ({ signal }) => validatePlan(id, signal),
     enabled: editable,
   });
@@ -86,6 +86,9 @@ export function useEditorActions(plan: PlanDetail) {
     writes,
     validation,
     issuesAt: (where: string) => placed.get(where),
+    /** The open form was opened before a change somebody else made (its save will be a conflict). */
+    changedSinceOpened:
+      editing !== null && plan.revision !== editing.revision && !writes.ownRevisions.has(plan.revision),
     taskTitle: (taskId: string) => titles.get(taskId) ?? taskId,
 
     saveDetails(v: DetailsValues) {

@@ -50,6 +50,8 @@ export function usePlanWrites(plan: PlanDetail) {
   const [pending, setPending] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
+  // The revisions our own writes produced (shown plans at those revisions hold nothing unseen).
+  const [ownRevisions, setOwnRevisions] = useState<ReadonlySet<number>>(new Set());
   const detailKey = planKeys.detail(plan.id);
 
   /** `base`, moved past the revisions our own writes produced after it. */
@@ -68,7 +70,10 @@ export function usePlanWrites(plan: PlanDetail) {
     if (change.optimistic && before) queryClient.setQueryData(detailKey, change.optimistic(before));
     try {
       const after = await change.run(revision);
-      if (after > revision) ownSteps.current.set(revision, after);
+      if (after > revision) {
+        ownSteps.current.set(revision, after);
+        setOwnRevisions((seenBefore) => new Set(seenBefore).add(after));
+      }
       change.onDone?.();
       void queryClient.invalidateQueries({ queryKey: planKeys.lists() });
       await queryClient.invalidateQueries({ queryKey: planKeys.plan(plan.id) });
@@ -88,6 +93,7 @@ export function usePlanWrites(plan: PlanDetail) {
     pending,
     conflict,
     failure,
+    ownRevisions,
     /** Performs `change` based on `base` (default: the revision shown now). */
     write: (change: PlanChange, base: number = plan.revision): Promise<void> =>
       enqueue(() => perform(change, seen(base))),
