@@ -278,6 +278,7 @@ describe('PlanEditor', () => {
                 message: 'task t1: depends on t4 in later chunk polish',
               },
               { code: 'duplicate_chunk_key', path: 'chunks[1].key', message: 'chunk polish: something odd' },
+              { code: 'dependency_cycle', taskId: 'gone', message: 'dependency cycle: gone → gone' },
             ],
           })
         : undefined,
@@ -295,7 +296,10 @@ describe('PlanEditor', () => {
     ).not.toBeInTheDocument();
     const polish = screen.getByRole('region', { name: 'Polish' });
     expect(within(polish).getByText('chunk polish: something odd')).toBeVisible();
-    expect(screen.getByText(/3 problems to fix before the plan can be finalized/)).toBeInTheDocument();
+    // An issue that names nothing in the plan is shown with the plan, not dropped.
+    const details = screen.getByRole('region', { name: 'Details' });
+    expect(within(details).getByText('dependency cycle: gone → gone')).toBeVisible();
+    expect(screen.getByText(/4 problems to fix before the plan can be finalized/)).toBeInTheDocument();
   });
 
   it('shows the problems of a refused write (400) next to the task, all at once', async () => {
@@ -440,6 +444,39 @@ describe('PlanEditor', () => {
       // Based on the revision the first write produced.
       { method: 'PATCH', path: '/api/plans/p1/chunks/setup', ifMatch: '"99"', body: { pauseAfter: true } },
     ]);
+  });
+
+  it('removes a task based on the revision shown', async () => {
+    const user = userEvent.setup();
+    renderEditor();
+    await user.click(screen.getByRole('button', { name: 'Remove task Write the printer' }));
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0]).toEqual({
+      method: 'DELETE',
+      path: '/api/plans/p1/tasks/t3',
+      ifMatch: '"3"',
+      body: undefined,
+    });
+  });
+
+  it('shows a refused write with the API’s message', async () => {
+    const user = userEvent.setup();
+    answer((c) =>
+      c.method === 'DELETE'
+        ? json(409, {
+            statusCode: 409,
+            error: 'Conflict',
+            code: 'chunk_not_empty',
+            message: 'chunk setup still holds tasks t1, t2, t3; move or remove them first',
+          })
+        : undefined,
+    );
+    renderEditor();
+    await user.click(screen.getByRole('button', { name: 'Remove chunk Setup' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not remove chunk Setup: chunk setup still holds tasks');
+    // Not a stale revision: no conflict to resolve.
+    expect(alert).not.toHaveTextContent('changed since you loaded it');
   });
 
   it('shows a finalized plan read-only, with the way to reopen it', () => {
