@@ -19,7 +19,7 @@ export function DetailsForm({
   onSubmit,
   onCancel,
 }: {
-  /** What is edited, for the form's name ("plan details", "chunk Setup", "new chunk"). */
+  /** What is edited ("Plan details", "Chunk Setup", "New chunk"), naming its problems. */
   name: string;
   initial: { title: string; description: string };
   /** A new chunk: its key may be given (default: from the title). */
@@ -39,7 +39,7 @@ export function DetailsForm({
     onSubmit({ title: title.trim(), description, key: key.trim() });
   };
   return (
-    <form className="details-form card" onSubmit={submit} aria-label={name}>
+    <form className="details-form card" onSubmit={submit}>
       <label>
         Title
         <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={500} autoFocus />

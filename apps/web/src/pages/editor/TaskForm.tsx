@@ -55,7 +55,7 @@ export function TaskForm({
   }
 
   return (
-    <form className="task-form card" onSubmit={submit} aria-label={task ? `Edit ${task.title}` : 'New task'}>
+    <form className="task-form card" onSubmit={submit}>
       <label>
         Title
         <input
