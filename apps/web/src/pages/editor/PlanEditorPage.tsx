@@ -1,4 +1,8 @@
-/** Placeholder: built in its own branch. */
+import { usePlanContext } from '../../app/plan-context';
+import { PlanEditor } from './PlanEditor';
+
+/** The Plan tab (`/plans/:id`): the plan's chunks and tasks, editable while it is a draft. */
 export function PlanEditorPage() {
-  return <p>PlanEditorPage</p>;
+  const { plan } = usePlanContext();
+  return <PlanEditor plan={plan} />;
 }
