@@ -230,6 +230,14 @@ describe.each(backends)('API on $name', (backend) => {
 
       const got = await request(http).get(`/api/plans/${res.body.id}`).expect(200);
       expect(got.headers.etag).toBe('"1"');
+      // The ETag is the write precondition, not a cache validator: execution changes the plan without
+      // a new revision, so a matching If-None-Match still gets the whole, current answer.
+      expect(got.headers['cache-control']).toBe('no-store');
+      const again = await request(http)
+        .get(`/api/plans/${res.body.id}`)
+        .set('If-None-Match', '"1"')
+        .expect(200);
+      expect(again.body.id).toBe(res.body.id);
       const plan = got.body as PlanDetail;
       expect(plan).toMatchObject({
         id: res.body.id,

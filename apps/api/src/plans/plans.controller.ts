@@ -148,11 +148,17 @@ export class PlansController {
   async get(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(getPlanQuerySchema, 'query')) query: z.output<typeof getPlanQuerySchema>,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const plan = await this.queries.execute(
       query.revision === undefined ? new GetPlanQuery(id) : new GetPlanAtRevisionQuery(id, query.revision),
     );
+    // The ETag names the plan's content revision, the precondition of writes (If-Match). It is not a
+    // validator of this answer: execution moves status and tasks without a new revision. So the
+    // answer is never cached, and If-None-Match never turns it into a stale 304.
+    delete req.headers['if-none-match'];
+    res.setHeader('Cache-Control', 'no-store');
     res.setHeader('ETag', `"${plan.revision}"`);
     return plan;
   }
