@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Logger,
   type OnApplicationShutdown,
   Param,
   Post,
@@ -47,6 +48,7 @@ type ControlBody = z.output<typeof controlBodySchema>;
 @ApiTags('execution')
 @Controller('plans/:id')
 export class SessionsController implements OnApplicationShutdown {
+  private readonly logger = new Logger('TurnOutput');
   /** Followed turn outputs, ended on app.close() so that the HTTP server can close. */
   private readonly following = new Set<AbortController>();
 
@@ -280,6 +282,12 @@ export class SessionsController implements OnApplicationShutdown {
         signal: abort.signal,
         write: (chunk) => writeWithBackPressure(res, chunk, abort.signal),
       });
+    } catch (e) {
+      // The answer has begun: no error body can follow. Cut it, so the client sees it incomplete.
+      this.logger.warn(
+        `output of turn ${turnId} (plan ${id}): ${e instanceof Error ? e.message : String(e)}`,
+      );
+      res.destroy();
     } finally {
       this.following.delete(abort);
       res.off('close', onClose);

@@ -34,7 +34,7 @@ export function ApprovalCard({
   planId: string;
   chunkTitle: string;
   waiting: ProgressTask;
-  /** The chunk's pending tasks, the waiting one first. */
+  /** The chunk's pending tasks (the waiting one among them). */
   pending: ProgressTask[];
   planTask: Task | undefined;
 }) {
@@ -49,8 +49,10 @@ export function ApprovalCard({
           'execute',
           Object.keys(d.edit).length > 0 ? d.edit : undefined,
         );
-      // In order, the waiting task first: the session moves on as soon as it is decided.
-      for (const t of pending) await sessionApi.approve(planId, t.id, d.kind);
+      // The waiting task LAST. The session applies decisions at once only while it is paused; once the
+      // waiting task is decided it runs on, and a later decision would wait for the running turn.
+      const others = pending.filter((t) => t.id !== waiting.id);
+      for (const t of [...others, waiting]) await sessionApi.approve(planId, t.id, d.kind);
     },
     onSuccess: () => setEditing(false),
     onSettled: () => queryClient.invalidateQueries({ queryKey: planKeys.plan(planId) }),

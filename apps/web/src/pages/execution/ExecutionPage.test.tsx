@@ -241,7 +241,7 @@ describe('ExecutionView: a manual chunk waiting for approval', () => {
     return api;
   };
 
-  it('Execute chunk approves its pending tasks in order', async () => {
+  it('Execute chunk approves its pending tasks, the waiting one last (the paused session answers each at once)', async () => {
     const api = setup();
     const card = await screen.findByRole('region', { name: 'Approval needed: Chunk two' });
     expect(within(card).getByText('The /login route')).toBeInTheDocument();
@@ -249,8 +249,8 @@ describe('ExecutionView: a manual chunk waiting for approval', () => {
     await userEvent.click(within(card).getByRole('button', { name: 'Execute chunk' }));
     await waitFor(() => expect(api.posts()).toHaveLength(2));
     expect(api.posts().map((c) => [c.path, JSON.parse(c.body)])).toEqual([
-      ['/api/plans/p1/tasks/T3/approve', { action: 'execute' }],
       ['/api/plans/p1/tasks/T4/approve', { action: 'execute' }],
+      ['/api/plans/p1/tasks/T3/approve', { action: 'execute' }],
     ]);
   });
 
@@ -259,7 +259,10 @@ describe('ExecutionView: a manual chunk waiting for approval', () => {
     const card = await screen.findByRole('region', { name: 'Approval needed: Chunk two' });
     await userEvent.click(within(card).getByRole('button', { name: 'Skip chunk' }));
     await waitFor(() => expect(api.posts()).toHaveLength(2));
-    expect(api.posts().map((c) => JSON.parse(c.body))).toEqual([{ action: 'skip' }, { action: 'skip' }]);
+    expect(api.posts().map((c) => [c.path, JSON.parse(c.body)])).toEqual([
+      ['/api/plans/p1/tasks/T4/approve', { action: 'skip' }],
+      ['/api/plans/p1/tasks/T3/approve', { action: 'skip' }],
+    ]);
 
     await userEvent.click(within(card).getByRole('button', { name: 'Edit' }));
     const description = within(card).getByLabelText('Description');

@@ -65,6 +65,20 @@ const PHASE_LABEL = {
 
 /** h4 "Agent output" and a scrolling <pre> that follows the output live (stays at the bottom unless scrolled up). */
 export function TurnOutput({ planId, turnId }: { planId: string; turnId: string }) {
+  // "Read it again" after a lost connection mounts a fresh reader (the route sends the output from its start).
+  const [reads, setReads] = useState(0);
+  return <OutputReader key={reads} planId={planId} turnId={turnId} onReload={() => setReads((n) => n + 1)} />;
+}
+
+function OutputReader({
+  planId,
+  turnId,
+  onReload,
+}: {
+  planId: string;
+  turnId: string;
+  onReload: () => void;
+}) {
   const output = useTurnOutput(planId, turnId);
   const headingId = useId();
   const pre = useRef<HTMLPreElement>(null);
@@ -82,13 +96,12 @@ export function TurnOutput({ planId, turnId }: { planId: string; turnId: string 
         {PHASE_LABEL[output.phase]} <span className="muted">(turn {turnId})</span>
       </p>
       {output.phase === 'error' ? (
-        notFound ? (
-          <p className="muted">{messageOf(output.error)}</p>
-        ) : (
-          <p className="error" role="alert">
-            {messageOf(output.error)}
-          </p>
-        )
+        <div className={notFound ? 'muted' : 'error'} role={notFound ? undefined : 'alert'}>
+          <p>{messageOf(output.error)}</p>
+          <button type="button" onClick={onReload}>
+            Read the output again
+          </button>
+        </div>
       ) : null}
       <pre
         ref={pre}
