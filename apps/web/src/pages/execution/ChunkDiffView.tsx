@@ -7,11 +7,11 @@ import { shortSha } from './session-log';
 const FILE_STATUS: Record<string, string> = { A: 'added', M: 'modified', D: 'deleted', T: 'type changed' };
 
 function lineClass(line: string): string | undefined {
-  if (line.startsWith('+++') || line.startsWith('---')) return 'diff-file';
-  if (line.startsWith('+')) return 'diff-added';
-  if (line.startsWith('-')) return 'diff-removed';
-  if (line.startsWith('@@')) return 'diff-hunk';
-  if (line.startsWith('commit ') || line.startsWith('diff --git')) return 'diff-header';
+  if (line.startsWith('+++') || line.startsWith('---')) return 'ud-file';
+  if (line.startsWith('+')) return 'ud-added';
+  if (line.startsWith('-')) return 'ud-removed';
+  if (line.startsWith('@@')) return 'ud-hunk';
+  if (line.startsWith('commit ') || line.startsWith('diff --git')) return 'ud-header';
   return undefined;
 }
 
@@ -37,8 +37,8 @@ export function FilesChanged({ diff }: { diff: ChunkDiff }) {
       {diff.files.map((f) => (
         <li key={f.path}>
           <code>{f.path}</code> <span className="muted">{FILE_STATUS[f.status] ?? f.status}</span>{' '}
-          {f.additions !== null ? <span className="diff-added">+{f.additions}</span> : null}{' '}
-          {f.deletions !== null ? <span className="diff-removed">−{f.deletions}</span> : null}
+          {f.additions !== null ? <span className="count-added">+{f.additions}</span> : null}{' '}
+          {f.deletions !== null ? <span className="count-removed">−{f.deletions}</span> : null}
         </li>
       ))}
     </ul>

@@ -66,8 +66,12 @@ describe('ExecutionView: a running task', () => {
     await act(async () => output.write('Writing src/config.ts ✓'));
     await waitFor(() => expect(pre).toHaveTextContent('Reading the task… Writing src/config.ts ✓'));
     expect(screen.getByText(/Live: the agent is writing/)).toBeInTheDocument();
-    // The earlier attempt's error is the last error.
+    // The earlier attempt's error is the last error, and its QA results show until this attempt has its own.
     expect(screen.getByText('QA gate lint failed')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 5, name: 'QA results (attempt 1)' })).toBeInTheDocument();
+    expect(screen.getByRole('list', { name: 'QA results of Add config' })).toHaveTextContent(
+      'src/config.ts:3 unexpected any',
+    );
 
     // The turn completes and its QA results arrive on the stream.
     view.rerender(
@@ -101,6 +105,7 @@ describe('ExecutionView: a running task', () => {
     );
     await act(async () => output.end());
     await waitFor(() => expect(screen.getByText(/The turn has ended/)).toBeInTheDocument());
+    expect(screen.getByRole('heading', { level: 5, name: 'QA results' })).toBeInTheDocument();
     const qa = screen.getByRole('list', { name: 'QA results of Add config' });
     const items = within(qa).getAllByRole('listitem');
     expect(items.map((li) => li.querySelector('.qa-gate')?.textContent)).toEqual(['unit tests', 'lint']);
@@ -322,8 +327,8 @@ describe('ExecutionView: a pause after a chunk', () => {
     expect(within(card).getByText('+12')).toBeInTheDocument();
     const diff = within(card).getByLabelText('Diff of Chunk one');
     expect(diff).toHaveTextContent('+export const config = {};');
-    expect(within(diff).getByText('+export const config = {};')).toHaveClass('diff-added');
-    expect(within(diff).getByText('-old line')).toHaveClass('diff-removed');
+    expect(within(diff).getByText('+export const config = {};')).toHaveClass('ud-added');
+    expect(within(diff).getByText('-old line')).toHaveClass('ud-removed');
     expect(within(card).getByText(/Chunk two: 2 tasks to run/)).toBeInTheDocument();
 
     await userEvent.click(within(card).getByRole('button', { name: 'Continue' }));

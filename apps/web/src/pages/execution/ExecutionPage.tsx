@@ -118,6 +118,7 @@ function ProgressView({
             task={t}
             planTask={tasksById.get(t.id)}
             turn={log.lastTurnOfTask.get(t.id)}
+            qaTurn={log.lastQaTurnOfTask.get(t.id)}
             maxAttempts={maxAttempts}
             lastError={errorOf(t.id, t.lastError)}
           />
@@ -173,6 +174,7 @@ function ProgressView({
                         task={t}
                         planTask={tasksById.get(t.id)}
                         turn={log.lastTurnOfTask.get(t.id)}
+                        qaTurn={log.lastQaTurnOfTask.get(t.id)}
                         maxAttempts={maxAttempts}
                         lastError={errorOf(t.id, t.lastError)}
                       />

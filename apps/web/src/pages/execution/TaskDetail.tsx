@@ -6,11 +6,11 @@ import { TurnOutput } from './TurnOutput';
 export type ProgressTask = Progress['tasks'][number];
 
 /** QA results of a turn, per gate, each with its output. */
-export function QaResults({ results, label }: { results: QaResult[]; label: string }) {
+export function QaResults({ results, label, note }: { results: QaResult[]; label: string; note?: string }) {
   if (results.length === 0) return null;
   return (
     <div className="qa-results">
-      <h5>QA results</h5>
+      <h5>{note ? `QA results (${note})` : 'QA results'}</h5>
       <ul aria-label={label}>
         {results.map((q) => (
           <li key={q.gate} className="qa-result">
@@ -43,6 +43,7 @@ export function TaskDetail({
   task,
   planTask,
   turn,
+  qaTurn,
   maxAttempts,
   lastError,
 }: {
@@ -50,6 +51,8 @@ export function TaskDetail({
   task: ProgressTask;
   planTask: Task | undefined;
   turn: TurnInfo | undefined;
+  /** The latest turn with QA results: `turn`, or an earlier attempt while `turn` has none yet. */
+  qaTurn?: TurnInfo | undefined;
   maxAttempts: number | null;
   lastError: string | null;
 }) {
@@ -73,7 +76,13 @@ export function TaskDetail({
         </p>
       ) : null}
       {turn ? <TurnOutput key={turn.turnId} planId={planId} turnId={turn.turnId} /> : null}
-      {turn ? <QaResults results={turn.qa} label={`QA results of ${task.title}`} /> : null}
+      {qaTurn ? (
+        <QaResults
+          results={qaTurn.qa}
+          label={`QA results of ${task.title}`}
+          note={qaTurn !== turn ? `attempt ${qaTurn.attempt}` : undefined}
+        />
+      ) : null}
       {turn?.ended && !turn.ended.succeeded && turn.ended.error ? (
         <p className="muted">
           Turn {turn.ended.timedOut ? 'timed out' : `ended with exit code ${turn.ended.exitCode ?? '—'}`}

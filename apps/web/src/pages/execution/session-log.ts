@@ -31,6 +31,8 @@ export interface SessionLog {
   turns: TurnInfo[];
   /** The latest turn of each task (task-scope turns). */
   lastTurnOfTask: Map<string, TurnInfo>;
+  /** The latest turn of each task that has QA results (the current one, or an earlier attempt). */
+  lastQaTurnOfTask: Map<string, TurnInfo>;
   /** The latest chunk-scope turn of each chunk. */
   lastChunkTurn: Map<string, TurnInfo>;
   /** The last error of each task (TaskFailed / ChunkTurnFailed). */
@@ -62,6 +64,7 @@ export function sessionLog(events: StreamEvent[], sessionId: string | null): Ses
   const log: SessionLog = {
     turns: [],
     lastTurnOfTask: new Map(),
+    lastQaTurnOfTask: new Map(),
     lastChunkTurn: new Map(),
     lastError: new Map(),
     maxAttempts: null,
@@ -119,7 +122,10 @@ export function sessionLog(events: StreamEvent[], sessionId: string | null): Ses
           outputTail: str(d.outputTail) ?? '',
         };
         // A gate run again on the same turn (Mark complete) replaces its earlier verdict.
-        if (turn) turn.qa = [...turn.qa.filter((q) => q.gate !== result.gate), result];
+        if (turn) {
+          turn.qa = [...turn.qa.filter((q) => q.gate !== result.gate), result];
+          if (turn.taskId) log.lastQaTurnOfTask.set(turn.taskId, turn);
+        }
         break;
       }
       case 'TaskFailed': {
