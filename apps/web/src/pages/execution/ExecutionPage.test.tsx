@@ -53,7 +53,7 @@ describe('ExecutionView: a running task', () => {
       '0',
     );
     expect(screen.getByRole('heading', { level: 2, name: 'Execution' })).toBeInTheDocument();
-    expect(await screen.findByText('attempt 2 of 3')).toBeInTheDocument();
+    expect(await screen.findByText(/^attempt 2 of 3/)).toBeInTheDocument();
     expect(screen.getByText('Read settings from the environment')).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 4, name: 'Agent output' })).toBeInTheDocument();
 
@@ -132,7 +132,7 @@ describe('ExecutionView: a running task', () => {
     });
     renderWithClient(<ExecutionView plan={planFixture('running')} events={[]} />);
     expect(await screen.findByText(/has no turn s_1-5/)).toBeInTheDocument();
-    expect(screen.getByText('attempt 1 of 5')).toBeInTheDocument(); // the plan's maxAttempts when the session's is unknown
+    expect(screen.getByText(/^attempt 1 of 5/)).toBeInTheDocument(); // the plan's maxAttempts when the session's is unknown
   });
 });
 
@@ -166,7 +166,7 @@ describe('ExecutionView: a failed task', () => {
     const api = setup();
     const card = await screen.findByRole('region', { name: 'Task failed: Add config' });
     expect(within(card).getByText('tests failed: 2 of 10')).toBeInTheDocument();
-    expect(within(card).getByText('attempt 3 of 5')).toBeInTheDocument();
+    expect(within(card).getByText(/^attempt 3 of 5/)).toBeInTheDocument();
     await waitFor(() =>
       expect(within(card).getByLabelText('Agent output')).toHaveTextContent('final attempt output'),
     );

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { PlanDetail, Progress, Task } from '../../api/client';
 import { progressQuery } from '../../api/queries';
@@ -31,8 +31,12 @@ export function ExecutionPage() {
 
 export function ExecutionView({ plan, events }: { plan: PlanDetail; events: StreamEvent[] }) {
   const progress = useQuery(progressQuery(plan.id));
-  const recorded = useQuery(executionLogQuery(plan.id));
   const sessionId = progress.data?.sessionId ?? null;
+  const recorded = useQuery({
+    ...executionLogQuery(plan.id, sessionId),
+    enabled: progress.isSuccess,
+    placeholderData: keepPreviousData,
+  });
   const log = useMemo(
     () => sessionLog(mergeEvents(recorded.data, events), sessionId),
     [recorded.data, events, sessionId],

@@ -1,5 +1,6 @@
 import type { Progress, Task } from '../../api/client';
 import { StatusBadge } from '../../components/StatusBadge';
+import { TimeAgo } from '../../components/TimeAgo';
 import { formatDuration, type QaResult, type TurnInfo } from './session-log';
 import { TurnOutput } from './TurnOutput';
 
@@ -73,6 +74,12 @@ export function TaskDetail({
       {attempt > 0 ? (
         <p className="attempt">
           attempt {attempt} of {maxAttempts ?? '?'}
+          {turn ? (
+            <span className="muted">
+              {' '}
+              · started <TimeAgo iso={turn.startedAt} />
+            </span>
+          ) : null}
         </p>
       ) : null}
       {turn ? <TurnOutput key={turn.turnId} planId={planId} turnId={turn.turnId} /> : null}

@@ -12,9 +12,10 @@ export type ChunkDiff = Awaited<ReturnType<typeof fetchChunkDiff>>;
  * turns, QA results and failures of a session that started before the page was opened. Deliberately
  * NOT under planKeys.plan(id): refetching every event on every stream event would grow with the plan.
  */
-export const executionLogQuery = (id: string) =>
+export const executionLogQuery = (id: string, sessionId: string | null) =>
   queryOptions({
-    queryKey: ['plan-log', id] as const,
+    // Read again when a new session starts (the live list keeps only the latest events).
+    queryKey: ['plan-log', id, sessionId] as const,
     queryFn: async ({ signal }): Promise<StreamEvent[]> => {
       const history = unwrap(await api.GET('/api/plans/{id}/history', { params: { path: { id } }, signal }));
       return history.entries.map((e) => ({
