@@ -3,3 +3,4 @@ export * from './repository';
 export * from './locks';
 export * from './task-branches';
 export * from './integrate';
+export * from './chunk-diff';

@@ -186,3 +186,33 @@ export const repositorySchema = z.object({
   registeredAt: z.string(),
 });
 export const repositoryListSchema = z.object({ repositories: z.array(repositorySchema) });
+
+/** `GET /plans/:id/chunks/:key/diff`: what the commits of a chunk's tasks changed. */
+export const chunkDiffSchema = z.object({
+  planId: z.string(),
+  chunk: z.string(),
+  repository: z.string().nullable().describe('Where the commits were read (null when the chunk has none).'),
+  commits: z.array(
+    z.object({
+      sha: z.string(),
+      subject: z.string(),
+      author: z.string(),
+      date: z.string(),
+      taskId: z.string().nullable(),
+    }),
+  ),
+  missing: z.array(z.string()).describe('Commit shas of the chunk that this repository does not have.'),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      status: z.string().describe('A added, M modified, D deleted, T type changed (over all the commits)'),
+      additions: z.number().int().nullable(),
+      deletions: z.number().int().nullable(),
+    }),
+  ),
+  diff: z
+    .string()
+    .describe('The unified diff of each commit in task order, each after its `commit <sha>` line'),
+  truncated: z.boolean().describe('The diff was cut at the size bound (the file list is complete).'),
+});
+export type ChunkDiffResponse = z.output<typeof chunkDiffSchema>;

@@ -2,7 +2,8 @@ import { Command, Query } from '@nestjs/cqrs';
 import type { ControlSignal, SessionRef, TaskAction } from '@chunkwise/application';
 import type { z } from 'zod';
 import type { UpdateAnswer } from '@chunkwise/contracts';
-import type { executeBodySchema, ProgressResponse } from './session-schemas';
+import type { ChunkDiffResponse, executeBodySchema, ProgressResponse } from './session-schemas';
+import type { TurnEndWatch } from './turn-end';
 
 export type ExecuteBody = z.output<typeof executeBodySchema>;
 
@@ -68,6 +69,26 @@ export class GetTurnOutputQuery extends Query<{ file: string; size: number }> {
   constructor(
     readonly planId: string,
     readonly turnId: string,
+  ) {
+    super();
+  }
+}
+
+/** A turn's output file and a watch on the end of the turn (404 when the turn never started). */
+export class FollowTurnOutputQuery extends Query<{ file: string; watch: TurnEndWatch }> {
+  constructor(
+    readonly planId: string,
+    readonly turnId: string,
+  ) {
+    super();
+  }
+}
+
+/** What the commits of one chunk changed (files and unified diff). */
+export class GetChunkDiffQuery extends Query<ChunkDiffResponse> {
+  constructor(
+    readonly planId: string,
+    readonly chunk: string,
   ) {
     super();
   }

@@ -3,6 +3,7 @@ import { BadRequestException, Inject, Injectable, NotFoundException } from '@nes
 import { CommandHandler, type ICommandHandler, type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import {
   PlanNotFoundError,
+  RepositoryService,
   SessionService,
   UpdateRejectedError,
   type SessionRef,
@@ -12,12 +13,15 @@ import { planAsSession, planStreamId, sessionProgress, type PlanState } from '@c
 import type { EventStore } from '@chunkwise/event-store';
 import type { PlanDetail, ReadModelStore } from '@chunkwise/read-models';
 import { turnOutputPath, type UpdateAnswer } from '@chunkwise/contracts';
+import { commitsDiff } from '@chunkwise/git';
 import { ProjectionSync } from '../infrastructure/projection-sync.service';
 import { CHUNKWISE_CONFIG, EVENT_STORE, READ_MODEL_STORE } from '../infrastructure/tokens';
-import type { ProgressResponse } from './session-schemas';
+import type { ChunkDiffResponse, ProgressResponse } from './session-schemas';
 import { TURN_ID_PATTERN } from './session-schemas';
 import {
   ExecutePlanCommand,
+  FollowTurnOutputQuery,
+  GetChunkDiffQuery,
   GetProgressQuery,
   GetTurnOutputQuery,
   ResumePlanCommand,
@@ -26,6 +30,7 @@ import {
   type SignalResult,
   TaskActionCommand,
 } from './session.commands';
+import { watchTurnEnd } from './turn-end';
 
 /** Read-your-writes for what a session request appended (ExecutionRequested, …). */
 @Injectable()
@@ -89,6 +94,21 @@ export class TaskActionHandler implements ICommandHandler<TaskActionCommand> {
   }
 }
 
+/** The progress of a plan (live from the workflow, else from the read models) and its state. */
+async function progressOf(
+  sessions: SessionService,
+  readModels: ReadModelStore,
+  planId: string,
+): Promise<{ progress: ProgressResponse; plan: PlanState }> {
+  const { plan, live, unavailable } = await sessions.planProgress(planId);
+  if (live) return { plan, progress: { live: true, planStatus: plan.status, ...live } };
+  // The read models still know every recorded step: answer from them, and say why when a session is active.
+  const detail = await readModels.getPlan(planId);
+  if (!detail) throw new PlanNotFoundError(planId);
+  const note = unavailable ? `live progress unavailable: ${unavailable}` : undefined;
+  return { plan, progress: { ...readModelProgress(detail, plan), ...(note ? { note } : {}) } };
+}
+
 @QueryHandler(GetProgressQuery)
 export class GetProgressHandler implements IQueryHandler<GetProgressQuery> {
   constructor(
@@ -97,13 +117,62 @@ export class GetProgressHandler implements IQueryHandler<GetProgressQuery> {
   ) {}
 
   async execute({ planId }: GetProgressQuery): Promise<ProgressResponse> {
-    const { plan, live, unavailable } = await this.sessions.planProgress(planId);
-    if (live) return { live: true, planStatus: plan.status, ...live };
-    // The read models still know every recorded step: answer from them, and say why when a session is active.
-    const detail = await this.readModels.getPlan(planId);
-    if (!detail) throw new PlanNotFoundError(planId);
-    const note = unavailable ? `live progress unavailable: ${unavailable}` : undefined;
-    return { ...readModelProgress(detail, plan), ...(note ? { note } : {}) };
+    return (await progressOf(this.sessions, this.readModels, planId)).progress;
+  }
+}
+
+/** Bound on the diff text of one chunk (the file list is always complete). */
+export const CHUNK_DIFF_MAX_BYTES = 1024 * 1024;
+
+@QueryHandler(GetChunkDiffQuery)
+export class GetChunkDiffHandler implements IQueryHandler<GetChunkDiffQuery> {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly repositories: RepositoryService,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+  ) {}
+
+  async execute({ planId, chunk }: GetChunkDiffQuery): Promise<ChunkDiffResponse> {
+    const { progress, plan } = await progressOf(this.sessions, this.readModels, planId);
+    if (!progress.chunks.some((c) => c.key === chunk))
+      throw new NotFoundException({
+        message: `plan ${planId} has no chunk ${chunk}`,
+        code: 'chunk_not_found',
+      });
+    const taskOf = new Map<string, string>();
+    for (const t of progress.tasks) if (t.chunk === chunk && t.commitSha) taskOf.set(t.commitSha, t.id);
+    const empty = { planId, chunk, commits: [], missing: [], files: [], diff: '', truncated: false };
+    if (taskOf.size === 0) return { ...empty, repository: null };
+    const reference = plan.content.repository;
+    if (!reference)
+      throw new NotFoundException({
+        message: `plan ${planId} names no repository`,
+        code: 'repository_not_found',
+      });
+    const repository = await this.repositories.resolvePath(reference);
+    const isDir = await fs.stat(repository).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir)
+      throw new NotFoundException({
+        message: `the repository of plan ${planId} (${repository}) is not a directory on this machine`,
+        code: 'repository_not_found',
+      });
+    const r = await commitsDiff(repository, [...taskOf.keys()], { maxBytes: CHUNK_DIFF_MAX_BYTES });
+    return {
+      planId,
+      chunk,
+      repository,
+      commits: r.commits.map((c) => ({
+        ...c,
+        taskId: taskOf.get(c.sha) ?? [...taskOf].find(([sha]) => c.sha.startsWith(sha))?.[1] ?? null,
+      })),
+      missing: r.missing,
+      files: r.files,
+      diff: r.diff,
+      truncated: r.truncated,
+    };
   }
 }
 
@@ -179,6 +248,33 @@ export class GetTurnOutputHandler implements IQueryHandler<GetTurnOutputQuery> {
   }
 }
 
+@QueryHandler(FollowTurnOutputQuery)
+export class FollowTurnOutputHandler implements IQueryHandler<FollowTurnOutputQuery> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CHUNKWISE_CONFIG) private readonly config: ChunkwiseConfig,
+  ) {}
+
+  async execute({ planId, turnId }: FollowTurnOutputQuery) {
+    if (!TURN_ID_PATTERN.test(turnId)) {
+      throw new BadRequestException(
+        `invalid turn id ${JSON.stringify(turnId.slice(0, 60))}: turn ids look like s_0123456789-3 (letters, digits, _ and -)`,
+      );
+    }
+    const first = await this.eventStore.readStream(planStreamId(planId), { maxCount: 1 });
+    if (first.length === 0) throw new PlanNotFoundError(planId);
+    const watch = await watchTurnEnd(this.eventStore, planId, turnId);
+    if (!watch.started) {
+      await watch.stop();
+      throw new NotFoundException({
+        message: `plan ${planId} has no turn ${turnId} (unknown, or not started yet)`,
+        code: 'turn_not_found',
+      });
+    }
+    return { file: turnOutputPath(this.config.dataDir, planId, turnId), watch };
+  }
+}
+
 export const SESSION_HANDLERS = [
   SessionWrites,
   ExecutePlanHandler,
@@ -187,4 +283,6 @@ export const SESSION_HANDLERS = [
   TaskActionHandler,
   GetProgressHandler,
   GetTurnOutputHandler,
+  FollowTurnOutputHandler,
+  GetChunkDiffHandler,
 ];

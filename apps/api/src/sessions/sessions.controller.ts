@@ -1,14 +1,27 @@
 import { createReadStream } from 'node:fs';
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  type OnApplicationShutdown,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ControlSignal } from '@chunkwise/application';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';
+import { openApiSchemaOf } from '../common/openapi-schema';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import {
   approveTaskBodySchema,
+  chunkDiffSchema,
   completeTaskBodySchema,
   controlBodySchema,
   editTaskBodySchema,
@@ -19,23 +32,34 @@ import {
 import {
   type ExecuteBody,
   ExecutePlanCommand,
+  FollowTurnOutputQuery,
+  GetChunkDiffQuery,
   GetProgressQuery,
   GetTurnOutputQuery,
   ResumePlanCommand,
   SignalSessionCommand,
   TaskActionCommand,
 } from './session.commands';
+import { followFile } from './turn-output-follow';
 
 type ControlBody = z.output<typeof controlBodySchema>;
 
 /** Execution of finalized plans: sessions (Temporal workflows), their control, progress and turn output. */
 @ApiTags('execution')
 @Controller('plans/:id')
-export class SessionsController {
+export class SessionsController implements OnApplicationShutdown {
+  private readonly logger = new Logger('TurnOutput');
+  /** Followed turn outputs, ended on app.close() so that the HTTP server can close. */
+  private readonly following = new Set<AbortController>();
+
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
   ) {}
+
+  onApplicationShutdown(): void {
+    for (const f of [...this.following]) f.abort();
+  }
 
   @Post('execute')
   @HttpCode(202)
@@ -216,4 +240,92 @@ export class SessionsController {
       stream.pipe(res);
     });
   }
+
+  @Get('turns/:turnId/output/stream')
+  @ApiOperation({
+    summary: 'The output of one turn, live: what is kept so far, then each new piece until the turn ends',
+    description:
+      'A chunked `text/plain` answer (read it with fetch and a stream reader; it takes the Authorization header). ' +
+      'It ends when the turn completes or its session ends; a turn that ended before sends its whole output and ends.',
+  })
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'The output, streamed',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 401, 404)
+  async turnOutputStream(
+    @Param('id') id: string,
+    @Param('turnId') turnId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { file, watch } = await this.queries.execute(new FollowTurnOutputQuery(id, turnId));
+    const abort = new AbortController();
+    this.following.add(abort);
+    const onClose = () => abort.abort();
+    res.on('close', onClose);
+    try {
+      res.status(200).set({
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store, no-transform',
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+      req.socket.setTimeout(0);
+      req.socket.setNoDelay(true);
+      if (res.destroyed) abort.abort();
+      await followFile(file, {
+        ended: watch.ended,
+        signal: abort.signal,
+        write: (chunk) => writeWithBackPressure(res, chunk, abort.signal),
+      });
+    } catch (e) {
+      // The answer has begun: no error body can follow. Cut it, so the client sees it incomplete.
+      this.logger.warn(
+        `output of turn ${turnId} (plan ${id}): ${e instanceof Error ? e.message : String(e)}`,
+      );
+      res.destroy();
+    } finally {
+      this.following.delete(abort);
+      res.off('close', onClose);
+      await watch.stop();
+      if (!res.writableEnded && !res.destroyed) res.end();
+    }
+  }
+
+  @Get('chunks/:key/diff')
+  @ApiOperation({
+    summary: 'What a chunk’s commits changed: the commits, the files and the unified diff (bounded to 1 MiB)',
+    description:
+      'The commits are those recorded for the chunk’s tasks (progress `commitSha`), read from the plan’s repository.',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiParam({ name: 'key' })
+  @ApiResponse({
+    status: 200,
+    description: 'OK',
+    schema: openApiSchemaOf(chunkDiffSchema, 'output') as never,
+  })
+  @ApiErrors(401, 404, 503)
+  chunkDiff(@Param('id') id: string, @Param('key') key: string) {
+    return this.queries.execute(new GetChunkDiffQuery(id, key));
+  }
+}
+
+/** Writes one piece, waiting for the socket to drain when its buffer is full (or the client to leave). */
+function writeWithBackPressure(res: Response, chunk: Buffer, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || res.destroyed) return Promise.resolve();
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done);
+  });
 }
