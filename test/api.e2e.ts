@@ -198,6 +198,8 @@ describe.each(backends)('API on $name', (backend) => {
           ),
           'GET /api/plans/{id}/progress',
           'GET /api/plans/{id}/stream',
+          'GET /api/plans/{id}/chunks/{key}/diff',
+          'GET /api/plans/{id}/turns/{turnId}/output/stream',
           'GET /api/plans/{id}/turns/{turnId}/output',
           'POST /api/repositories',
           'GET /api/repositories',
