@@ -1,0 +1,98 @@
+import { useQuery } from '@tanstack/react-query';
+import { Busy } from '../../components/Busy';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { usageQuery, type PlanUsage } from './planning-api';
+
+const int = new Intl.NumberFormat('en-US');
+export const formatTokens = (n: number) => int.format(n);
+export const formatCost = (usd: number) =>
+  `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: usd < 1 ? 4 : 2 })}`;
+
+const PURPOSE_WORDS: Record<string, string> = {
+  generate: 'Generate the plan',
+  review: 'Review',
+  'refine-single': 'Quick edit',
+  'refine-draft': 'Planning drafts',
+  'refine-judge': 'Judge the drafts',
+};
+/** A purpose as the API names it (generate, review, refine-draft…), in words. */
+export const purposeLabel = (purpose: string) => PURPOSE_WORDS[purpose] ?? purpose;
+
+/** The tokens and estimated cost of every LLM call made for the plan: in total and per purpose. */
+export function UsageView({ usage }: { usage: PlanUsage }) {
+  const purposes = Object.entries(usage.byPurpose).sort((a, b) => b[1].costUsd - a[1].costUsd);
+  return (
+    <>
+      <dl className="usage-totals">
+        <div>
+          <dt>Calls</dt>
+          <dd>{formatTokens(usage.calls)}</dd>
+        </div>
+        <div>
+          <dt>Input tokens</dt>
+          <dd>{formatTokens(usage.inputTokens)}</dd>
+        </div>
+        <div>
+          <dt>Output tokens</dt>
+          <dd>{formatTokens(usage.outputTokens)}</dd>
+        </div>
+        <div>
+          <dt>Cache tokens (written / read)</dt>
+          <dd>
+            {formatTokens(usage.cacheCreationInputTokens)} / {formatTokens(usage.cacheReadInputTokens)}
+          </dd>
+        </div>
+        <div>
+          <dt>Estimated cost</dt>
+          <dd>{formatCost(usage.costUsd)}</dd>
+        </div>
+      </dl>
+      {purposes.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption>Usage by call purpose</caption>
+            <thead>
+              <tr>
+                <th scope="col">Purpose</th>
+                <th scope="col">Calls</th>
+                <th scope="col">Input tokens</th>
+                <th scope="col">Output tokens</th>
+                <th scope="col">Cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {purposes.map(([purpose, u]) => (
+                <tr key={purpose}>
+                  <th scope="row">
+                    {purposeLabel(purpose)}
+                    {purposeLabel(purpose) !== purpose ? <span className="muted"> ({purpose})</span> : null}
+                  </th>
+                  <td>{formatTokens(u.calls)}</td>
+                  <td>{formatTokens(u.inputTokens)}</td>
+                  <td>{formatTokens(u.outputTokens)}</td>
+                  <td>{formatCost(u.costUsd)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">No LLM calls yet.</p>
+      )}
+    </>
+  );
+}
+
+export function UsagePanel({ planId }: { planId: string }) {
+  const usage = useQuery(usageQuery(planId));
+  if (usage.isPending) return <Busy label="Loading the usage…" />;
+  if (usage.isError)
+    return (
+      <ErrorMessage
+        error={usage.error}
+        title="Could not load the usage"
+        onRetry={() => void usage.refetch()}
+      />
+    );
+  return <UsageView usage={usage.data} />;
+}
