@@ -33,8 +33,8 @@ const set: SuggestionSet = {
       kind: 'remove_task',
       taskId: 'T3',
       reasoning: 'T3 duplicates T1.',
+      // (the API also sends `after: null` here and `before: null` on add_task; the client type drops them)
       before: { title: 'Make the table' },
-      after: null,
     },
   ],
 };
