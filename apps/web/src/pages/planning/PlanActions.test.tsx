@@ -1,4 +1,4 @@
-import { apiError, fetchMock, json, sentRequests } from './test-support';
+import { apiError, fetchMock, json, routeApi, sentRequests } from './test-support';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -21,7 +21,9 @@ function renderActions(status: PlanStatus, revision = 5) {
   );
 }
 
-beforeEach(() => fetchMock.mockReset());
+beforeEach(() => {
+  fetchMock.mockReset();
+});
 
 describe('PlanActions', () => {
   it('a draft offers Finalize and Finalize and execute, not Reopen', () => {
@@ -33,24 +35,36 @@ describe('PlanActions', () => {
 
   it('Finalize and execute: finalizes the revision, starts a session with an empty body, goes to the run tab', async () => {
     const user = userEvent.setup();
-    fetchMock
-      .mockResolvedValueOnce(json(200, { id: 'p1', revision: 5 }))
-      .mockResolvedValueOnce(json(202, { planId: 'p1', sessionId: 's1', workflowId: 'w1', revision: 5 }));
+    routeApi({
+      'POST /api/plans/p1/finalize': json(200, { id: 'p1', revision: 5 }),
+      'POST /api/plans/p1/execute': json(202, {
+        planId: 'p1',
+        sessionId: 's1',
+        workflowId: 'w1',
+        revision: 5,
+      }),
+      'GET /api/plans/p1': json(200, { id: 'p1', revision: 5, status: 'running' }),
+    });
     renderActions('draft');
     await user.click(screen.getByRole('button', { name: 'Finalize and execute' }));
     expect(await screen.findByRole('heading', { name: 'Execution' })).toBeInTheDocument();
-    const sent = await sentRequests();
-    expect(sent.map((r) => [r.method, r.path, r.ifMatch, r.body])).toEqual([
-      ['POST', '/api/plans/p1/finalize', '"5"', {}],
-      ['POST', '/api/plans/p1/execute', '"5"', {}],
+    const writes = (await sentRequests()).filter((r) => r.method === 'POST');
+    expect(writes.map((r) => [r.path, r.ifMatch, r.body])).toEqual([
+      ['/api/plans/p1/finalize', '"5"', {}],
+      ['/api/plans/p1/execute', '"5"', {}],
     ]);
+    // The status changed but not the revision (the ETag): the plan is read past the HTTP cache.
+    const reads = fetchMock.mock.calls.map(([r]) => r).filter((r) => r.method === 'GET');
+    expect(reads.map((r) => [new URL(r.url).pathname, r.cache])).toContainEqual(['/api/plans/p1', 'reload']);
   });
 
   it('says the plan is finalized when execution does not start, and stays', async () => {
     const user = userEvent.setup();
-    fetchMock
-      .mockResolvedValueOnce(json(200, { id: 'p1', revision: 5 }))
-      .mockResolvedValueOnce(apiError(503, 'Temporal is not reachable'));
+    routeApi({
+      'POST /api/plans/p1/finalize': json(200, { id: 'p1', revision: 5 }),
+      'POST /api/plans/p1/execute': apiError(503, 'Temporal is not reachable'),
+      'GET /api/plans/p1': json(200, { id: 'p1', revision: 5, status: 'ready' }),
+    });
     renderActions('draft');
     await user.click(screen.getByRole('button', { name: 'Finalize and execute' }));
     const alert = await screen.findByRole('alert');
@@ -88,13 +102,16 @@ describe('PlanActions', () => {
 
   it('a finalized plan offers Reopen, sent with its revision and the reason', async () => {
     const user = userEvent.setup();
-    fetchMock.mockResolvedValueOnce(json(200, { id: 'p1', revision: 6 }));
+    routeApi({
+      'POST /api/plans/p1/reopen': json(200, { id: 'p1', revision: 6 }),
+      'GET /api/plans/p1': json(200, { id: 'p1', revision: 6, status: 'draft' }),
+    });
     renderActions('ready');
     expect(screen.queryByRole('button', { name: 'Finalize' })).not.toBeInTheDocument();
     await user.type(screen.getByLabelText('Reason for reopening (optional)'), 'Missed the rollback');
     await user.click(screen.getByRole('button', { name: 'Reopen' }));
-    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
-    expect(await sentRequests()).toEqual([
+    await waitFor(() => expect(fetchMock).toHaveBeenCalled());
+    expect((await sentRequests()).filter((r) => r.method === 'POST')).toEqual([
       {
         method: 'POST',
         path: '/api/plans/p1/reopen',

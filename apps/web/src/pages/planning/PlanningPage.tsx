@@ -56,9 +56,10 @@ export function PlanningPage() {
   const to = Math.min(compare?.to ?? latest, latest);
   const from = Math.min(compare?.from ?? Math.max(1, to - 1), latest);
 
+  // Headings structure the page; its parts carry no aria-label, so a label such as "Feedback" names one control.
   return (
-    <section className="planning" aria-labelledby="planning-heading">
-      <h2 id="planning-heading">Planning</h2>
+    <section className="planning">
+      <h2>Planning</h2>
       <p className="planning-meta">
         Revision {plan.revision} · {plan.planningIterations} planning turn
         {plan.planningIterations === 1 ? '' : 's'}
@@ -72,15 +73,15 @@ export function PlanningPage() {
         <div className="planning-main stack">
           {plan.status === 'draft' ? (
             <>
-              <section className="card" aria-labelledby="turn-heading">
-                <h3 id="turn-heading">Planning turn</h3>
+              <section className="card">
+                <h3>Planning turn</h3>
                 <RefineForm
                   plan={plan}
                   onTurn={(turn, result) => turnDone({ ...turn, kind: 'refine', result })}
                 />
               </section>
-              <section className="card" aria-labelledby="review-heading">
-                <h3 id="review-heading">Review</h3>
+              <section className="card">
+                <h3>Review</h3>
                 <ReviewForm plan={plan} onSet={(set) => setParams({ set: set.setId }, { replace: true })} />
                 {setId ? (
                   <SuggestionSetPanel
@@ -95,8 +96,8 @@ export function PlanningPage() {
             </>
           ) : null}
 
-          <section className="card" aria-labelledby="finish-heading">
-            <h3 id="finish-heading">{plan.status === 'draft' ? 'Finish planning' : 'Planning is closed'}</h3>
+          <section className="card">
+            <h3>{plan.status === 'draft' ? 'Finish planning' : 'Planning is closed'}</h3>
             <PlanActions plan={plan} />
           </section>
 
@@ -110,16 +111,16 @@ export function PlanningPage() {
           />
         </div>
 
-        <aside className="planning-side stack" aria-label="Feedback and usage">
-          <section className="card" aria-labelledby="feedback-heading">
-            <h3 id="feedback-heading">Feedback history</h3>
+        <div className="planning-side stack">
+          <section className="card">
+            <h3>Feedback history</h3>
             <FeedbackHistory feedback={plan.feedback} />
           </section>
-          <section className="card" aria-labelledby="usage-heading">
-            <h3 id="usage-heading">Usage</h3>
+          <section className="card">
+            <h3>Usage</h3>
             <UsagePanel planId={plan.id} />
           </section>
-        </aside>
+        </div>
       </div>
     </section>
   );
@@ -134,8 +135,8 @@ function SuggestionSetPanel(props: {
 }) {
   const set = useQuery(suggestionSetQuery(props.planId, props.setId));
   return (
-    <section className="suggestion-set" aria-labelledby="suggestions-heading">
-      <h4 id="suggestions-heading">Suggestions</h4>
+    <section className="suggestion-set">
+      <h4>Suggestions</h4>
       {set.isPending ? <Busy label="Loading the suggestions…" /> : null}
       {set.isError ? (
         <ErrorMessage
@@ -177,8 +178,8 @@ function ChangesPanel({
   const revisions = Array.from({ length: plan.revision }, (_, i) => plan.revision - i);
   const diff = useQuery({ ...diffQuery(plan.id, from, to), enabled: from !== to });
   return (
-    <section className="card changes" aria-labelledby="changes-heading">
-      <h3 id="changes-heading">Changes in revision {to}</h3>
+    <section className="card changes">
+      <h3>Changes in revision {to}</h3>
       <div className="compare">
         <div>
           <label htmlFor={`${ids}-from`}>From revision</label>

@@ -24,7 +24,9 @@ const refineResult = (mode: 'multi' | 'single') => ({
   usage,
 });
 
-beforeEach(() => fetchMock.mockReset());
+beforeEach(() => {
+  fetchMock.mockReset();
+});
 
 describe('RefineForm', () => {
   it('sends mode, drafts and feedback with the revision (If-Match), shows a status while Claude works', async () => {

@@ -25,7 +25,9 @@ const setOf = (scope: string, targetId: string | null) => ({
   applied: [],
 });
 
-beforeEach(() => fetchMock.mockReset());
+beforeEach(() => {
+  fetchMock.mockReset();
+});
 
 describe('ReviewForm', () => {
   it('offers the four review types of the API', () => {

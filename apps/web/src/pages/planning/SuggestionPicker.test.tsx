@@ -41,7 +41,9 @@ const set: SuggestionSet = {
 
 const names = { task: (id: string) => ({ T1: 'Create the table', T3: 'Make the table' })[id] };
 
-beforeEach(() => fetchMock.mockReset());
+beforeEach(() => {
+  fetchMock.mockReset();
+});
 
 describe('SuggestionPicker', () => {
   it('shows each suggestion with its title, reasoning and before/after', () => {

@@ -30,6 +30,19 @@ export const json = (status: number, body: unknown) =>
 export const apiError = (status: number, message: string, extra: Record<string, unknown> = {}) =>
   json(status, { statusCode: status, error: 'Error', message, ...extra });
 
+/**
+ * Answers by "METHOD /path" (query ignored); anything else is a 404. A function answers from the
+ * request; a Response is cloned so it can be served more than once.
+ */
+export function routeApi(answers: Record<string, Response | ((req: Request) => Response)>) {
+  fetchMock.mockImplementation((req) => {
+    const key = `${req.method} ${new URL(req.url).pathname}`;
+    const a = answers[key];
+    if (!a) return Promise.resolve(apiError(404, `no route ${key}`));
+    return Promise.resolve(typeof a === 'function' ? a(req) : a.clone());
+  });
+}
+
 /** The requests the client made so far: method, path (with query), If-Match and JSON body. */
 export async function sentRequests() {
   return Promise.all(
