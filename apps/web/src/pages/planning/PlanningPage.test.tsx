@@ -117,6 +117,34 @@ function answer(req: Request): Promise<Response> {
     const to = Number(url.searchParams.get('to'));
     return Promise.resolve(json(200, diffOf(from, to)));
   }
+  if (path === 'GET /api/plans/p1/history') {
+    const call = (revision: number, purpose: string, costUsd: number) => ({
+      type: 'LlmCallRecorded',
+      revision,
+      recordedAt: '2026-12-01T10:00:00Z',
+      data: {
+        revision,
+        callId: `c-${revision}-${purpose}`,
+        purpose,
+        model: 'claude-test',
+        usage: { inputTokens: 4000, outputTokens: 700, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+        costUsd,
+        durationMs: 2500,
+        repaired: purpose === 'refine-judge',
+      },
+    });
+    return Promise.resolve(
+      json(200, {
+        planId: 'p1',
+        feedback: [],
+        entries: [
+          { type: 'PlanCreated', revision: 1, recordedAt: '2026-12-01T10:00:00Z', data: {} },
+          call(1, 'generate', 0.05),
+          call(2, 'refine-judge', 0.0734),
+        ],
+      }),
+    );
+  }
   if (path === 'POST /api/plans/p1/refine') {
     current = makePlan(current.revision + 1);
     return Promise.resolve(
@@ -190,6 +218,23 @@ describe('PlanningPage', () => {
         .getByRole('rowheader', { name: /Judge the drafts/ })
         .closest('tr'),
     ).toHaveTextContent('28,0001,400$0.0734');
+  });
+
+  it('lists every LLM call when asked (read from the plan events only then)', async () => {
+    const user = userEvent.setup();
+    renderPage();
+    const usagePanel = (await screen.findByRole('heading', { name: 'Usage' })).closest('section')!;
+    await within(usagePanel).findByText('$0.1234');
+    const history = async () => (await sentRequests()).filter((r) => r.path === '/api/plans/p1/history');
+    expect(await history()).toEqual([]);
+    await user.click(within(usagePanel).getByText('Every call (3)'));
+    const table = await within(usagePanel).findByRole('table', { name: 'LLM calls' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual([
+      '1Generate the planclaude-test4,000700$0.052.5 s',
+      '2Judge the drafts (repaired)claude-test4,000700$0.07342.5 s',
+    ]);
+    expect(await history()).toHaveLength(1);
   });
 
   it('compares any two revisions', async () => {

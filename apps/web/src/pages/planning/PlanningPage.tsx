@@ -230,9 +230,11 @@ function ChangesPanel({
         </div>
       ) : null}
       <p className="muted">
-        {from === to
-          ? `Revision ${to} compared with itself: choose two different revisions.`
-          : `Revision ${to} compared with revision ${from}.`}
+        {plan.revision === 1
+          ? 'Revision 1 is the first revision: there is nothing to compare yet.'
+          : from === to
+            ? `Revision ${to} compared with itself: choose two different revisions.`
+            : `Revision ${to} compared with revision ${from}.`}
       </p>
       {from !== to && diff.isPending ? <Busy label="Loading the changes…" /> : null}
       {diff.isError ? (

@@ -1,7 +1,8 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Busy } from '../../components/Busy';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { usageQuery, type PlanUsage } from './planning-api';
+import { llmCallsQuery, usageQuery, type LlmCall, type PlanUsage } from './planning-api';
 
 const int = new Intl.NumberFormat('en-US');
 export const formatTokens = (n: number) => int.format(n);
@@ -83,8 +84,63 @@ export function UsageView({ usage }: { usage: PlanUsage }) {
   );
 }
 
+/** Every call, one row each: when (revision), what for, which model, tokens, cost and time. */
+export function CallsTable({ calls }: { calls: LlmCall[] }) {
+  if (calls.length === 0) return <p className="muted">No LLM calls yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>LLM calls</caption>
+        <thead>
+          <tr>
+            <th scope="col">Revision</th>
+            <th scope="col">Purpose</th>
+            <th scope="col">Model</th>
+            <th scope="col">Input tokens</th>
+            <th scope="col">Output tokens</th>
+            <th scope="col">Cost</th>
+            <th scope="col">Time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {calls.map((c) => (
+            <tr key={c.callId}>
+              <td>{c.revision}</td>
+              <th scope="row">
+                {purposeLabel(c.purpose)}
+                {c.repaired ? <span className="muted"> (repaired)</span> : null}
+              </th>
+              <td>{c.model}</td>
+              <td>{formatTokens(c.usage.inputTokens)}</td>
+              <td>{formatTokens(c.usage.outputTokens)}</td>
+              <td>{formatCost(c.costUsd)}</td>
+              <td>{(c.durationMs / 1000).toFixed(1)} s</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Calls({ planId }: { planId: string }) {
+  const calls = useQuery(llmCallsQuery(planId));
+  if (calls.isPending) return <Busy label="Loading the calls…" />;
+  if (calls.isError)
+    return (
+      <ErrorMessage
+        error={calls.error}
+        title="Could not load the calls"
+        onRetry={() => void calls.refetch()}
+      />
+    );
+  return <CallsTable calls={calls.data} />;
+}
+
 export function UsagePanel({ planId }: { planId: string }) {
   const usage = useQuery(usageQuery(planId));
+  // The calls come from the plan's events (possibly many): read only when asked for.
+  const [showCalls, setShowCalls] = useState(false);
   if (usage.isPending) return <Busy label="Loading the usage…" />;
   if (usage.isError)
     return (
@@ -94,5 +150,15 @@ export function UsagePanel({ planId }: { planId: string }) {
         onRetry={() => void usage.refetch()}
       />
     );
-  return <UsageView usage={usage.data} />;
+  return (
+    <>
+      <UsageView usage={usage.data} />
+      {usage.data.calls > 0 ? (
+        <details className="calls" onToggle={(e) => setShowCalls(e.currentTarget.open)}>
+          <summary>Every call ({usage.data.calls})</summary>
+          {showCalls ? <Calls planId={planId} /> : null}
+        </details>
+      ) : null}
+    </>
+  );
 }

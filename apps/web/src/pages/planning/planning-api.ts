@@ -25,6 +25,7 @@ export const planningKeys = {
   diff: (id: string, from: number, to: number) => [...planKeys.plan(id), 'diff', from, to] as const,
   suggestions: (id: string, setId: string) => [...planKeys.plan(id), 'suggestions', setId] as const,
   usage: (id: string) => planKeys.usage(id),
+  calls: (id: string) => [...planKeys.plan(id), 'llm-calls'] as const,
 };
 
 export const diffQuery = (id: string, from: number, to: number) =>
@@ -61,3 +62,33 @@ export interface Turn {
   from: number;
   to: number;
 }
+
+/** One LLM call made for the plan, as its LlmCallRecorded event holds it. */
+export interface LlmCall {
+  callId: string;
+  revision: number;
+  purpose: string;
+  model: string;
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheCreationInputTokens: number;
+    cacheReadInputTokens: number;
+  };
+  costUsd: number;
+  durationMs: number;
+  repaired: boolean;
+  recordedAt: string;
+}
+
+/** Every LLM call of the plan, oldest first (from the plan's events: the usage route only sums them). */
+export const llmCallsQuery = (id: string) =>
+  queryOptions({
+    queryKey: planningKeys.calls(id),
+    queryFn: async ({ signal }) => {
+      const history = unwrap(await api.GET('/api/plans/{id}/history', { params: { path: { id } }, signal }));
+      return history.entries
+        .filter((e) => e.type === 'LlmCallRecorded')
+        .map((e) => ({ ...(e.data as Omit<LlmCall, 'recordedAt'>), recordedAt: e.recordedAt }));
+    },
+  });
