@@ -64,7 +64,7 @@ describe('ReviewForm', () => {
     fetchMock.mockResolvedValueOnce(json(201, setOf('task', 'T3')));
     renderWithClient(<ReviewForm plan={plan} onSet={() => {}} />);
     await user.selectOptions(screen.getByLabelText('Review type'), 'Break down large tasks');
-    await user.selectOptions(screen.getByLabelText('Scope'), 'One task');
+    await user.selectOptions(screen.getByLabelText('Scope'), 'A task');
     await user.selectOptions(screen.getByLabelText('Task'), 'Get one order');
     await user.click(screen.getByRole('button', { name: 'Request review' }));
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
@@ -76,7 +76,7 @@ describe('ReviewForm', () => {
     let release!: (r: Response) => void;
     fetchMock.mockReturnValueOnce(new Promise<Response>((r) => (release = r)));
     renderWithClient(<ReviewForm plan={plan} onSet={() => {}} />);
-    await user.selectOptions(screen.getByLabelText('Scope'), 'One chunk');
+    await user.selectOptions(screen.getByLabelText('Scope'), 'A chunk');
     await user.selectOptions(screen.getByLabelText('Chunk'), 'API');
     await user.click(screen.getByRole('button', { name: 'Request review' }));
     expect(await screen.findByRole('status')).toHaveTextContent('Claude is reviewing the plan…');

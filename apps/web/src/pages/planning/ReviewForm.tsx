@@ -82,8 +82,8 @@ export function ReviewForm({
           <label htmlFor={`${ids}-scope`}>Scope</label>
           <select id={`${ids}-scope`} value={scope} onChange={(e) => setScope(e.target.value as ReviewScope)}>
             <option value="all">Whole plan</option>
-            <option value="chunk">One chunk</option>
-            <option value="task">One task</option>
+            <option value="chunk">A chunk</option>
+            <option value="task">A task</option>
           </select>
         </div>
         {scope === 'chunk' ? (
