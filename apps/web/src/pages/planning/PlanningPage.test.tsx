@@ -217,7 +217,7 @@ describe('PlanningPage', () => {
       within(table)
         .getByRole('rowheader', { name: /Judge the drafts/ })
         .closest('tr'),
-    ).toHaveTextContent('28,0001,400$0.0734');
+    ).toHaveTextContent('Judge the drafts28,000 / 1,400$0.0734');
   });
 
   it('lists every LLM call when asked (read from the plan events only then)', async () => {

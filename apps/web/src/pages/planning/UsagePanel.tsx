@@ -56,21 +56,20 @@ export function UsageView({ usage }: { usage: PlanUsage }) {
               <tr>
                 <th scope="col">Purpose</th>
                 <th scope="col">Calls</th>
-                <th scope="col">Input tokens</th>
-                <th scope="col">Output tokens</th>
+                <th scope="col">Tokens in / out</th>
                 <th scope="col">Cost</th>
               </tr>
             </thead>
             <tbody>
               {purposes.map(([purpose, u]) => (
                 <tr key={purpose}>
-                  <th scope="row">
+                  <th scope="row" title={purpose}>
                     {purposeLabel(purpose)}
-                    {purposeLabel(purpose) !== purpose ? <span className="muted"> ({purpose})</span> : null}
                   </th>
                   <td>{formatTokens(u.calls)}</td>
-                  <td>{formatTokens(u.inputTokens)}</td>
-                  <td>{formatTokens(u.outputTokens)}</td>
+                  <td>
+                    {formatTokens(u.inputTokens)} / {formatTokens(u.outputTokens)}
+                  </td>
                   <td>{formatCost(u.costUsd)}</td>
                 </tr>
               ))}

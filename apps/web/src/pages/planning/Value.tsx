@@ -5,6 +5,8 @@ export interface Names {
 }
 
 const FIELD_LABELS: Record<string, string> = {
+  id: 'Id',
+  key: 'Key',
   title: 'Title',
   description: 'Description',
   acceptance: 'Acceptance criteria',
