@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';
@@ -19,6 +19,15 @@ import {
   reviewBodySchema,
   suggestionSetView,
 } from './planning-schemas';
+
+/** The optional If-Match precondition of a planning write (its body's expectedRevision is the alternative). */
+const ApiIfMatch = () =>
+  ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description:
+      'The plan revision the write is based on: 3, "3" or W/"3" (the ETag of GET /plans/:id). Stale → 409.',
+  });
 
 /**
  * Planning with Claude. Each route is one LLM turn (or none: apply, diff, usage) whose result is
@@ -53,6 +62,7 @@ export class PlanningController {
 
   @Post(':id/review')
   @ApiBodyOf('ReviewPlan')
+  @ApiIfMatch()
   @HttpCode(201)
   @ApiOperation({ summary: 'Review the plan one way and get a suggestion set (nothing changes yet)' })
   @ApiResult(201, 'SuggestionSet')
@@ -81,6 +91,7 @@ export class PlanningController {
 
   @Post(':id/suggestions/:setId/apply')
   @ApiBodyOf('ApplySuggestions')
+  @ApiIfMatch()
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -101,6 +112,7 @@ export class PlanningController {
 
   @Post(':id/refine')
   @ApiBodyOf('RefinePlan')
+  @ApiIfMatch()
   @HttpCode(200)
   @ApiOperation({
     summary: 'A refinement turn: multi (N drafts in parallel, then a judge) or single (one quick edit)',
@@ -129,6 +141,8 @@ export class PlanningController {
   }
 
   @Get(':id/diff')
+  @ApiQuery({ name: 'from', required: true, type: Number, description: 'The older revision (1..current)' })
+  @ApiQuery({ name: 'to', required: true, type: Number, description: 'The newer revision (1..current)' })
   @ApiOperation({ summary: 'Tasks and chunks added, removed and changed between two revisions' })
   @ApiResult(200, 'PlanDiff')
   @ApiErrors(400, 401, 404)
