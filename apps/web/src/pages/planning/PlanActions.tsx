@@ -19,16 +19,8 @@ export function PlanActions({ plan }: { plan: Pick<PlanDetail, 'id' | 'revision'
   const navigate = useNavigate();
   const ids = useId();
   const [reason, setReason] = useState('');
-  // Finalize and execute change the status, not the revision, and GET /plans/:id answers 304 while its
-  // ETag (the revision) is unchanged: the browser would keep showing the old status. So the plan is
-  // fetched past the HTTP cache (which also refreshes the cached copy later revalidations fall back on).
-  const refresh = async () => {
-    const fresh = await api
-      .GET('/api/plans/{id}', { params: { path: { id: plan.id } }, cache: 'reload' })
-      .catch(() => null);
-    if (fresh?.data) queryClient.setQueryData(planKeys.detail(plan.id), fresh.data);
-    await queryClient.invalidateQueries({ queryKey: planKeys.plan(plan.id) });
-  };
+  // The status changes without a new revision; the plan (never cached by the browser: no-store) is refetched.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: planKeys.plan(plan.id) });
 
   const finalize = async (revision: number) =>
     unwrap(
