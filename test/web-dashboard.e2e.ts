@@ -16,7 +16,7 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, Route } from 'playwright-core';
 import { loadConfig } from '@chunkwise/config';
 import { startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
 import { startApi, type RunningApi } from '../apps/api/src/app.factory';
@@ -476,16 +476,24 @@ withTemporalCli(SUITE, ({ path: binary }) => {
         const planUrl = `${api.baseUrl}/plans/${planId}`;
 
         await step(page, 'the generated plan opens', async () => {
-          // The page navigates to the plan (or offers a link to it).
-          const arrived = await page
-            .waitForURL((u) => u.pathname.startsWith(`/plans/${planId}`), { timeout: 15_000 })
-            .then(() => true)
-            .catch(() => false);
-          if (!arrived) {
-            await main(page)
-              .getByRole('link', { name: new RegExp(`${PLAN_TITLE}|open|view`, 'i') })
-              .first()
-              .click();
+          // The page either navigates to the plan, or shows the call's usage and links to the plan.
+          const deadline = Date.now() + UI_MS;
+          const onPlan = () => new URL(page.url()).pathname.startsWith(`/plans/${planId}`);
+          const toPlan = main(page).getByRole('link', { name: /open|review/i });
+          while (!onPlan() && (await toPlan.count()) === 0) {
+            if (Date.now() > deadline)
+              throw new Error('no navigation to the generated plan, and no link to it');
+            await sleep(100);
+          }
+          if (!onPlan()) {
+            await visible(
+              main(page)
+                .getByText(/tokens/i)
+                .first(),
+            );
+            await visible(main(page).getByText(/cost/i).first());
+            await screens.take(page, 'generate: usage and links');
+            await toPlan.first().click();
             await page.waitForURL((u) => u.pathname.startsWith(`/plans/${planId}`));
           }
           await visible(heading(page, PLAN_TITLE, 1));
@@ -518,15 +526,31 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           .locator('form')
           .filter({ has: page.getByRole('button', { name: 'Save task', exact: true }) })
           .last();
+        // The page must not have heard of the concurrent change when the user saves (otherwise
+        // its save is simply based on the newer revision): its refetch of the plan is held back
+        // (a slow network) from the concurrent change until the conflict shows; the stream stays up.
+        const held: Route[] = [];
+        const isPlanDetail = (u: URL) => u.pathname === `/api/plans/${planId}`;
+        const hold = (route: Route) =>
+          route.request().method() === 'GET' ? void held.push(route) : void route.continue();
+        const release = async () => {
+          await page.unroute(isPlanDetail, hold);
+          for (const r of held.splice(0)) await r.continue().catch(() => undefined);
+        };
         await step(page, 'editor: conflicting save shows the conflict alert', async () => {
           await taskForm.getByLabel('Description', { exact: true }).fill(T1_EDITED);
-          // Someone else changes another task meanwhile (through the REST API)…
-          await rest('PATCH', `/api/plans/${planId}/tasks/${t3}`, { acceptance: CONCURRENT_ACCEPTANCE });
-          // …and the save, based on the revision the form was opened at, is refused.
-          await taskForm.getByRole('button', { name: 'Save task', exact: true }).click();
-          await visible(page.getByRole('alert').filter({ hasText: 'changed since you loaded it' }));
-          await visible(page.getByRole('button', { name: 'Reload', exact: true }));
-          await audit.scan(page, 'plan editor (conflict)');
+          await page.route(isPlanDetail, hold);
+          try {
+            // Someone else changes another task meanwhile (through the REST API)…
+            await rest('PATCH', `/api/plans/${planId}/tasks/${t3}`, { acceptance: CONCURRENT_ACCEPTANCE });
+            // …and the save, based on the revision the page loaded, is refused.
+            await taskForm.getByRole('button', { name: 'Save task', exact: true }).click();
+            await visible(page.getByRole('alert').filter({ hasText: 'changed since you loaded it' }));
+            await visible(page.getByRole('button', { name: 'Reload', exact: true }));
+            await audit.scan(page, 'plan editor (conflict)');
+          } finally {
+            await release();
+          }
         });
         await step(page, 'editor: Re-apply my edit keeps both changes', async () => {
           await page.getByRole('button', { name: 'Re-apply my edit', exact: true }).click();
@@ -594,7 +618,13 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           );
           await page.getByLabel('Drafts', { exact: true }).fill('2');
           await page.getByRole('button', { name: 'Run planning turn', exact: true }).click();
-          await visible(main(page).getByRole('status').first());
+          // The model is at work (not the header's live state, also a status).
+          await visible(
+            main(page)
+              .getByRole('status')
+              .filter({ hasNotText: /^\s*(Live|Connecting…|Connection lost — reconnecting…)\s*$/ })
+              .first(),
+          );
           const d = await until(
             'the refined plan',
             async () => {
