@@ -309,6 +309,15 @@ withTemporalCli(SUITE, ({ path: binary }) => {
       }
     }
     const main = (page: Page) => page.getByRole('main');
+    /**
+     * A form control (text box, search box, number, select) by role and accessible name. (Not
+     * getByLabel: the text of a <label> wrapping a <select> includes its options.)
+     */
+    const field = (scope: Page | Locator, name: string) => {
+      const by = (role: 'textbox' | 'searchbox' | 'spinbutton' | 'combobox') =>
+        scope.getByRole(role, { name, exact: true });
+      return by('textbox').or(by('searchbox')).or(by('spinbutton')).or(by('combobox'));
+    };
     const heading = (page: Page, name: string, level?: number) =>
       page.getByRole('heading', { name, exact: true, ...(level ? { level } : {}) });
     /** A chunk's <section> (the innermost section holding its heading). */
@@ -431,11 +440,9 @@ withTemporalCli(SUITE, ({ path: binary }) => {
         await step(page, 'plan list', async () => {
           await page.goto(api.dashboardUrl);
           await visible(heading(page, 'Plans', 1));
-          await visible(page.getByLabel('Repository', { exact: true }));
-          await visible(page.getByLabel('Status', { exact: true }));
-          await visible(
-            page.getByRole('searchbox', { name: 'Search by title' }).or(page.getByLabel('Search by title')),
-          );
+          await visible(field(page, 'Repository'));
+          await visible(field(page, 'Status'));
+          await visible(field(page, 'Search by title'));
           await audit.scan(page, 'plan list (empty)');
         });
         await step(page, 'new plan page', async () => {
@@ -452,12 +459,10 @@ withTemporalCli(SUITE, ({ path: binary }) => {
             .locator('section')
             .filter({ has: heading(page, 'Generate with Claude', 2) })
             .last();
-          await form.getByLabel('Title', { exact: true }).fill(PLAN_TITLE);
-          await form
-            .getByLabel('Description', { exact: true })
-            .fill('A greeting file, a check of it, and documentation.');
-          await selectOptionMatching(form.getByLabel('Repository', { exact: true }), /greeter-target/);
-          await form.getByLabel('Chunks', { exact: true }).fill('2');
+          await field(form, 'Title').fill(PLAN_TITLE);
+          await field(form, 'Description').fill('A greeting file, a check of it, and documentation.');
+          await selectOptionMatching(field(form, 'Repository'), /greeter-target/);
+          await field(form, 'Chunks').fill('2');
           const response = page.waitForResponse(
             (r) => r.url().endsWith('/api/plans/generate') && r.request().method() === 'POST',
             { timeout: 60_000 },
@@ -538,7 +543,7 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           for (const r of held.splice(0)) await r.continue().catch(() => undefined);
         };
         await step(page, 'editor: conflicting save shows the conflict alert', async () => {
-          await taskForm.getByLabel('Description', { exact: true }).fill(T1_EDITED);
+          await field(taskForm, 'Description').fill(T1_EDITED);
           await page.route(isPlanDetail, hold);
           try {
             // Someone else changes another task meanwhile (through the REST API)…
@@ -574,7 +579,7 @@ withTemporalCli(SUITE, ({ path: binary }) => {
         await step(page, 'plan list: draft actions', async () => {
           await page.goto(api.dashboardUrl);
           await visible(heading(page, 'Plans', 1));
-          await page.getByLabel('Search by title').fill('Greeting');
+          await field(page, 'Search by title').fill('Greeting');
           const card = page
             .getByRole('article')
             .filter({ has: page.getByRole('link', { name: PLAN_TITLE }) });
@@ -588,8 +593,8 @@ withTemporalCli(SUITE, ({ path: binary }) => {
 
         // Review with Claude → apply the suggestion.
         await step(page, 'planning: request a review', async () => {
-          await selectOptionMatching(page.getByLabel('Review type', { exact: true }), /missing/i);
-          await selectOptionMatching(page.getByLabel('Scope', { exact: true }), /whole|all/i);
+          await selectOptionMatching(field(page, 'Review type'), /missing/i);
+          await selectOptionMatching(field(page, 'Scope'), /whole|all/i);
           await page.getByRole('button', { name: 'Request review', exact: true }).click();
           await visible(page.getByRole('checkbox', { name: /changelog/i }));
           await visible(page.getByText('A release needs a changelog line', { exact: false }));
@@ -611,12 +616,9 @@ withTemporalCli(SUITE, ({ path: binary }) => {
 
         // Continue planning (multi: 2 drafts and a judge) → "Changes in revision N".
         await step(page, 'planning: run a planning turn', async () => {
-          await page.getByLabel('Feedback', { exact: true }).fill(FEEDBACK);
-          await selectOptionMatching(
-            page.getByLabel('Mode', { exact: true }),
-            /^Continue planning \(multi\)$/,
-          );
-          await page.getByLabel('Drafts', { exact: true }).fill('2');
+          await field(page, 'Feedback').fill(FEEDBACK);
+          await selectOptionMatching(field(page, 'Mode'), /^Continue planning \(multi\)$/);
+          await field(page, 'Drafts').fill('2');
           await page.getByRole('button', { name: 'Run planning turn', exact: true }).click();
           // The model is at work (not the header's live state, also a status).
           await visible(
@@ -715,7 +717,7 @@ withTemporalCli(SUITE, ({ path: binary }) => {
         });
         await step(page, 'execution: Edit and retry', async () => {
           await failCard.getByRole('button', { name: 'Edit and retry', exact: true }).click();
-          const description = page.getByRole('textbox', { name: 'Description', exact: true });
+          const description = field(page, 'Description');
           await visible(description);
           await description.fill(T2_FIXED);
           await screens.take(page, 'edit and retry: the form');
@@ -780,7 +782,7 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           await visible(table);
           for (const c of ['Type', 'Revision', 'Time', 'Data'])
             await visible(table.getByRole('columnheader', { name: c, exact: true }));
-          await selectOptionMatching(page.getByLabel('Event type', { exact: true }), /^TaskFailed$/);
+          await selectOptionMatching(field(page, 'Event type'), /^TaskFailed$/);
           const rows = table.getByRole('row').filter({ hasText: 'TaskFailed' });
           await visible(rows.first());
           await audit.scan(page, 'history');
