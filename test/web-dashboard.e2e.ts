@@ -303,9 +303,25 @@ withTemporalCli(SUITE, ({ path: binary }) => {
         const msg = e instanceof Error ? e.message : String(e);
         throw new Error(
           `step "${name}" failed after ${Date.now() - t0} ms: ${msg}\n  page: ${page.url()}\n  screenshot: ${shot}` +
+            (await apiState(page)) +
             (recent ? `\n  browser console:\n    ${recent}` : ''),
           { cause: e },
         );
+      }
+    }
+    /** What the API says about the plan the page shows (to tell a stale page from a stuck plan). */
+    async function apiState(page: Page): Promise<string> {
+      const id = /\/plans\/(p_[^/?#]+)/.exec(page.url())?.[1];
+      if (!id) return '';
+      try {
+        const [d, p] = await Promise.all([detail(id), rest('GET', `/api/plans/${id}/progress`)]);
+        const tasks = (p.tasks as any[]).map((t) => `${t.title}: ${t.status}`).join(', ');
+        return (
+          `\n  API now: plan ${d.status} at revision ${d.revision}; progress ${p.status}` +
+          `${p.pauseReason ? ` (${p.pauseReason})` : ''}, live ${p.live}; tasks: ${tasks}`
+        );
+      } catch (e) {
+        return `\n  API state unavailable: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
     const main = (page: Page) => page.getByRole('main');
@@ -844,6 +860,8 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           await visible(heading(page, 'Execution', 2));
           await noSidewaysScroll(page, 'execution view (ready) at 390 px');
           await page.getByRole('button', { name: 'Execute', exact: true }).click();
+          // The page follows the plan: once it runs, there is nothing to execute any more.
+          await gone(page.getByRole('button', { name: 'Execute', exact: true }), RUN_MS);
         });
         const failCard = page.getByRole('region', { name: 'Task failed: Always failing step' });
         await step(page, 'mobile: failure actions', async () => {
