@@ -459,7 +459,7 @@ withTemporalCli(SUITE, ({ path: binary }) => {
           await visible(field(page, 'Repository'));
           await visible(field(page, 'Status'));
           await visible(field(page, 'Search by title'));
-          await audit.scan(page, 'plan list (empty)');
+          await audit.scan(page, 'plan list');
         });
         await step(page, 'new plan page', async () => {
           await main(page).getByRole('link', { name: 'New plan', exact: true }).click();
