@@ -20,6 +20,7 @@ import { ApiErrors } from '../common/openapi-decorators';
 import { RequestValidationError } from '../common/error-response';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { ProjectionSync } from '../infrastructure/projection-sync.service';
 import { streamQuerySchema } from './session-schemas';
 
 /** A comment line every this many ms keeps proxies and clients from timing the stream out. */
@@ -54,7 +55,10 @@ export class PlanStreamController implements OnApplicationShutdown {
     for (const end of [...this.open]) end();
   }
 
-  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly sync: ProjectionSync,
+  ) {}
 
   @Get('stream')
   @ApiOperation({
@@ -123,9 +127,15 @@ export class PlanStreamController implements OnApplicationShutdown {
       void subscription.stop();
       if (!res.writableEnded) res.end();
     };
+    // A frame is written once the read models hold its event, so a client that refetches on it reads
+    // the state it announces (the stream follows the event store; GETs read the read models). In order.
+    let chain = Promise.resolve();
     const subscription: Subscription = eventStore.follow({ after, pollIntervalMs: POLL_MS }, (event) => {
       if (ended || event.streamId !== streamId) return;
-      res.write(sseFrame(event));
+      chain = chain.then(async () => {
+        await this.sync.waitFor(event.position);
+        if (!ended) res.write(sseFrame(event));
+      });
     });
     this.open.add(end);
     res.on('close', end);

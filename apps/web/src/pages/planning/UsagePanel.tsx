@@ -49,7 +49,7 @@ export function UsageView({ usage }: { usage: PlanUsage }) {
         </div>
       </dl>
       {purposes.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Usage by call purpose" tabIndex={0}>
           <table>
             <caption>Usage by call purpose</caption>
             <thead>
@@ -87,7 +87,7 @@ export function UsageView({ usage }: { usage: PlanUsage }) {
 export function CallsTable({ calls }: { calls: LlmCall[] }) {
   if (calls.length === 0) return <p className="muted">No LLM calls yet.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="LLM calls" tabIndex={0}>
       <table>
         <caption>LLM calls</caption>
         <thead>
