@@ -39,7 +39,8 @@ const auth: Middleware = {
 };
 
 /** The typed API client: paths and bodies come from the OpenAPI document of the build. */
-export const api = createClient<paths>({ baseUrl: '' });
+// fetch is looked up per call (not captured at start), so a polyfill or a test's stub applies.
+export const api = createClient<paths>({ baseUrl: '', fetch: (request) => globalThis.fetch(request) });
 api.use(auth);
 
 /** The If-Match header of a write based on `revision` (a stale one is answered 409). */

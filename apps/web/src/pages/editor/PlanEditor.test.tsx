@@ -10,12 +10,6 @@ import type { Chunk, PlanDetail, Task } from '../../api/client';
 const fetchMock = vi.hoisted(() => {
   const f = vi.fn<(input: Request) => Promise<Response>>();
   globalThis.fetch = f as unknown as typeof fetch;
-  const NodeRequest = globalThis.Request;
-  globalThis.Request = class extends NodeRequest {
-    constructor(input: RequestInfo | URL, init?: RequestInit) {
-      super(typeof input === 'string' ? new URL(input, 'http://localhost/') : input, init);
-    }
-  };
   return f;
 });
 

@@ -7,12 +7,8 @@ import { render } from '@testing-library/react';
 import type { ReactElement, ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
-import { api, type PlanDetail, type Progress } from '../../api/client';
+import type { PlanDetail, Progress } from '../../api/client';
 import type { StreamEvent } from '../../live/plan-stream';
-
-// The client keeps the fetch it was created with; this forwards its requests to the current
-// globalThis.fetch, so that a test's stub answers them.
-api.use({ onRequest: ({ request }) => globalThis.fetch(request) });
 
 export const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });

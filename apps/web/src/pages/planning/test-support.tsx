@@ -1,7 +1,7 @@
 /**
  * Test support for the planning components: a fetch stub the typed API client calls, and a render
- * with a fresh QueryClient. Import it FIRST in a test file: the client captures fetch and Request
- * when it is created, so the stubs must be in place before it is imported.
+ * with a fresh QueryClient (the client looks fetch up per call; src/test/setup.ts makes its
+ * same-origin Request work under jsdom).
  */
 import type { ReactElement } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -12,14 +12,6 @@ import { vi } from 'vitest';
 /** Answers every API request; set an implementation per test (mockResolvedValueOnce…). */
 export const fetchMock = vi.fn<(request: Request) => Promise<Response>>();
 
-// The client uses relative URLs (same origin as the dashboard); Node's Request needs an absolute one.
-const BaseRequest = globalThis.Request;
-class SameOriginRequest extends BaseRequest {
-  constructor(input: RequestInfo | URL, init?: RequestInit) {
-    super(typeof input === 'string' ? new URL(input, window.location.origin) : input, init);
-  }
-}
-globalThis.Request = SameOriginRequest as typeof Request;
 globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
   fetchMock(input instanceof Request ? input : new Request(input, init))) as typeof fetch;
 

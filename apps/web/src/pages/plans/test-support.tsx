@@ -7,11 +7,6 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { vi } from 'vitest';
-import { api } from '../../api/client';
-
-// The client keeps the fetch it was created with; this forwards its requests to the current
-// globalThis.fetch, so that a test's vi.stubGlobal('fetch', …) answers them.
-api.use({ onRequest: ({ request }) => globalThis.fetch(request) });
 
 export const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
