@@ -431,6 +431,9 @@ if (temporalUnavailable && !inCi) {
       expect(ui).not.toBeNull();
       const page = await fetch(ui![1]);
       expect(page.status).toBe(200);
+      // The API it started knows the UI too: the dashboard links each session to it.
+      const settings = await fetch(`${env.CHUNKWISE_API_URL}/api/dashboard/settings`);
+      expect(await settings.json()).toEqual({ temporalUiUrl: ui![1], temporalNamespace: 'default' });
       expect(out).toContain(`Temporal db   ${join(work, 'temporal.db')}`);
       expect(out).toMatch(/^Created the sample plan from .*sample-plan\.yaml: (\S+) \(revision 1\)$/m);
       expect(out).toContain('C02_storage — Storage  [parallel, pause after]  0/3 done');
