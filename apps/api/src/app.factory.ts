@@ -20,6 +20,7 @@ import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
 import type { HealthOptions } from './infrastructure/health-options';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
+import { installMcpEndpoint } from './mcp/mcp-endpoint';
 import { installDashboard } from './web/dashboard';
 
 export const API_PREFIX = 'api';
@@ -126,6 +127,7 @@ function configureApp(app: NestExpressApplication, config: ChunkwiseConfig, dash
   app.set('etag', false);
   app.setGlobalPrefix(API_PREFIX);
   if (config.apiToken) app.use(bearerAuthMiddleware(config.apiToken));
+  installMcpEndpoint(app);
   installDashboard(app, API_PREFIX, dashboard);
   installBodyParsing(app, config.bodyLimit);
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
 import { demoCommand } from './commands/demo';
 import { importExportCommands } from './commands/import-export';
+import { mcpCommand } from './commands/mcp';
 import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
@@ -43,7 +44,8 @@ Examples:
   chunkwise plans validate --file plan.yaml
   chunkwise plans finalize <id>
   chunkwise execute <id> --watch        run it, live; then pause | stop | resume | cancel
-  chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)`,
+  chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
+  chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
 
   // Subcommands inherit exitOverride/output settings only when created through the parent, so
@@ -56,6 +58,7 @@ Examples:
     upCommand(deps),
     demoCommand(deps),
     replayCommand(deps),
+    mcpCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

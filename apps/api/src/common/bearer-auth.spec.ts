@@ -36,6 +36,10 @@ describe('bearer auth', () => {
     expect(open('/api')).toBe(false);
     expect(open('/api/')).toBe(false);
     expect(open('/apix')).toBe(true);
+    // The MCP endpoint drives the plan routes: closed like them.
+    expect(open('/mcp')).toBe(false);
+    expect(open('/mcp/')).toBe(false);
+    expect(open('/mcpx')).toBe(true);
   });
 
   it('takes ?access_token= on the event stream only, and only for GET', async () => {

@@ -28,9 +28,10 @@ export function bearerToken(header: string | undefined): string | undefined {
 export const OPEN_PATHS = [
   /^\/api\/health(?:\/live|\/ready)?\/?$/,
   /^\/api\/docs(?:-json|-yaml)?(?:\/.*)?$/,
-  // The dashboard's static pages and assets (everything outside /api): they hold no plan data, and
-  // the page must load before it can ask for the token.
-  /^\/(?!api(?:\/|$))/,
+  // The dashboard's static pages and assets (everything outside /api and /mcp): they hold no plan
+  // data, and the page must load before it can ask for the token. /mcp (the MCP endpoint) is a
+  // client of the plan routes, so it needs the token like them.
+  /^\/(?!(?:api|mcp)(?:\/|$))/,
 ];
 
 /**
