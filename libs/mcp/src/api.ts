@@ -89,10 +89,11 @@ export class HttpChunkwiseApi implements ChunkwiseApi {
     } catch (err) {
       const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError')
-        throw new Error(`the Chunkwise API at ${this.base} did not answer in time`);
-      if (e.name === 'AbortError') throw new Error('cancelled');
+        throw new Error(`the Chunkwise API at ${this.base} did not answer in time`, { cause: err });
+      if (e.name === 'AbortError') throw new Error('cancelled', { cause: err });
       throw new Error(
         `cannot reach the Chunkwise API at ${this.base} — is \`chunkwise up\` running? (${e.cause?.code ?? e.cause?.message ?? e.message})`,
+        { cause: err },
       );
     }
     const text = await response.text();
