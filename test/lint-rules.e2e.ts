@@ -187,6 +187,12 @@ const cases: Case[] = [
     expected: [['import-x/no-restricted-paths', LIBRARY_UP]],
   },
   {
+    name: "libs: the MCP library cannot borrow the CLI's API client (it has its own port)",
+    filePath: 'libs/mcp/src/probe.ts',
+    code: `import { ApiClient } from '../../../apps/cli/src/api-client';\nexport const c = ApiClient;\n`,
+    expected: [['import-x/no-restricted-paths', LIBRARY_UP]],
+  },
+  {
     name: 'libs: workflows are refused',
     filePath: 'libs/temporal/src/probe.ts',
     code: `import * as workflows from '../../../workflows';\nexport const w = workflows;\n`,
