@@ -7,7 +7,7 @@
  * stand-in.
  */
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -257,6 +257,26 @@ withTemporalCli('test/mcp.e2e.ts', ({ path: binary }) => {
       expect(await read(`chunkwise://plans/${planId}/progress`)).toContain('tasks: 3/3 completed');
     });
 
+    it('imports a plan from another format (Spec Kit) and shows it by chunk', async () => {
+      const client = await httpClient();
+      const content = readFileSync(
+        join(ROOT, 'test', 'fixtures', 'formats', 'speckit', '001-quirks', 'tasks.md'),
+        'utf8',
+      );
+      const imported = await ok(client, 'create_plan', {
+        document: content,
+        format: 'auto',
+        filename: 'tasks.md',
+      });
+      const [, planId] =
+        /^Imported plan (p_\S+) \(revision \d+\) from speckit: \d+ chunks, \d+ tasks\./.exec(imported) ?? [];
+      expect(planId).toBeDefined();
+      const shown = await ok(client, 'show_plan', { planId });
+      expect(shown).toMatch(/^Plan p_\S+ — /);
+      expect(shown).toMatch(/\n## \S+/);
+      expect(shown).toMatch(/- T001 \[completed\] Create the project structure/);
+    });
+
     it("an invalid plan's problems come back as a tool error listing every one", async () => {
       const client = await httpClient();
       const bad = {
@@ -374,6 +394,12 @@ withTemporalCli('test/mcp.e2e.ts', ({ path: binary }) => {
       expect((await post({ authorization: 'Bearer wrong' })).status).toBe(401);
       expect((await post({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
       await expect(httpClient(null)).rejects.toThrow(/401/);
+      const oversize = await fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ ...init, pad: 'x'.repeat(3 * 1024 * 1024) }),
+      });
+      expect(oversize.status).toBe(413);
       // Stateless: no standalone stream to open.
       expect((await fetch(`${baseUrl}/mcp`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
         405,

@@ -127,7 +127,7 @@ function configureApp(app: NestExpressApplication, config: ChunkwiseConfig, dash
   app.set('etag', false);
   app.setGlobalPrefix(API_PREFIX);
   if (config.apiToken) app.use(bearerAuthMiddleware(config.apiToken));
-  installMcpEndpoint(app);
+  installMcpEndpoint(app, config.bodyLimit);
   installDashboard(app, API_PREFIX, dashboard);
   installBodyParsing(app, config.bodyLimit);
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createChunkwiseMcpServer, HttpChunkwiseApi } from '@chunkwise/mcp';
 import { bearerToken } from '../common/bearer-auth';
+import { refuseAnnouncedOversize } from '../common/body-parsing';
 
 export const MCP_PATH = '/mcp';
 
@@ -33,9 +34,11 @@ const jsonRpcError = (res: Response, status: number, message: string) =>
  * notifications of long calls reach the client. GET (a standalone notification stream) and DELETE
  * (ending a session) have nothing to do without sessions: 405. Installed after the bearer
  * middleware, which guards /mcp like /api, and before the body parsers: the transport reads the
- * body itself.
+ * body itself (a Content-Length over the API's body limit is refused first, 413).
  */
-export function installMcpEndpoint(app: NestExpressApplication): void {
+export function installMcpEndpoint(app: NestExpressApplication, bodyLimit: number): void {
+  // The same early 413 as the REST routes (the transport's own reader stops at 4 MB).
+  app.use(MCP_PATH, refuseAnnouncedOversize(bodyLimit));
   app.use(MCP_PATH, (req: Request, res: Response, next: NextFunction) => {
     if (req.path !== '/') return next();
     if (req.method !== 'POST') {
