@@ -66,10 +66,15 @@ describe('the MCP tools over the ChunkwiseApi port', () => {
     const client = await connect(
       fakeApi(
         () =>
-          new ChunkwiseApiError(400, 'invalid plan', 'invalid_plan', [
-            { code: 'unknown_dependency', message: 'T1 depends on unknown task T9', taskId: 'T1' },
-            { code: 'duplicate_task', message: 'duplicate task id', taskId: 'T1' },
-          ]),
+          new ChunkwiseApiError(
+            400,
+            'invalid plan: T1 depends on unknown task T9; duplicate task id',
+            'invalid_plan',
+            [
+              { code: 'unknown_dependency', message: 'T1 depends on unknown task T9', taskId: 'T1' },
+              { code: 'duplicate_task', message: 'duplicate task id', taskId: 'T1' },
+            ],
+          ),
       ),
     );
     const r = (await client.callTool({

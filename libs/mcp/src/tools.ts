@@ -33,7 +33,10 @@ const toolError = (t: string): CallToolResult => ({ isError: true, content: [{ t
 /** The text of a failed call: the server's message, its validation problems, the current revision. */
 export function errorText(err: unknown): string {
   if (err instanceof ChunkwiseApiError) {
-    const lines = [`${err.message}${err.code ? ` [${err.code}]` : ''} (HTTP ${err.status})`];
+    // The server's message repeats the problems ("invalid plan document: a; b"): they follow one per line.
+    const cut = err.issues.length ? err.message.indexOf(`: ${err.issues[0].message}`) : -1;
+    const message = cut > 0 ? err.message.slice(0, cut) : err.message;
+    const lines = [`${message}${err.code ? ` [${err.code}]` : ''} (HTTP ${err.status})`];
     if (err.issues.length) lines.push(`${err.issues.length} problem(s):`, ...formatIssues(err.issues));
     if (err.currentRevision !== undefined)
       lines.push(
