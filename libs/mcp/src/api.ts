@@ -71,7 +71,7 @@ export class HttpChunkwiseApi implements ChunkwiseApi {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(options.query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json', 'x-chunkwise-source': 'mcp' };
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | undefined;
     if (options.yaml !== undefined) {
