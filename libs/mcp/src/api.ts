@@ -122,7 +122,7 @@ function errorOf(status: number, body: unknown, text: string, what: string): Chu
       ? b.message
       : Array.isArray(b.message)
         ? b.message.join('; ')
-        : `${what} failed with HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+        : `${what} failed${text ? `: ${text.slice(0, 200)}` : ''}`;
   if (status === 401) message += ' (set CHUNKWISE_API_TOKEN to the API token)';
   return new ChunkwiseApiError(
     status,

@@ -18,13 +18,13 @@ export function mcpCommand(deps: Deps): Command {
       const api = new HttpChunkwiseApi({ url: ctx.apiUrl, token: ctx.env.CHUNKWISE_API_TOKEN || null });
       const server = createChunkwiseMcpServer(api);
       const transport = new StdioServerTransport();
-      const closed = new Promise<void>((resolve) => {
+      await server.connect(transport);
+      ctx.io.err(`chunkwise mcp: serving on stdio, API ${api.base}`);
+      // Serve until the client closes stdin; calls still running then are answered before the
+      // process ends on its own (nothing else keeps it alive).
+      await new Promise<void>((resolve) => {
         transport.onclose = () => resolve();
         process.stdin.once('end', () => resolve());
       });
-      await server.connect(transport);
-      ctx.io.err(`chunkwise mcp: serving on stdio, API ${api.base}`);
-      await closed;
-      await server.close().catch(() => undefined);
     });
 }
