@@ -285,6 +285,7 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       ['Dashboard', startedApi.dashboardUrl],
       ['API', startedApi.apiUrl],
       ['OpenAPI docs', startedApi.docsUrl],
+      ['MCP (HTTP)', `${startedApi.baseUrl}/mcp  (stdio: chunkwise mcp; see docs/mcp.md)`],
     ];
     if (temporal) {
       out.push(['Temporal UI', temporal.uiUrl ?? '(headless)']);
