@@ -20,6 +20,7 @@ import {
   commitTask,
   ensureWorktree,
   filesOfCommits,
+  hasOrigin,
   integrateTaskCommit,
   isGitRepository,
   prepareTaskWorktree,
@@ -35,7 +36,8 @@ import { heartbeating, isRetry } from './heartbeat';
 export function createGitActivities(deps: SessionActivityDeps) {
   const heartbeatMs = heartbeatMsOf(deps);
   // A push is a copy for other hosts: an unreachable remote must not fail the task.
-  const push = (cwd: string, branch: string) => pushIfRemote(cwd, branch).catch(() => false);
+  const push = (cwd: string, branch: string, origin?: Promise<boolean>) =>
+    pushIfRemote(cwd, branch, origin).catch(() => false);
 
   return {
     async prepareWorktree(input: PrepareWorktreeInput): Promise<PreparedWorktree> {
@@ -68,8 +70,11 @@ export function createGitActivities(deps: SessionActivityDeps) {
     async commitTask(input: CommitTaskInput): Promise<CommitTaskResult> {
       return heartbeating(heartbeatMs, async () => {
         if (isRetry()) await clearStaleGitLocks(input.worktree);
+        // Whether there is a remote to push to is asked alongside the commit (one git run less in line).
+        const origin = hasOrigin(input.worktree);
+        origin.catch(() => undefined);
         const c = await commitTask(input.worktree, input);
-        return { ...c, pushed: await push(input.worktree, input.branch) };
+        return { ...c, pushed: await push(input.worktree, input.branch, origin) };
       });
     },
 

@@ -9,6 +9,12 @@
  * and git repository, a no-op agent (`true`) and no QA gates; every task is a real turn (process
  * start), a real commit and its recorded events. All sessions are started at once; the clock runs
  * from the first execute to the last result. Bounded: one round, after a small warm-up session.
+ *
+ * Baseline, same server and worker, same run: `--sessions` concurrent bare workflows of `--tasks`
+ * sequential `ping` activities each (`pingLoopWorkflow`): activities/s.
+ * `--tuned 1` (default): the dev server with DEV_SERVER_TUNING as the embedded stack runs it; 0: the
+ * CLI's defaults. Durability: the dev server's db file (WAL + synchronous=FULL when tuned, rollback
+ * journal + synchronous=FULL otherwise); the event store SQLite WAL + synchronous=FULL.
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
@@ -19,12 +25,17 @@ import { makeRepo, SessionHarness } from '../test/support/session-harness';
 import { finalizedNoopPlan, intArgs, noopAgentArgv } from './support';
 
 async function main(): Promise<void> {
-  const { sessions: count, tasks } = intArgs({
+  const {
+    sessions: count,
+    tasks,
+    tuned,
+  } = intArgs({
     sessions: { default: 50, min: 1, max: 500 },
     tasks: { default: 20, min: 1, max: 1000 },
+    tuned: { default: 1, min: 0, max: 1 },
   });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const h = new SessionHarness({ prefix: 'cw-bench-concurrent-', headless: true });
+  const h = new SessionHarness({ prefix: 'cw-bench-concurrent-', headless: true, tuned: tuned === 1 });
   await h.start(resolveTemporalBinary().path);
   try {
     const prepare = (label: string, n: number) =>
@@ -35,7 +46,23 @@ async function main(): Promise<void> {
       if (outcome.status !== 'completed') throw new Error(`${planId} ended ${outcome.status}`);
     };
 
+    const bareLoops = async (n: number) => {
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: count }, () =>
+          h.client.workflow.execute('pingLoopWorkflow', {
+            taskQueue: h.taskQueue,
+            workflowId: `ping-loop-${Math.random().toString(36).slice(2)}`,
+            args: [n],
+          }),
+        ),
+      );
+      return (count * n) / ((performance.now() - t0) / 1000);
+    };
+
     await run(await prepare('warmup', 3));
+    await bareLoops(2);
+    const bare = await bareLoops(tasks);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push(await prepare(`s${i + 1}`, tasks));
     const t0 = performance.now();
@@ -43,12 +70,33 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
 
     const total = count * tasks;
-    console.log(`Temporal dev server ${h.server.address}, one worker (in-process shared + host queue)`);
+    const perSecond = total / seconds;
+    const server = tuned === 1 ? 'tuned (DEV_SERVER_TUNING)' : "the CLI's defaults";
+    console.log(
+      `Temporal dev server ${h.server.address}, ${server}; one worker (in-process shared + host queue)`,
+    );
+    console.log(
+      `bare: ${count} concurrent workflows × ${tasks} sequential ping activities: ${bare.toFixed(1)} activities/s`,
+    );
     console.log(
       `${count} concurrent sessions × ${tasks} no-op tasks (${noopAgentArgv().join(' ')}, no QA gates): ${total} tasks in ${seconds.toFixed(1)} s`,
     );
     console.log(
-      `throughput: ${(total / seconds).toFixed(1)} tasks/s (${((seconds * 1000) / total).toFixed(1)} ms per task overall)`,
+      `throughput: ${perSecond.toFixed(1)} tasks/s (${((seconds * 1000) / total).toFixed(1)} ms per task overall), ${(perSecond / bare).toFixed(2)}x the bare figure`,
+    );
+    // The result line (bench/support.ts printResult's shape): figure/baseline for rates.
+    const round = (v: number) => Math.round(v * 1000) / 1000;
+    console.log(
+      JSON.stringify({
+        bench: 'concurrent-sessions',
+        tasksPerSecond: round(perSecond),
+        sessions: count,
+        tasks,
+        serverTuned: tuned === 1,
+        baseline: round(bare),
+        ratio: round(perSecond / bare),
+        ratioOf: 'tasksPerSecond/baseline',
+      }),
     );
   } finally {
     await h.stop();

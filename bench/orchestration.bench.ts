@@ -2,9 +2,10 @@
  * Orchestration overhead per task, next to a bare Temporal activity round trip, on the same dev
  * server in one run.
  *
- *   npm run build && node dist/bench/orchestration.bench.js [--tasks 50] [--pings 200]
+ *   npm run build && node dist/bench/orchestration.bench.js [--tasks 50] [--pings 200] [--tuned 1] [--defaults 1]
  *
- * Starts a Temporal dev server (temp dir, loopback, headless), a SQLite event store and this host's
+ * Starts a Temporal dev server (temp dir, loopback, headless; `--tuned 1`: with DEV_SERVER_TUNING as
+ * the embedded stack runs it, `--tuned 0`: the CLI's defaults), a SQLite event store and this host's
  * session workers in-process. Then:
  *  - bare: `pingLoopWorkflow` calls the trivial `ping` activity `--pings` times in sequence: ms per
  *    activity round trip (schedule → worker → completion → next workflow task);
@@ -13,23 +14,33 @@
  *    Each task is one turn activity, one commit activity and its events (TurnStarted, TurnCompleted,
  *    TaskCompleted), plus real git commits.
  * Prints both, and their ratio. Bounded: one warm-up round, one measured round of each.
+ * `--defaults 1` (default) also measures the bare round trip on a second dev server with the CLI's
+ * default settings, started after the first one stopped: the floor before the tuning.
+ *
+ * Durability: the dev server persists to its db file (WAL, synchronous=FULL when tuned; rollback
+ * journal, synchronous=FULL otherwise), the event store is SQLite WAL with synchronous=FULL.
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { resolveTemporalBinary } from '@chunkwise/temporal';
+import { resolveTemporalBinary, type TemporalDevServer } from '@chunkwise/temporal';
 import { makeRepo, SessionHarness } from '../test/support/session-harness';
 import { finalizedNoopPlan, intArgs, noopAgentArgv } from './support';
 
 async function main(): Promise<void> {
-  const { tasks, pings } = intArgs({
+  const { tasks, pings, tuned, defaults } = intArgs({
     tasks: { default: 50, min: 1, max: 5000 },
     pings: { default: 200, min: 1, max: 5000 },
+    tuned: { default: 1, min: 0, max: 1 },
+    defaults: { default: 1, min: 0, max: 1 },
   });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const h = new SessionHarness({ prefix: 'cw-bench-orch-', headless: true });
+  const h = new SessionHarness({ prefix: 'cw-bench-orch-', headless: true, tuned: tuned === 1 });
   await h.start(resolveTemporalBinary().path);
+  let activityMs: number;
+  let taskMs: number;
+  let address: TemporalDevServer['address'];
   try {
     const bare = async (n: number) => {
       const t0 = performance.now();
@@ -57,18 +68,64 @@ async function main(): Promise<void> {
     // Warm-up (bundle loaded, caches warm), then the measured round.
     await bare(20);
     await session(5, 'warmup');
-    const activityMs = await bare(pings);
-    const taskMs = await session(tasks, 'measured');
-
-    console.log(`Temporal dev server ${h.server.address}, one in-process worker (shared + host queue)`);
-    console.log(`bare activity round trip (${pings} sequential pings): ${activityMs.toFixed(2)} ms`);
-    console.log(
-      `session, ${tasks} no-op tasks, no QA gates (${noopAgentArgv().join(' ')}): ${taskMs.toFixed(1)} ms per task`,
-    );
-    console.log(`ratio: ${(taskMs / activityMs).toFixed(1)}x a bare activity round trip per task`);
+    activityMs = await bare(pings);
+    taskMs = await session(tasks, 'measured');
+    address = h.server.address;
   } finally {
     await h.stop();
   }
+  // The floor before the tuning: the same bare loop on a dev server with the CLI's defaults.
+  let defaultServerMs: number | null = null;
+  if (defaults === 1 && tuned === 1) {
+    const d = new SessionHarness({ prefix: 'cw-bench-orch-defaults-', headless: true, tuned: false });
+    await d.start(resolveTemporalBinary().path);
+    try {
+      const loop = async (n: number) => {
+        const t0 = performance.now();
+        await d.client.workflow.execute('pingLoopWorkflow', {
+          taskQueue: d.taskQueue,
+          workflowId: `ping-loop-${Math.random().toString(36).slice(2)}`,
+          args: [n],
+        });
+        return (performance.now() - t0) / n;
+      };
+      await loop(20);
+      defaultServerMs = await loop(Math.min(pings, 100));
+    } finally {
+      await d.stop();
+    }
+  }
+
+  const server = tuned === 1 ? 'tuned (DEV_SERVER_TUNING)' : "the CLI's defaults";
+  console.log(`Temporal dev server ${address}, ${server}; one in-process worker (shared + host queue)`);
+  console.log(`bare activity round trip (${pings} sequential pings): ${activityMs.toFixed(2)} ms`);
+  if (defaultServerMs !== null)
+    console.log(
+      `bare activity round trip on a dev server with the CLI's defaults: ${defaultServerMs.toFixed(2)} ms`,
+    );
+  console.log(
+    `session, ${tasks} no-op tasks, no QA gates (${noopAgentArgv().join(' ')}): ${taskMs.toFixed(1)} ms per task`,
+  );
+  console.log(`per task: ${(taskMs / activityMs).toFixed(2)}x a bare activity round trip`);
+  if (defaultServerMs !== null)
+    console.log(
+      `per task: ${(taskMs / defaultServerMs).toFixed(2)}x the bare round trip of the CLI's defaults`,
+    );
+  // The result line (bench/support.ts printResult's shape): baseline/figure for times, higher is better.
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+  console.log(
+    JSON.stringify({
+      bench: 'orchestration',
+      taskMs: round(taskMs),
+      tasks,
+      serverTuned: tuned === 1,
+      bareDefaultServerMs: round(defaultServerMs),
+      taskOverBareX: round(taskMs / activityMs),
+      baseline: round(activityMs),
+      ratio: round(activityMs / taskMs),
+      ratioOf: 'baseline/taskMs',
+    }),
+  );
 }
 
 if (require.main === module) {

@@ -54,6 +54,8 @@ export interface SessionHarnessOptions {
   /** Start the dev server without its Web UI (benchmarks). */
   headless?: boolean;
   timing?: SessionServiceOptions['timing'];
+  /** The dev server's low-latency tuning (`DEV_SERVER_TUNING`); default true. */
+  tuned?: boolean;
 }
 
 /** Also used by the benchmarks in bench/, so it must not depend on jest. */
@@ -81,6 +83,7 @@ export class SessionHarness {
       dataDir: join(this.root, 'temporal'),
       binary,
       headless: this.options.headless,
+      tuned: this.options.tuned,
     });
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.store = new SqliteEventStore(join(this.root, 'events.db'));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { launchStreaming } from '@chunkwise/git';
 
 export interface ProcessSpec {
   argv: string[];
@@ -51,20 +52,63 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve({ ...r, timedOut, aborted, output, outputBytes, durationMs: Date.now() - started });
     };
 
-    const [command, ...args] = spec.argv;
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const collect = (text: string, bytes: number) => {
+      outputBytes += bytes;
+      output += text;
+      if (output.length > maxBytes) output = output.slice(output.length - maxBytes);
+      spec.onOutput?.(text);
+    };
+    // The process group's id: known once the child started (at once when spawned here).
+    let pid: number | undefined;
+    let pendingSignal: NodeJS.Signals | undefined;
     const killGroup = (sig: NodeJS.Signals) => {
+      if (pid === undefined) {
+        pendingSignal = sig;
+        return;
+      }
       try {
-        if (child.pid) process.kill(-child.pid, sig);
+        process.kill(-pid, sig);
       } catch {
         // already gone
       }
     };
+    const started_ = (p: number) => {
+      pid = p;
+      if (pendingSignal) killGroup(pendingSignal);
+    };
+
+    const [command, ...args] = spec.argv;
+    // Started from the launcher's small process: a fork from this (large) one blocks its event loop.
+    const launched = launchStreaming(
+      { file: command, args, cwd: spec.cwd, env: spec.env, stdin: spec.stdin ?? '' },
+      {
+        pid: started_,
+        data: collect,
+        failed: (message) => {
+          // The child may run on (its launcher went away): stop its group.
+          if (pid !== undefined) killGroup('SIGKILL');
+          finish({ exitCode: null, signal: null, startError: message });
+        },
+        closed: (code, sig) => finish({ exitCode: code, signal: sig, startError: null }),
+      },
+    );
+    if (!launched) {
+      const child = spawn(command, args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      if (child.pid) started_(child.pid);
+      const onData = (buf: Buffer) => collect(buf.toString('utf8'), buf.length);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('error', (err) => finish({ exitCode: null, signal: null, startError: err.message }));
+      child.on('close', (code, sig) => finish({ exitCode: code, signal: sig, startError: null }));
+      child.stdin.on('error', () => undefined); // the agent may exit without reading stdin
+      child.stdin.end(spec.stdin ?? '');
+    }
+
     const stop = () => {
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), grace);
@@ -79,19 +123,5 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     };
     if (spec.signal?.aborted) onAbort();
     else spec.signal?.addEventListener('abort', onAbort);
-
-    const collect = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      outputBytes += buf.length;
-      output += text;
-      if (output.length > maxBytes) output = output.slice(output.length - maxBytes);
-      spec.onOutput?.(text);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', (err) => finish({ exitCode: null, signal: null, startError: err.message }));
-    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig, startError: null }));
-    child.stdin.on('error', () => undefined); // the agent may exit without reading stdin
-    child.stdin.end(spec.stdin ?? '');
   });
 }

@@ -217,4 +217,36 @@ describe('CommandHandler (the write path) on the SQLite event store', () => {
   it('answers 404 for a command on a plan that does not exist', async () => {
     await expect(plans.execute('nope', { type: 'FinalizePlan' })).rejects.toBeInstanceOf(PlanNotFoundError);
   });
+
+  it("keeps a fold per stream: reads only the events after it, and sees other writers' events", async () => {
+    const racing = new RacingStore(sqlite);
+    const reads: Array<number | undefined> = [];
+    const store = new Proxy(racing.asStore(), {
+      get: (target, prop, receiver) => {
+        if (prop !== 'readStream') return Reflect.get(target, prop, receiver);
+        return (id: string, options?: { fromRevision?: number }) => {
+          reads.push(options?.fromRevision);
+          return target.readStream(id, options);
+        };
+      },
+    });
+    const cached = new PlanCommandService(store);
+    const other = new PlanCommandService(sqlite, { cachedStreams: 0 });
+    await cached.execute('p1', { type: 'UpdatePlanDetails', changes: { title: 'Two' } });
+    // Another writer (another process) appends in between: the next command folds its event too.
+    await other.execute('p1', { type: 'UpdatePlanDetails', changes: { description: 'from elsewhere' } });
+    const r = await cached.execute('p1', { type: 'UpdatePlanDetails', changes: { title: 'Three' } });
+    expect(reads).toEqual([undefined, 2]);
+    expect(r.state).toEqual((await plans.load('p1')).state);
+    expect(r.state.content.description).toBe('from elsewhere');
+    // A stale client revision is still refused against what is stored now.
+    await other.execute('p1', { type: 'UpdatePlanDetails', changes: { title: 'Four' } });
+    await expect(
+      cached.execute(
+        'p1',
+        { type: 'UpdatePlanDetails', changes: { title: 'Five' } },
+        { expectedRevision: r.revision },
+      ),
+    ).rejects.toBeInstanceOf(StaleRevisionError);
+  });
 });

@@ -44,6 +44,18 @@ export interface CommandHandlerOptions {
   notFound: (id: string) => Error;
   /** How many times a command without a client revision is decided when writers race. Default 5. */
   maxAttempts?: number;
+  /**
+   * Streams whose folded state is kept between commands (least recently used go first). A command
+   * then reads only the events after the kept revision instead of the whole stream. Default 256; 0
+   * turns it off.
+   */
+  cachedStreams?: number;
+}
+
+/** A stream's state folded up to `revision`. */
+interface Folded<S> {
+  state: S;
+  revision: number;
 }
 
 /**
@@ -58,6 +70,9 @@ export interface CommandHandlerOptions {
  */
 export class CommandHandler<C extends { type: string }, E extends Event, S> {
   private readonly maxAttempts: number;
+  private readonly cachedStreams: number;
+  /** Folded states by stream id, in least-recently-used order. States are never mutated (evolve is pure). */
+  private readonly folded = new Map<string, Folded<S>>();
 
   constructor(
     private readonly store: EventStore,
@@ -65,6 +80,38 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
     private readonly options: CommandHandlerOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.cachedStreams = options.cachedStreams ?? 256;
+  }
+
+  /**
+   * The stream's current state for a write: the kept fold plus the events appended since (by anyone),
+   * or the whole stream. Streams only grow and a revision's event never changes, so this is the
+   * state a full fold gives; the append's expected revision still refuses a write that raced.
+   */
+  private async current(id: string): Promise<{ state: S; streamRevision: number }> {
+    const stream = this.aggregate.streamId(id);
+    const kept = this.folded.get(stream);
+    if (kept) {
+      const from = kept.revision + 1;
+      const events = await this.store.readStream(stream, { fromRevision: from });
+      if (events.length === 0 || events[0].revision === from) {
+        const state = events.length ? this.fold(events, kept.state) : kept.state;
+        const streamRevision = events.length ? events[events.length - 1].revision : kept.revision;
+        this.keep(stream, state, streamRevision);
+        return { state, streamRevision };
+      }
+      this.folded.delete(stream);
+    }
+    const { state, streamRevision } = await this.load(id);
+    this.keep(stream, state, streamRevision);
+    return { state, streamRevision };
+  }
+
+  private keep(stream: string, state: S, revision: number): void {
+    if (this.cachedStreams <= 0 || revision < 0) return;
+    this.folded.delete(stream);
+    this.folded.set(stream, { state, revision });
+    if (this.folded.size > this.cachedStreams) this.folded.delete(this.folded.keys().next().value!);
   }
 
   async load(id: string): Promise<Loaded<S>> {
@@ -80,7 +127,7 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
     const { aggregate } = this;
     const expected = options.expectedRevision;
     for (let attempt = 1; ; attempt++) {
-      const { state, streamRevision } = await this.load(id);
+      const { state, streamRevision } = await this.current(id);
       const exists = aggregate.exists(state);
       if (!exists && !aggregate.creates(command)) throw this.options.notFound(id);
       if (expected !== undefined && exists && expected !== aggregate.revision(state))
@@ -94,7 +141,7 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
       aggregate.check?.(command, next);
 
       try {
-        const { position } = await this.store.append(
+        const { position, nextExpectedRevision } = await this.store.append(
           aggregate.streamId(id),
           events.map((e, i) => ({
             id: options.eventId?.(e, i) ?? randomUUID(),
@@ -104,6 +151,9 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
           })),
           { expectedRevision: streamRevision < 0 ? 'no_stream' : streamRevision },
         );
+        // Our own events, folded already: the next command on this stream reads nothing before them.
+        if (nextExpectedRevision === streamRevision + events.length)
+          this.keep(aggregate.streamId(id), next, nextExpectedRevision);
         return { planId: id, revision: aggregate.revision(next), events, position, state: next };
       } catch (e) {
         if (!(e instanceof WrongExpectedRevisionError)) throw e;
@@ -118,8 +168,8 @@ export class CommandHandler<C extends { type: string }, E extends Event, S> {
     }
   }
 
-  private fold(events: StoredEvent[]): S {
-    let state = this.aggregate.initialState();
+  private fold(events: StoredEvent[], from: S = this.aggregate.initialState()): S {
+    let state = from;
     for (const e of events) state = this.aggregate.evolve(state, e as unknown as E);
     return state;
   }

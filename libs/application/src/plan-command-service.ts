@@ -16,7 +16,7 @@ export type ExecuteResult = CommandResult<PlanStreamEvent, PlanState>;
  * and execution commands, and the events a session workflow records).
  */
 export class PlanCommandService extends CommandHandler<PlanStreamCommand, PlanStreamEvent, PlanState> {
-  constructor(store: EventStore, options: { maxAttempts?: number } = {}) {
+  constructor(store: EventStore, options: { maxAttempts?: number; cachedStreams?: number } = {}) {
     super(store, planAggregate, { notFound: (id) => new PlanNotFoundError(id), ...options });
   }
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { launch } from './launcher';
 
 /** One commit of a chunk, as git knows it. */
 export interface DiffCommit {
@@ -41,24 +41,20 @@ export function gitBounded(
   args: string[],
   maxBytes: number,
 ): Promise<{ stdout: string; code: number; truncated: boolean; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd,
-        maxBuffer: maxBytes,
-        encoding: 'utf8',
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', GIT_CONFIG_NOSYSTEM: '1' },
-      },
-      (error, stdout, stderr) => {
-        const err = error as (NodeJS.ErrnoException & { code?: string | number }) | null;
-        const truncated = err?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER';
-        const code = !err || truncated ? 0 : typeof err.code === 'number' ? err.code : 1;
-        resolve({ stdout: String(stdout ?? ''), stderr: String(stderr ?? ''), code, truncated });
-      },
-    );
-  });
+  return launch({
+    file: 'git',
+    args,
+    cwd,
+    maxBuffer: maxBytes,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', GIT_CONFIG_NOSYSTEM: '1' },
+  }).then(
+    ({ error, stdout, stderr }) => {
+      const truncated = error?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER';
+      const code = !error || truncated ? 0 : typeof error.code === 'number' ? error.code : 1;
+      return { stdout, stderr, code, truncated };
+    },
+    (err: unknown) => ({ stdout: '', stderr: String((err as Error).message), code: 1, truncated: false }),
+  );
 }
 
 /**

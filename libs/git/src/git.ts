@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { launch } from './launcher';
 
 export class GitError extends Error {
   constructor(
@@ -15,35 +15,29 @@ export class GitError extends Error {
  * Runs git with an argument vector — never a shell string, so task titles and LLM text cannot
  * inject commands. Author identity is fixed so commits work on machines without a git config.
  */
-export function git(
+export async function git(
   cwd: string,
   args: string[],
   options: { input?: string; allowFail?: boolean } = {},
 ): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      {
-        cwd,
-        maxBuffer: 64 * 1024 * 1024,
-        env: {
-          ...process.env,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_AUTHOR_NAME: process.env.GIT_AUTHOR_NAME ?? 'Chunkwise',
-          GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'chunkwise@localhost',
-          GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'Chunkwise',
-          GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'chunkwise@localhost',
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof (error as any).code === 'number' ? (error as any).code : 1) : 0;
-        if (error && !options.allowFail) reject(new GitError(args, code, stderr || error.message));
-        else resolve({ stdout, stderr, code });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+  const { error, stdout, stderr } = await launch({
+    file: 'git',
+    args,
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    input: options.input,
+    env: {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: process.env.GIT_AUTHOR_NAME ?? 'Chunkwise',
+      GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'chunkwise@localhost',
+      GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'Chunkwise',
+      GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'chunkwise@localhost',
+    },
   });
+  const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+  if (error && !options.allowFail) throw new GitError(args, code, stderr || error.message);
+  return { stdout, stderr, code };
 }
 
 export async function gitOut(cwd: string, args: string[]): Promise<string> {

@@ -4,3 +4,4 @@ export * from './locks';
 export * from './task-branches';
 export * from './integrate';
 export * from './chunk-diff';
+export * from './launcher';

@@ -106,8 +106,11 @@ export async function commitTask(
   const message = `${subject}\n\n${TASK_TRAILER}: ${params.taskId}\n${SESSION_TRAILER}: ${params.sessionId}\n`;
   // The message goes through stdin (-F -), never through a shell.
   await git(cwd, ['commit', '--allow-empty', '--no-verify', '-F', '-'], { input: message });
-  const sha = await headSha(cwd);
-  return { sha, created: true, files: await filesOfCommit(cwd, sha) };
+  // The new commit's sha and files in one git run (a process start is the cost here).
+  const [sha, ...files] = (await gitOut(cwd, ['show', '--name-only', '--format=%H', 'HEAD']))
+    .split('\n')
+    .filter(Boolean);
+  return { sha, created: true, files };
 }
 
 export async function filesOfCommit(cwd: string, sha: string): Promise<string[]> {
@@ -140,10 +143,21 @@ export async function commitsSince(
   return out ? out.split('\n').map((l) => ({ sha: l.slice(0, 40), subject: l.slice(41) })) : [];
 }
 
-/** Pushes the branch to `origin` when the repository has one; returns whether it pushed. */
-export async function pushIfRemote(cwd: string, branch: string): Promise<boolean> {
-  const remotes = await gitOut(cwd, ['remote']);
-  if (!remotes.split('\n').includes('origin')) return false;
+/** Whether the repository has an `origin` remote. */
+export async function hasOrigin(cwd: string): Promise<boolean> {
+  return (await gitOut(cwd, ['remote'])).split('\n').includes('origin');
+}
+
+/**
+ * Pushes the branch to `origin` when the repository has one; returns whether it pushed. `origin`:
+ * the answer of a `hasOrigin` started earlier (so that the check runs alongside other git work).
+ */
+export async function pushIfRemote(
+  cwd: string,
+  branch: string,
+  origin: Promise<boolean> = hasOrigin(cwd),
+): Promise<boolean> {
+  if (!(await origin)) return false;
   await git(cwd, ['push', '--force-with-lease', 'origin', `${branch}:${branch}`]);
   return true;
 }
