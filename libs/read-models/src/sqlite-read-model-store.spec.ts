@@ -57,6 +57,33 @@ describe('SqliteReadModelStore specifics', () => {
     expect(await store().getCheckpoint()).toBe(1);
   });
 
+  it('drops a file of the previous layout (history keyed by event id) and rebuilds it in the new one', async () => {
+    const s = store();
+    const log = new PlanEventLog();
+    log.execute('l1', { type: 'CreatePlan', planId: 'l1', document: doc });
+    await s.applyEvents(log.events);
+    await s.close();
+    const raw = new Database(file);
+    raw.exec(`DROP TABLE plan_history;
+      CREATE TABLE plan_history (event_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, position INTEGER NOT NULL,
+        stream_revision INTEGER NOT NULL, revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+        metadata TEXT NOT NULL, recorded_at TEXT NOT NULL);
+      DELETE FROM meta WHERE key = 'sqlite_layout';`);
+    raw.close();
+    const reopened = store();
+    expect(await reopened.getCheckpoint()).toBe(0);
+    expect(await reopened.listPlans({ includeArchived: true })).toEqual([]);
+    await reopened.applyEvents(log.events);
+    expect((await reopened.getHistory('l1'))!.map((h) => h.type)).toEqual(['PlanCreated']);
+    await reopened.close();
+    const check = new Database(file, { readonly: true });
+    const pk = check
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('plan_history') WHERE pk = 1")
+      .all();
+    check.close();
+    expect(pk.map((c) => c.name)).toEqual(['position']);
+  });
+
   it('renews the lease of its holder and lets nobody else in before it expires', async () => {
     const a = store({ lockTtlMs: 60_000 });
     const b = store();

@@ -19,7 +19,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { PlanState } from '@chunkwise/domain';
-import type { StoredEvent } from '@chunkwise/event-store';
+import { storedJsonOf, type StoredEvent } from '@chunkwise/event-store';
 import {
   detailOf,
   projectBatch,
@@ -67,9 +67,9 @@ CREATE INDEX IF NOT EXISTS plans_by_update ON plans (updated_at DESC, last_posit
 CREATE INDEX IF NOT EXISTS plans_by_status ON plans (status, updated_at DESC);
 CREATE INDEX IF NOT EXISTS plans_by_repository ON plans (repository, updated_at DESC);
 CREATE TABLE IF NOT EXISTS plan_history (
-  event_id        TEXT    PRIMARY KEY,
+  position        INTEGER PRIMARY KEY,
+  event_id        TEXT    NOT NULL,
   plan_id         TEXT    NOT NULL,
-  position        INTEGER NOT NULL,
   stream_revision INTEGER NOT NULL,
   revision        INTEGER NOT NULL,
   type            TEXT    NOT NULL,
@@ -94,6 +94,12 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 `;
+
+/**
+ * Version of this file's table layout (independent of PROJECTION_VERSION, which is shared with PostgreSQL).
+ * 2: plan_history keyed by the event's global position (appended in order) instead of its random event id.
+ */
+const SQLITE_LAYOUT = 2;
 
 const SUMMARY_COLUMNS =
   'id, title, status, archived, revision, finalized_revision, repository, chunk_count, task_count, ' +
@@ -259,7 +265,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     const apply = this.db.transaction((events: readonly StoredEvent[]) => {
       const batch = projectBatch(events, (planId) => this.loadPlan(planId));
       for (const plan of batch.plans) this.stmt.upsertPlan.run(...planRowParams(plan));
-      for (const h of batch.history) this.stmt.insertHistory.run(...historyParams(h));
+      const byPosition = new Map<number, StoredEvent>();
+      for (const e of events) byPosition.set(e.position, e);
+      for (const h of batch.history)
+        this.stmt.insertHistory.run(...historyParams(h, storedJsonOf(byPosition.get(h.position)!)));
       if (batch.checkpoint > 0) this.stmt.advanceCheckpoint.run(batch.checkpoint);
     });
     // IMMEDIATE: take the write lock before reading the stored states, so read-modify-write is atomic even
@@ -382,20 +391,26 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
-  /** A read model built by an older projection is dropped, so the projector rebuilds it from zero. */
+  /**
+   * A read model built by an older projection, or stored in an older layout of this file, is dropped (tables
+   * recreated), so the projector rebuilds it from zero.
+   */
   private migrate(): void {
-    const row = this.db
-      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'projection_version'")
-      .get();
-    if (row?.value === String(PROJECTION_VERSION)) return;
+    const version = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    if (
+      version.get('projection_version')?.value === String(PROJECTION_VERSION) &&
+      version.get('sqlite_layout')?.value === String(SQLITE_LAYOUT)
+    )
+      return;
     this.db.exec(
-      'DELETE FROM plans; DELETE FROM plan_history; UPDATE checkpoint SET position = 0 WHERE id = 1;',
+      'DROP TABLE IF EXISTS plans; DROP TABLE IF EXISTS plan_history; UPDATE checkpoint SET position = 0 WHERE id = 1;',
     );
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('projection_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(String(PROJECTION_VERSION));
+    this.db.exec(SCHEMA);
+    const set = this.db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    set.run('projection_version', String(PROJECTION_VERSION));
+    set.run('sqlite_layout', String(SQLITE_LAYOUT));
   }
 
   private loadPlan(planId: string): ProjectedPlan | undefined {
@@ -439,8 +454,10 @@ function planRowParams(plan: ProjectedPlan): PlanRowParams {
   ];
 }
 
+/** `stored`: the event's JSON text as the event store holds it, when it kept it (saves serializing again). */
 function historyParams(
   h: PlanHistoryRow,
+  stored: { data: string; metadata: string } | undefined,
 ): [string, string, number, number, number, string, string, string, string] {
   return [
     h.eventId,
@@ -449,8 +466,8 @@ function historyParams(
     h.streamRevision,
     h.revision,
     h.type,
-    JSON.stringify(h.data ?? null),
-    JSON.stringify(h.metadata ?? {}),
+    stored?.data ?? JSON.stringify(h.data ?? null),
+    stored?.metadata ?? JSON.stringify(h.metadata ?? {}),
     h.recordedAt,
   ];
 }
