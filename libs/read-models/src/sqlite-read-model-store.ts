@@ -28,13 +28,22 @@ import {
   type ProjectedPlan,
 } from './plan-projection';
 import { PROJECTION_VERSION, ReadModelStoreClosedError, validateListFilter } from './store-support';
-import type { HistoryEntry, PlanDetail, PlanListFilter, PlanSummary, ReadModelStore } from './types';
+import type {
+  HistoryEntry,
+  PlanDetail,
+  PlanDetailJson,
+  PlanListFilter,
+  PlanSummary,
+  ReadModelStore,
+} from './types';
 
 export interface SqliteReadModelStoreOptions {
   /** How long a writer waits for another connection's write lock. Default 10 s. */
   busyTimeoutMs?: number;
   /** Lifetime of the projector lease; the holder must renew it (tryAcquireProjectorLock) within it. Default 15 s. */
   lockTtlMs?: number;
+  /** Bytes of serialized plan details kept in memory for getPlanJson (0: none). Default 64 MiB. */
+  detailCacheBytes?: number;
 }
 
 export interface SqliteReadModelPragmas {
@@ -185,11 +194,21 @@ export class SqliteReadModelStore implements ReadModelStore {
     history: Database.Statement<[string], HistoryRow>;
     planExists: Database.Statement<[string], { one: number }>;
     readLock: Database.Statement<[], { owner: string; expires_at: number }>;
+    dataVersion: Database.Statement<[], { data_version: number }>;
     writeLock: Database.Statement<[string, string, number]>;
     renewLock: Database.Statement<[number, string]>;
     deleteLock: Database.Statement<[string]>;
   };
   private readonly applyTx: (events: readonly StoredEvent[]) => void;
+  /**
+   * Serialized details by plan id (least recently used first), for getPlanJson. An entry is dropped when
+   * this connection applies an event of its plan; every entry is dropped when another connection (another
+   * process projecting into the same file, a replay) commits anything: SQLite's data_version tells.
+   */
+  private readonly details = new Map<string, PlanDetailJson>();
+  private detailBytes = 0;
+  private readonly detailCacheBytes: number;
+  private dataVersion = -1;
   private readonly resetTx: () => void;
   private readonly lockTx: (now: number) => boolean;
 
@@ -199,6 +218,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     options: SqliteReadModelStoreOptions = {},
   ) {
     this.lockTtlMs = Math.max(1, Math.floor(options.lockTtlMs ?? 15_000));
+    this.detailCacheBytes = Math.max(0, Math.floor(options.detailCacheBytes ?? 64 * 1024 * 1024));
     const inMemory = filename === ':memory:' || filename === '';
     if (!inMemory) mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
@@ -252,6 +272,7 @@ export class SqliteReadModelStore implements ReadModelStore {
            FROM plan_history WHERE plan_id = ? ORDER BY position`,
       ),
       planExists: this.db.prepare('SELECT 1 AS one FROM plans WHERE id = ?'),
+      dataVersion: this.db.prepare('PRAGMA data_version'),
       readLock: this.db.prepare('SELECT owner, expires_at FROM projector_lock WHERE id = 1'),
       writeLock: this.db.prepare(
         `INSERT INTO projector_lock (id, owner, acquired_at, expires_at) VALUES (1, ?, ?, ?)
@@ -264,6 +285,8 @@ export class SqliteReadModelStore implements ReadModelStore {
 
     const apply = this.db.transaction((events: readonly StoredEvent[]) => {
       const batch = projectBatch(events, (planId) => this.loadPlan(planId));
+      // Before the writes: whatever the outcome, no cached detail of a plan this batch touches survives.
+      for (const plan of batch.plans) this.forgetDetail(plan.planId);
       for (const plan of batch.plans) this.stmt.upsertPlan.run(...planRowParams(plan));
       const byPosition = new Map<number, StoredEvent>();
       for (const e of events) byPosition.set(e.position, e);
@@ -275,6 +298,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     // when another process projects into the same file.
     this.applyTx = (events) => apply.immediate(events);
     const reset = this.db.transaction(() => {
+      this.forgetDetails();
       this.db.exec(
         'DELETE FROM plans; DELETE FROM plan_history; UPDATE checkpoint SET position = 0 WHERE id = 1;',
       );
@@ -340,6 +364,55 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.assertOpen();
     const plan = this.loadPlan(id);
     return plan ? detailOf(plan) : null;
+  }
+
+  async getPlanJson(id: string): Promise<PlanDetailJson | null> {
+    this.assertOpen();
+    const version = this.stmt.dataVersion.get()!.data_version;
+    if (version !== this.dataVersion) {
+      this.forgetDetails();
+      this.dataVersion = version;
+    }
+    const cached = this.details.get(id);
+    if (cached) {
+      // Most recently used last.
+      this.details.delete(id);
+      this.details.set(id, cached);
+      return cached;
+    }
+    const plan = this.loadPlan(id);
+    if (!plan) return null;
+    const detail = detailOf(plan);
+    const entry: PlanDetailJson = {
+      body: Buffer.from(JSON.stringify(detail)),
+      revision: detail.revision,
+      streamRevision: detail.streamRevision,
+    };
+    this.remember(id, entry);
+    return entry;
+  }
+
+  private forgetDetail(id: string): void {
+    const entry = this.details.get(id);
+    if (!entry) return;
+    this.details.delete(id);
+    this.detailBytes -= entry.body.length;
+  }
+
+  private forgetDetails(): void {
+    this.details.clear();
+    this.detailBytes = 0;
+  }
+
+  private remember(id: string, entry: PlanDetailJson): void {
+    if (entry.body.length > this.detailCacheBytes / 4) return;
+    this.details.set(id, entry);
+    this.detailBytes += entry.body.length;
+    for (const [oldId, old] of this.details) {
+      if (this.detailBytes <= this.detailCacheBytes) break;
+      this.details.delete(oldId);
+      this.detailBytes -= old.body.length;
+    }
   }
 
   async getHistory(id: string): Promise<HistoryEntry[] | null> {
