@@ -86,6 +86,16 @@ export interface ProjectorFailure {
   since: string;
 }
 
+/** A batch the projector has committed to the read models: every event at a position in (after, checkpoint]. */
+export interface AppliedBatch {
+  /** The checkpoint before the batch. */
+  after: number;
+  /** The checkpoint after it (its last event's position). */
+  checkpoint: number;
+  /** The batch's events (of every stream), in position order. */
+  events: readonly StoredEvent[];
+}
+
 interface Waiter {
   position: number;
   settle: (reached: boolean) => void;
@@ -113,6 +123,7 @@ export class Projector {
   private failures = 0;
   private lastFailure: ProjectorFailure | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly appliedListeners = new Set<(batch: AppliedBatch) => void>();
   /** Serializes lock changes and batch application between the follow loop, catchUp and rebuild. */
   private tail: Promise<unknown> = Promise.resolve();
   private wakePending = false;
@@ -236,6 +247,27 @@ export class Projector {
     });
   }
 
+  /**
+   * Calls `listener` with every batch this projector commits from now on (follow loop, catch-up and
+   * rebuild, which starts again from position 0), right after the commit and before waitForPosition's
+   * waiters are told. In-process only: batches committed by a projector elsewhere are not seen. Returns the
+   * function that removes the listener. A listener that throws is logged and kept.
+   */
+  onApplied(listener: (batch: AppliedBatch) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  private notifyApplied(batch: AppliedBatch): void {
+    for (const listener of this.appliedListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.error(`projector: a listener of applied batches failed: ${message(error)}`, error);
+      }
+    }
+  }
+
   // ---- the follow loop ----
 
   private async run(): Promise<void> {
@@ -313,7 +345,9 @@ export class Projector {
     const batch = await this.eventStore.readAll({ after: this.cursor, maxCount: this.batchSize });
     if (batch.length === 0) return 0;
     await this.store.applyEvents(batch);
+    const after = this.cursor;
     this.cursor = lastPosition(batch);
+    this.notifyApplied({ after, checkpoint: this.cursor, events: batch });
     this.advanceKnown(this.cursor);
     this.logger.debug?.(`projector: applied ${batch.length} event(s) up to position ${this.cursor}`);
     return batch.length;
@@ -370,9 +404,11 @@ export class Projector {
       });
       if (batch.length === 0) break;
       await this.store.applyEvents(batch);
+      const before = position;
       position = lastPosition(batch);
       events += batch.length;
       batches += 1;
+      this.notifyApplied({ after: before, checkpoint: position, events: batch });
       this.advanceKnown(position);
       if (this.active) this.cursor = position;
       options.onProgress?.({ events, position });
