@@ -10,7 +10,7 @@
  * has to load stored states, as in a real store. After the rebuild a sample of plans is checked against the
  * fold of their streams.
  *
- * BENCH_PLANS (default 2000) changes the size; BENCH_BATCH_SIZE (default 500) the projector's batch size;
+ * BENCH_PLANS (default 2000) changes the size; BENCH_BATCH_SIZE (default 2000) the projector's replay batch size;
  * BENCH_DIR where the temporary files go (default os.tmpdir()); BENCH_KEEP=1 keeps them.
  */
 import { randomUUID } from 'node:crypto';
@@ -37,7 +37,7 @@ import { printResult } from './support';
 const PLANS = positiveInt(process.env.BENCH_PLANS, 2000);
 const EVENTS_PER_PLAN = 50;
 const APPEND_SIZE = 25;
-const BATCH_SIZE = positiveInt(process.env.BENCH_BATCH_SIZE, 500);
+const BATCH_SIZE = positiveInt(process.env.BENCH_BATCH_SIZE, 2000);
 
 function positiveInt(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
 
     // ---- the rebuild ----
     const projector = new Projector(eventStore, readModels, {
-      batchSize: BATCH_SIZE,
+      replayBatchSize: BATCH_SIZE,
       logger: { log: () => undefined, warn: (m) => console.warn(m), error: (m, e) => console.error(m, e) },
     });
     let nextReport = 20_000;

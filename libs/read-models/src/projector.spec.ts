@@ -260,7 +260,7 @@ describe('Projector', () => {
 
   it('tells onApplied listeners of every committed batch, contiguous, before the waiters; a rebuild starts at 0', async () => {
     const store = sqliteStore();
-    const p = projector(store, { batchSize: 2 });
+    const p = projector(store, { batchSize: 2, replayBatchSize: 2 });
     const batches: Array<{ after: number; checkpoint: number; positions: number[]; stored: number }> = [];
     const unlisten = p.onApplied((b) => {
       batches.push({
@@ -310,7 +310,7 @@ describe('Projector', () => {
       await service.execute(`c${i}`, { type: 'CreatePlan', planId: `c${i}`, document: simplePlan(`C${i}`) });
     }
     const store = sqliteStore('shared.db');
-    const p = projector(store, { batchSize: 2 });
+    const p = projector(store, { batchSize: 2, replayBatchSize: 2 });
     const first = await p.catchUp();
     expect(first).toMatchObject({ events: 5, batches: 3, fromPosition: 0, toPosition: 5 });
     expect(await store.listPlans()).toHaveLength(5);

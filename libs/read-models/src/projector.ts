@@ -20,8 +20,13 @@ export interface ProjectorLogger {
 }
 
 export interface ProjectorOptions {
-  /** Events per batch (one read-model transaction each). Default 500. */
+  /** Events per batch of the follow loop (one read-model transaction each). Default 500. */
   batchSize?: number;
+  /**
+   * Events per batch of catchUp and rebuild, which replay a backlog: larger transactions, each plan loaded
+   * and written once per batch. Default 2000 (at least batchSize).
+   */
+  replayBatchSize?: number;
   /** Idle polling interval of the event store. Default 50 ms. */
   pollIntervalMs?: number;
   /** How often a standby tries to take the projector lock. Default 3 s. */
@@ -103,6 +108,7 @@ interface Waiter {
 
 export class Projector {
   private readonly batchSize: number;
+  private readonly replayBatchSize: number;
   private readonly pollIntervalMs: number;
   private readonly lockRetryIntervalMs: number;
   private readonly heartbeatMs: number;
@@ -135,6 +141,10 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.batchSize = positiveInt(options.batchSize ?? 500, 'batchSize');
+    this.replayBatchSize = positiveInt(
+      options.replayBatchSize ?? Math.max(2000, this.batchSize),
+      'replayBatchSize',
+    );
     this.pollIntervalMs = positiveInt(options.pollIntervalMs ?? 50, 'pollIntervalMs');
     this.lockRetryIntervalMs = positiveInt(options.lockRetryIntervalMs ?? 3000, 'lockRetryIntervalMs');
     this.heartbeatMs = positiveInt(options.lockHeartbeatIntervalMs ?? 5000, 'lockHeartbeatIntervalMs');
@@ -400,7 +410,7 @@ export class Projector {
       }
       const batch: StoredEvent[] = await this.eventStore.readAll({
         after: position,
-        maxCount: this.batchSize,
+        maxCount: this.replayBatchSize,
       });
       if (batch.length === 0) break;
       await this.store.applyEvents(batch);
@@ -412,7 +422,7 @@ export class Projector {
       this.advanceKnown(position);
       if (this.active) this.cursor = position;
       options.onProgress?.({ events, position });
-      if (batch.length < this.batchSize) break;
+      if (batch.length < this.replayBatchSize) break;
     }
     const durationMs = performance.now() - started;
     const result: ReplayResult = {
