@@ -205,9 +205,9 @@ async function main(): Promise<void> {
     printResult(
       'recovery',
       {
-        turnRunningAgainS: median('turn'),
-        newWorkerPollingS: median('polling'),
-        firstNewEventS: median('event'),
+        turnRunningAgainS: Math.round(median('turn') * 100) / 100,
+        newWorkerPollingS: Math.round(median('polling') * 100) / 100,
+        firstNewEventS: Math.round(median('event') * 100) / 100,
         kills: rows.length,
       },
       timeoutSec,

@@ -8,10 +8,12 @@
  * this one; an appender process that opens the same event-store file and writes `--events` plan events
  * (RecordFeedback through the domain's write path, as the worker writes execution events), one every
  * `--interval` ms on average (randomized); and a subscriber process holding the streams open (keep-alive
- * node:http clients, frames parsed as they come). Each event carries the time it was appended
- * (performance.timeOrigin + now(), one clock on one machine); a subscriber takes the difference when the
- * frame arrives. Frames are written only once the read models hold the event, so the figure includes the
- * projection.
+ * node:http clients, frames parsed as they come). The appender notes when each append returned (committed,
+ * fsync'd) by position, the subscribers when each frame arrived (performance.timeOrigin + now(), one clock on
+ * one machine): the figure is the difference, from the commit to the frame, over every frame of every
+ * subscriber. Also shown: the same from the start of the write (the event carries that time), which adds the
+ * appender's own read, decide and fsync. Frames are written only once the read models hold the event, so
+ * the figure includes the projection.
  *
  * Baseline, in the same run: a bare node:http SSE server in this process with the same number of
  * subscribers, pushing frames of the same size from memory at the same pace (the transport's floor: write,
@@ -49,9 +51,17 @@ interface Options {
 
 // ---- the subscriber process ----
 
-/** Opens `count` streams of `url`, records the latency of every frame with a mark, until `expected` each. */
-async function subscribe(url: string, count: number, expected: number, timeoutMs: number): Promise<number[]> {
-  const latencies: number[] = [];
+/** One frame received: its id (the event's position), when it arrived, and the time its writer marked in it. */
+type Arrival = [id: number, at: number, marked: number];
+
+/** Opens `count` streams of `url`, records every frame with a mark, until `expected` each. */
+async function subscribe(
+  url: string,
+  count: number,
+  expected: number,
+  timeoutMs: number,
+): Promise<Arrival[]> {
+  const latencies: Arrival[] = [];
   let opened = 0;
   let complete = 0;
   return new Promise((resolve, reject) => {
@@ -83,7 +93,8 @@ async function subscribe(url: string, count: number, expected: number, timeoutMs
               if (frame.startsWith('retry:') && ++opened === count) process.send?.({ type: 'open' });
               continue;
             }
-            latencies.push(at - Number.parseFloat(frame.slice(mark + MARK.length)));
+            const id = /^id: (\d+)$/m.exec(frame);
+            latencies.push([Number(id?.[1]), at, Number.parseFloat(frame.slice(mark + MARK.length))]);
             if (++seen === expected && ++complete === count) finish();
           }
         });
@@ -100,12 +111,18 @@ async function append(eventsFile: string, planId: string, options: Options): Pro
   const store = new SqliteEventStore(eventsFile);
   const plans = new PlanCommandService(store);
   const writes: number[] = [];
+  const commits: Array<[number, number]> = [];
   try {
     for (let i = 0; i < options.events; i++) {
       await delay(options.interval * (0.5 + Math.random()));
       const t0 = now();
-      await plans.execute(planId, { type: 'RecordFeedback', feedback: `${MARK}${t0.toFixed(3)}` });
-      writes.push(now() - t0);
+      const written = await plans.execute(planId, {
+        type: 'RecordFeedback',
+        feedback: `${MARK}${t0.toFixed(3)}`,
+      });
+      const committed = now();
+      writes.push(committed - t0);
+      commits.push([written.position, committed]);
     }
     const sorted = writes.sort((a, b) => a - b);
     console.log(
@@ -114,6 +131,7 @@ async function append(eventsFile: string, planId: string, options: Options): Pro
   } finally {
     await store.close();
   }
+  await new Promise<void>((resolve) => process.send!({ type: 'commits', commits }, () => resolve()));
 }
 
 // ---- the raw baseline ----
@@ -157,17 +175,17 @@ function child(env: Record<string, string>, argv: string[]): ChildProcess {
 }
 
 /** Runs the subscriber process on `url`; resolves once its streams are open with a function awaiting the result. */
-function subscribers(url: string): Promise<() => Promise<number[]>> {
+function subscribers(url: string): Promise<() => Promise<Arrival[]>> {
   const proc = child({ SSE_BENCH_ROLE: 'subscriber', SSE_BENCH_URL: url }, process.argv.slice(2));
-  let result: (v: number[]) => void;
+  let result: (v: Arrival[]) => void;
   let failed: (e: Error) => void;
-  const done = new Promise<number[]>((resolve, reject) => {
+  const done = new Promise<Arrival[]>((resolve, reject) => {
     result = resolve;
     failed = reject;
   });
   return new Promise((resolve, reject) => {
     proc.on('message', (m) => {
-      const msg = m as { type: string; latencies?: number[]; error?: string };
+      const msg = m as { type: string; latencies?: Arrival[]; error?: string };
       if (msg.type === 'open') resolve(() => done);
       else if (msg.type === 'done') result(msg.latencies!);
       else if (msg.type === 'error') {
@@ -242,7 +260,8 @@ async function main(options: Options): Promise<void> {
         }),
       );
     }
-    const rawFigures = figuresOf(await rawDone());
+    // Raw: the mark is the push time itself.
+    const rawFigures = figuresOf((await rawDone()).map(([, at, marked]) => at - marked));
 
     // The API: streams opened first, then the appender process writes.
     const apiDone = await subscribers(`${api.apiUrl}/plans/${planId}/stream`);
@@ -254,20 +273,30 @@ async function main(options: Options): Promise<void> {
       },
       process.argv.slice(2),
     );
+    const committedAt = new Map<number, number>();
+    appender.on('message', (m) => {
+      for (const [position, at] of (m as { commits: Array<[number, number]> }).commits)
+        committedAt.set(position, at);
+    });
     const appended = new Promise<void>((resolve, reject) =>
       appender.once('exit', (code) =>
         code === 0 ? resolve() : reject(new Error(`appender exited with ${code}`)),
       ),
     );
-    const [latencies] = await Promise.all([apiDone(), appended]);
-    const figures = figuresOf(latencies);
+    const [arrivals] = await Promise.all([apiDone(), appended]);
+    // From the commit (the appender's append returned) to the frame; and from the start of the write.
+    const figures = figuresOf(
+      arrivals.map(([id, at]) => at - (committedAt.get(id) ?? Number.NaN)).filter((v) => !Number.isNaN(v)),
+    );
+    const fromWrite = figuresOf(arrivals.map(([, at, marked]) => at - marked));
     const fmt = (v: number) => `${v.toFixed(2)} ms`;
     const show = (what: string, f: Figures) =>
       console.log(
         `${what}\n  frames ${f.frames}/${options.events * options.subscribers}  p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}  max ${fmt(f.max)}`,
       );
     show('raw node:http SSE, frames pushed from memory (baseline)', rawFigures);
-    show('GET /api/plans/:id/stream, appended by another process', figures);
+    show('GET /api/plans/:id/stream, appended by another process: from the commit', figures);
+    show('  the same from the start of the write (read, decide, append with fsync)', fromWrite);
     const missing = options.events * options.subscribers - figures.frames;
     if (missing > 0) {
       console.error(`${missing} frames never arrived`);
@@ -281,6 +310,7 @@ async function main(options: Options): Promise<void> {
         p50Ms: r2(figures.p50),
         maxMs: r2(figures.max),
         rawP50Ms: r2(rawFigures.p50),
+        fromWriteP99Ms: r2(fromWrite.p99),
         subscribers: options.subscribers,
         events: options.events,
         frames: figures.frames,
