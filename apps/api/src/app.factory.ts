@@ -24,13 +24,6 @@ import { installDashboard } from './web/dashboard';
 
 export const API_PREFIX = 'api';
 
-/**
- * Idle polling of the API's in-process projector on a SQLite event store (others keep the projector's
- * default, 50 ms). Events appended by another process (the worker's execution events) are projected, and so
- * reach the live streams, within this; an empty poll is one indexed read of a local file.
- */
-const SQLITE_PROJECTOR_POLL_MS = 10;
-
 export interface CreateAppOptions {
   /** Use this event store instead of opening the configured one. The caller keeps it: app.close() does not close it. */
   eventStore?: EventStore;
@@ -92,11 +85,7 @@ export async function createApp(
     let readModels = options.readModels;
     if (!readModels) owned.push((readModels = await createReadModelStore(config)));
     const projector = config.runProjector
-      ? new Projector(eventStore, readModels, {
-          ...(config.eventStore.kind === 'sqlite' ? { pollIntervalMs: SQLITE_PROJECTOR_POLL_MS } : {}),
-          ...options.projector,
-          logger: projectorLogger(),
-        })
+      ? new Projector(eventStore, readModels, { ...options.projector, logger: projectorLogger() })
       : null;
     const app = (created = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({

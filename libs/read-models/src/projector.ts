@@ -130,6 +130,7 @@ export class Projector {
   private lastFailure: ProjectorFailure | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly appliedListeners = new Set<(batch: AppliedBatch) => void>();
+  private idlePollOverrideMs: number | undefined;
   /** Serializes lock changes and batch application between the follow loop, catchUp and rebuild. */
   private tail: Promise<unknown> = Promise.resolve();
   private wakePending = false;
@@ -268,6 +269,16 @@ export class Projector {
     return () => this.appliedListeners.delete(listener);
   }
 
+  /**
+   * Polls the event store every `ms` when idle instead of every pollIntervalMs, until called again without
+   * an argument (e.g. while someone follows the events live and another process may append). A shorter
+   * interval cuts the current wait short.
+   */
+  setIdlePollInterval(ms?: number): void {
+    this.idlePollOverrideMs = ms === undefined ? undefined : positiveInt(ms, 'idle poll interval');
+    if (ms !== undefined && this.active && this.failures === 0) this.wake();
+  }
+
   private notifyApplied(batch: AppliedBatch): void {
     for (const listener of this.appliedListeners) {
       try {
@@ -295,7 +306,7 @@ export class Projector {
           this.logger.log(`projector: recovered after ${this.failures} failed attempt(s)`);
         this.failures = 0;
         this.lastFailure = undefined;
-        if (applied < this.batchSize) await this.sleep(this.pollIntervalMs);
+        if (applied < this.batchSize) await this.sleep(this.idlePollOverrideMs ?? this.pollIntervalMs);
       } catch (error) {
         this.failures += 1;
         this.lastFailure = {

@@ -6,10 +6,19 @@ import { EVENT_STORE, PROJECTOR, READ_MODEL_STORE } from '../infrastructure/toke
 
 /** How often the feed checks the stored checkpoint when no projector of this process tells it about batches. */
 export const FEED_POLL_MS = 200;
+/**
+ * The idle polling of this process's projector while streams are open (its default, 50 ms, otherwise): an
+ * event appended by another process (the worker's execution events) reaches the streams within this. An
+ * empty poll is one indexed read of the event store.
+ */
+export const FEED_PROJECTOR_POLL_MS = 10;
 const READ_PAGE = 500;
 
 /** The projector as the feed uses it: the API's, plus its in-process notification of committed batches. */
-type FeedProjector = ApiProjector & { onApplied?(listener: (batch: AppliedBatch) => void): () => void };
+type FeedProjector = ApiProjector & {
+  onApplied?(listener: (batch: AppliedBatch) => void): () => void;
+  setIdlePollInterval?(ms?: number): void;
+};
 
 interface Subscriber {
   streamId: string;
@@ -78,8 +87,10 @@ export class PlanEventFeed implements OnApplicationShutdown {
   }
 
   private start(): void {
-    if (!this.unlisten && this.projector?.onApplied)
+    if (!this.unlisten && this.projector?.onApplied) {
       this.unlisten = this.projector.onApplied((batch) => this.onBatch(batch));
+      this.projector.setIdlePollInterval?.(FEED_PROJECTOR_POLL_MS);
+    }
     if (!this.timer) {
       this.timer = setInterval(() => void this.poll(), FEED_POLL_MS);
       this.timer.unref();
@@ -87,8 +98,11 @@ export class PlanEventFeed implements OnApplicationShutdown {
   }
 
   private stop(): void {
-    this.unlisten?.();
-    this.unlisten = undefined;
+    if (this.unlisten) {
+      this.unlisten();
+      this.unlisten = undefined;
+      this.projector?.setIdlePollInterval?.();
+    }
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
