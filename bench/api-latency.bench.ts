@@ -300,14 +300,25 @@ async function main(): Promise<void> {
       console.log(
         `load: up to ${options.requests} requests or ${options.duration} s, ${options.clients} concurrent keep-alive clients`,
       );
+      // Server CPU per request (this process serves both): steadier than requests/s on a busy machine.
+      let cpu0 = process.cpuUsage();
       const rawResult = await runLoadInChild(raw.url, ids, options);
+      const rawCpu = process.cpuUsage(cpu0);
+      cpu0 = process.cpuUsage();
       const result = await runLoadInChild(api.apiUrl, ids, options);
+      const apiCpu = process.cpuUsage(cpu0);
+      const perRequestUs = (c: NodeJS.CpuUsage, n: number) => (c.user + c.system) / Math.max(1, n);
       const rawFigures = figuresOf(rawResult);
       const figures = figuresOf(result);
       console.log('');
       report('raw node:http, the same bytes from memory (baseline)', rawFigures, rawResult.elapsedMs);
       report('GET /api/plans/:id', figures, result.elapsedMs);
       console.log(`  ratio      ${(figures.rps / rawFigures.rps).toFixed(2)}x the raw server's requests/s`);
+      const apiUs = perRequestUs(apiCpu, figures.requests);
+      const rawUs = perRequestUs(rawCpu, rawFigures.requests);
+      console.log(
+        `  server CPU per request: API ${apiUs.toFixed(0)} µs, raw ${rawUs.toFixed(0)} µs (${(rawUs / apiUs).toFixed(2)}x)`,
+      );
       if (result.errors > 0 || rawResult.errors > 0) process.exitCode = 1;
       const r2 = (v: number) => Math.round(v * 100) / 100;
       printResult(
@@ -319,6 +330,8 @@ async function main(): Promise<void> {
           rawP50Ms: r2(rawFigures.p50),
           rawP99Ms: r2(rawFigures.p99),
           detailKiB: r2(sample.text.length / 1024),
+          serverCpuUsPerRequest: Math.round(apiUs),
+          rawServerCpuUsPerRequest: Math.round(rawUs),
           clients: options.clients,
           errors: result.errors,
         },
