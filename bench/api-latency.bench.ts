@@ -14,11 +14,13 @@
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@chunkwise/config';
 import { startApi } from '../apps/api/src/app.factory';
+import { printResult } from './support';
 
 interface Options {
   plans: number;
@@ -179,6 +181,65 @@ function runLoadInChild(apiUrl: string, ids: string[], options: Options): Promis
   });
 }
 
+/**
+ * The raw baseline: a bare node:http server holding every plan's detail, as the API sent it (body and
+ * content-type), in memory, and answering GET /api/plans/:id with those bytes. Same process, same client.
+ */
+async function rawServer(
+  bodies: Map<string, { body: Buffer; type: string }>,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const id = (req.url ?? '').slice('/api/plans/'.length);
+    const found = bodies.get(id);
+    if (!found) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': found.type,
+      'content-length': found.body.length,
+      'cache-control': 'no-store',
+    });
+    res.end(found.body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` };
+}
+
+interface Figures {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mibPerSecond: number;
+}
+
+function figuresOf(result: LoadResult): Figures {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    errors: result.errors,
+    rps: (sorted.length / result.elapsedMs) * 1000,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1],
+    mibPerSecond: ((result.bytes / result.elapsedMs) * 1000) / 1024 / 1024,
+  };
+}
+
+function report(what: string, f: Figures, elapsedMs: number): void {
+  const fmt = (v: number) => `${v.toFixed(2)} ms`;
+  console.log(what);
+  console.log(`  requests   ${f.requests} (${f.errors} errors) in ${(elapsedMs / 1000).toFixed(1)} s`);
+  console.log(`  throughput ${f.rps.toFixed(0)} requests/s, ${f.mibPerSecond.toFixed(1)} MiB/s`);
+  console.log(`  p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}  max ${fmt(f.max)}`);
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
@@ -221,31 +282,66 @@ async function main(): Promise<void> {
         `a plan detail is ${(sample.text.length / 1024).toFixed(1)} KiB`,
     );
 
-    // Warm-up (JIT, SQLite page cache), not measured.
-    await runLoadInChild(api.apiUrl, ids, {
-      ...options,
-      requests: Math.min(2000, options.requests),
-      duration: 5,
-    });
-    console.log(
-      `load: up to ${options.requests} requests or ${options.duration} s, ${options.clients} concurrent keep-alive clients`,
-    );
-    const result = await runLoadInChild(api.apiUrl, ids, options);
-    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-    const rps = (sorted.length / result.elapsedMs) * 1000;
-    const fmt = (v: number) => `${v.toFixed(2)} ms`;
-    console.log('');
-    console.log('GET /api/plans/:id');
-    console.log(
-      `  requests   ${sorted.length} (${result.errors} errors) in ${(result.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    console.log(
-      `  throughput ${rps.toFixed(0)} requests/s, ${(((result.bytes / result.elapsedMs) * 1000) / 1024 / 1024).toFixed(1)} MiB/s`,
-    );
-    console.log(
-      `  p50 ${fmt(percentile(sorted, 50))}  p90 ${fmt(percentile(sorted, 90))}  p99 ${fmt(percentile(sorted, 99))}  max ${fmt(sorted[sorted.length - 1])}`,
-    );
-    if (result.errors > 0) process.exitCode = 1;
+    // The baseline's bytes: every plan's detail as the API sends it.
+    const bodies = new Map<string, { body: Buffer; type: string }>();
+    for (const id of ids) {
+      const res = await fetch(`${api.apiUrl}/plans/${id}`);
+      bodies.set(id, {
+        body: Buffer.from(await res.arrayBuffer()),
+        type: res.headers.get('content-type') ?? 'application/json',
+      });
+    }
+    const raw = await rawServer(bodies);
+    try {
+      // Warm-up of both (JIT, SQLite page cache), not measured.
+      const warm = { ...options, requests: Math.min(2000, options.requests), duration: 5 };
+      await runLoadInChild(raw.url, ids, warm);
+      await runLoadInChild(api.apiUrl, ids, warm);
+      console.log(
+        `load: up to ${options.requests} requests or ${options.duration} s, ${options.clients} concurrent keep-alive clients`,
+      );
+      // Server CPU per request (this process serves both): steadier than requests/s on a busy machine.
+      let cpu0 = process.cpuUsage();
+      const rawResult = await runLoadInChild(raw.url, ids, options);
+      const rawCpu = process.cpuUsage(cpu0);
+      cpu0 = process.cpuUsage();
+      const result = await runLoadInChild(api.apiUrl, ids, options);
+      const apiCpu = process.cpuUsage(cpu0);
+      const perRequestUs = (c: NodeJS.CpuUsage, n: number) => (c.user + c.system) / Math.max(1, n);
+      const rawFigures = figuresOf(rawResult);
+      const figures = figuresOf(result);
+      console.log('');
+      report('raw node:http, the same bytes from memory (baseline)', rawFigures, rawResult.elapsedMs);
+      report('GET /api/plans/:id', figures, result.elapsedMs);
+      console.log(`  ratio      ${(figures.rps / rawFigures.rps).toFixed(2)}x the raw server's requests/s`);
+      const apiUs = perRequestUs(apiCpu, figures.requests);
+      const rawUs = perRequestUs(rawCpu, rawFigures.requests);
+      console.log(
+        `  server CPU per request: API ${apiUs.toFixed(0)} µs, raw ${rawUs.toFixed(0)} µs (${(rawUs / apiUs).toFixed(2)}x)`,
+      );
+      if (result.errors > 0 || rawResult.errors > 0) process.exitCode = 1;
+      const r2 = (v: number) => Math.round(v * 100) / 100;
+      printResult(
+        'api-latency',
+        {
+          requestsPerSecond: Math.round(figures.rps),
+          p50Ms: r2(figures.p50),
+          p99Ms: r2(figures.p99),
+          rawP50Ms: r2(rawFigures.p50),
+          rawP99Ms: r2(rawFigures.p99),
+          detailKiB: r2(sample.text.length / 1024),
+          serverCpuUsPerRequest: Math.round(apiUs),
+          rawServerCpuUsPerRequest: Math.round(rawUs),
+          clients: options.clients,
+          errors: result.errors,
+        },
+        Math.round(rawFigures.rps),
+        { value: figures.rps / rawFigures.rps, of: 'requestsPerSecond/baseline' },
+      );
+    } finally {
+      raw.server.closeAllConnections();
+      raw.server.close();
+    }
   } finally {
     await api.app.close();
     rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalBinary } from '@chunkwise/temporal';
 import { makeRepo, SessionHarness } from '../test/support/session-harness';
-import { finalizedNoopPlan, intArgs, noopAgentArgv } from './support';
+import { finalizedNoopPlan, intArgs, noopAgentArgv, printResult } from './support';
 
 async function main(): Promise<void> {
   const {
@@ -84,19 +84,11 @@ async function main(): Promise<void> {
     console.log(
       `throughput: ${perSecond.toFixed(1)} tasks/s (${((seconds * 1000) / total).toFixed(1)} ms per task overall), ${(perSecond / bare).toFixed(2)}x the bare figure`,
     );
-    // The result line (bench/support.ts printResult's shape): figure/baseline for rates.
-    const round = (v: number) => Math.round(v * 1000) / 1000;
-    console.log(
-      JSON.stringify({
-        bench: 'concurrent-sessions',
-        tasksPerSecond: round(perSecond),
-        sessions: count,
-        tasks,
-        serverTuned: tuned === 1,
-        baseline: round(bare),
-        ratio: round(perSecond / bare),
-        ratioOf: 'tasksPerSecond/baseline',
-      }),
+    printResult(
+      'concurrent-sessions',
+      { tasksPerSecond: perSecond, sessions: count, tasks, serverTuned: tuned === 1 },
+      bare,
+      { value: perSecond / bare, of: 'tasksPerSecond/baseline' },
     );
   } finally {
     await h.stop();

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@chunkwise/config';
 import { importPlan } from '@chunkwise/formats';
 import { startApi } from '../apps/api/src/app.factory';
-import { intArgs } from './support';
+import { intArgs, printResult } from './support';
 
 function taskMasterFile(total: number, subtasks: number): string {
   const perTop = subtasks + 1;
@@ -108,11 +108,24 @@ async function main(): Promise<void> {
     started = process.hrtime.bigint();
     const exported = await fetch(`${api.apiUrl}/plans/${answer.id}/export?format=taskmaster`);
     const body = (await exported.json()) as { files: Array<{ content: string }> };
-    console.log(`API export (GET /api/plans/:id/export?format=taskmaster): ${ms(started).toFixed(0)} ms`);
+    const exportMs = ms(started);
+    console.log(`API export (GET /api/plans/:id/export?format=taskmaster): ${exportMs.toFixed(0)} ms`);
     started = process.hrtime.bigint();
     const back = importPlan({ content: body.files[0].content, filename: 'tasks.json' });
     console.log(
       `library import of the export: ${ms(started).toFixed(0)} ms → ${back.content.tasks.length} tasks`,
+    );
+    // Baseline: the library import alone (parse, expand, validate) in the same run; the API adds the HTTP
+    // round trip, the event append and the projection.
+    printResult(
+      'import-taskmaster',
+      {
+        apiImportMs: Math.round(importMs),
+        libraryImportMs: Math.round(median(times)),
+        exportMs: Math.round(exportMs),
+      },
+      Math.round(median(times)),
+      { value: median(times) / importMs, of: 'baseline/apiImportMs' },
     );
   } finally {
     await api.app.close();

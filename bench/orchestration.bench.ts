@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalBinary, type TemporalDevServer } from '@chunkwise/temporal';
 import { makeRepo, SessionHarness } from '../test/support/session-harness';
-import { finalizedNoopPlan, intArgs, noopAgentArgv } from './support';
+import { finalizedNoopPlan, intArgs, noopAgentArgv, printResult } from './support';
 
 async function main(): Promise<void> {
   const { tasks, pings, tuned, defaults } = intArgs({
@@ -111,20 +111,17 @@ async function main(): Promise<void> {
     console.log(
       `per task: ${(taskMs / defaultServerMs).toFixed(2)}x the bare round trip of the CLI's defaults`,
     );
-  // The result line (bench/support.ts printResult's shape): baseline/figure for times, higher is better.
-  const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
-  console.log(
-    JSON.stringify({
-      bench: 'orchestration',
-      taskMs: round(taskMs),
+  printResult(
+    'orchestration',
+    {
+      taskMs,
       tasks,
       serverTuned: tuned === 1,
-      bareDefaultServerMs: round(defaultServerMs),
-      taskOverBareX: round(taskMs / activityMs),
-      baseline: round(activityMs),
-      ratio: round(activityMs / taskMs),
-      ratioOf: 'baseline/taskMs',
-    }),
+      bareDefaultServerMs: defaultServerMs,
+      taskOverBareX: taskMs / activityMs,
+    },
+    activityMs,
+    { value: activityMs / taskMs, of: 'baseline/taskMs' },
   );
 }
 

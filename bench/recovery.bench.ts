@@ -36,7 +36,7 @@ import {
 } from '@chunkwise/temporal';
 import { DEFAULT_TIMING, hostTaskQueue } from '@chunkwise/contracts';
 import { makeRepo } from '../test/support/session-harness';
-import { intArgs } from './support';
+import { intArgs, printResult } from './support';
 
 const ROOT = findProjectRoot();
 const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -200,6 +200,18 @@ async function main(): Promise<void> {
     );
     console.log(
       `recovery (kill -9 → turn running again), median over ${rows.length} kills: ${median('turn').toFixed(2)} s`,
+    );
+    // Baseline: the heartbeat timeout, the floor of this design (the retry waits for it).
+    printResult(
+      'recovery',
+      {
+        turnRunningAgainS: Math.round(median('turn') * 100) / 100,
+        newWorkerPollingS: Math.round(median('polling') * 100) / 100,
+        firstNewEventS: Math.round(median('event') * 100) / 100,
+        kills: rows.length,
+      },
+      timeoutSec,
+      { value: timeoutSec / median('turn'), of: 'baseline/turnRunningAgainS' },
     );
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type NewEvent } from '@chunkwise/event-store';
+import { printResult } from './support';
 
 const SINGLE = positiveInt(process.env.BENCH_SINGLE, 2000);
 const BATCHES = positiveInt(process.env.BENCH_BATCHES, 200);
@@ -241,6 +242,18 @@ function print(rows: Row[], dir: string): void {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));
+  const adapter = (kind: Row['kind']): Row => rows.find((r) => r.kind === kind && !r.name.startsWith('raw'))!;
+  printResult(
+    'sqlite-append',
+    {
+      singleEventsPerSecond: Math.round(rate(adapter('single'))),
+      batchEventsPerSecond: Math.round(rate(adapter('batch'))),
+      rawBatchEventsPerSecond: Math.round(rate(raw('batch'))),
+      batchRatio: Math.round((rate(adapter('batch')) / rate(raw('batch'))) * 1000) / 1000,
+    },
+    Math.round(rate(raw('single'))),
+    { value: rate(adapter('single')) / rate(raw('single')), of: 'singleEventsPerSecond/baseline' },
+  );
 }
 
 main().catch((error: unknown) => {

@@ -61,3 +61,39 @@ export async function finalizedNoopPlan(
   await plans.execute(planId, { type: 'FinalizePlan' });
   return planId;
 }
+
+/** How a bench's ratio is formed: `figure/baseline` (higher is better when the figure is a rate) or `baseline/figure`. */
+export interface Ratio {
+  /** The ratio's value, rounded by the caller or here to 3 decimals. */
+  value: number;
+  /** Which way it was divided, naming the figure: e.g. `eventsPerSecond/baseline`, `baseline/p99Ms`. */
+  of: string;
+}
+
+/**
+ * Prints a bench's result as its LAST line of output: one JSON object
+ * `{"bench": name, ...figures, "baseline": baseline, "ratio": ratio.value, "ratioOf": ratio.of}`.
+ * The first key of `figures` is the bench's main figure (the one `npm run bench` puts in its table);
+ * name figures with their unit (`eventsPerSecond`, `p99Ms`). `baseline` is the raw baseline measured in
+ * the same run, in the main figure's unit; `null` with a `ratio.value` of `null` when a bench has none.
+ * Call it last: `bench/run-all.sh` reads the last line of stdout.
+ */
+export function printResult(
+  name: string,
+  figures: Record<string, unknown>,
+  baseline: number | null,
+  ratio: { value: number | null; of: string },
+): void {
+  const round = (v: number | null) => (v === null || !Number.isFinite(v) ? v : Math.round(v * 1000) / 1000);
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ...Object.fromEntries(
+        Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+      ),
+      baseline: round(baseline),
+      ratio: round(ratio.value),
+      ratioOf: ratio.of,
+    }),
+  );
+}

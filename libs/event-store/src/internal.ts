@@ -146,6 +146,23 @@ export function idempotentResult(
   return { nextExpectedRevision: last.revision, position: last.position };
 }
 
+const storedJson = new WeakMap<object, { data: string; metadata: string }>();
+
+/**
+ * The JSON text a stored event's `data` and `metadata` were parsed from, when its adapter kept it (SQLite
+ * does; the text is what the store holds, so `JSON.parse` of it equals the event's values). Lets a consumer
+ * that stores the event again as text (the read models' history) skip serializing it a second time.
+ */
+export function storedJsonOf(event: StoredEvent): { data: string; metadata: string } | undefined {
+  return storedJson.get(event);
+}
+
+/** Records the text of `storedJsonOf` for an event built by an adapter. */
+export function rememberStoredJson(event: StoredEvent, data: string, metadata: string): StoredEvent {
+  storedJson.set(event, { data, metadata });
+  return event;
+}
+
 export function parseJson(text: string): unknown {
   return JSON.parse(text) as unknown;
 }

@@ -31,6 +31,7 @@ import {
   ManagedSubscription,
   normalizeExpected,
   parseJson,
+  rememberStoredJson,
   pollLoop,
   serializeBatch,
   type SerializedEvent,
@@ -272,14 +273,18 @@ export class SqliteEventStore implements EventStore {
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
-  return {
+  const parsedMetadata = parseJson(row.metadata);
+  const metadata = toMetadata(parsedMetadata);
+  const event: StoredEvent = {
     id: row.id,
     streamId: row.stream_id,
     type: row.type,
     data: parseJson(row.data),
-    metadata: toMetadata(parseJson(row.metadata)),
+    metadata,
     revision: row.revision,
     position: row.position,
     recordedAt: row.recorded_at,
   };
+  // The text is kept only where it parses to exactly what the event holds.
+  return metadata === parsedMetadata ? rememberStoredJson(event, row.data, row.metadata) : event;
 }

@@ -133,4 +133,26 @@ describe('plan projection (pure)', () => {
     expect(normalizeTimestamp('2025-01-01T01:00:00+01:00')).toBe('2025-01-01T00:00:00.000Z');
     expect(normalizeTimestamp('not a time')).toBe('not a time');
   });
+
+  it('gives what Date#toISOString gives for every input of the fast path and around it', () => {
+    const samples = [
+      '2026-12-03T14:52:52.123Z',
+      '2026-02-28T23:59:59.999Z',
+      '0001-01-01T00:00:00.000Z',
+      // Outside the fast path: dates that roll over, hour 24, no milliseconds, offsets.
+      '2026-02-30T00:00:00.000Z',
+      '2026-02-29T12:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000+02:00',
+    ];
+    for (const value of samples) {
+      const time = Date.parse(value);
+      expect(normalizeTimestamp(value)).toBe(Number.isNaN(time) ? value : new Date(time).toISOString());
+    }
+    for (let t = Date.UTC(2024, 0, 1); t < Date.UTC(2025, 0, 1); t += 7 * 3600_000 + 123)
+      expect(normalizeTimestamp(new Date(t).toISOString())).toBe(new Date(t).toISOString());
+  });
 });

@@ -76,11 +76,17 @@ export function emptyProjectedPlan(planId: string): ProjectedPlan {
   };
 }
 
+/** `toISOString` output that parses back to itself (days up to 28, so that no date rolls over). */
+const ISO_UTC_MS =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /**
  * ISO-8601 in UTC with milliseconds (what `Date#toISOString` gives), so that every store returns the same
  * text whatever its column type, and rows sort by time as text. Unparseable input is kept as it is.
  */
 export function normalizeTimestamp(value: string): string {
+  // What every event store writes (Date#toISOString) comes back unchanged: skip the parse and format.
+  if (ISO_UTC_MS.test(value)) return value;
   const time = Date.parse(value);
   return Number.isNaN(time) ? value : new Date(time).toISOString();
 }

@@ -258,6 +258,40 @@ describe('Projector', () => {
     expect(p.checkpoint).toBeGreaterThanOrEqual(updated.position);
   });
 
+  it('tells onApplied listeners of every committed batch, contiguous, before the waiters; a rebuild starts at 0', async () => {
+    const store = sqliteStore();
+    const p = projector(store, { batchSize: 2, replayBatchSize: 2 });
+    const batches: Array<{ after: number; checkpoint: number; positions: number[]; stored: number }> = [];
+    const unlisten = p.onApplied((b) => {
+      batches.push({
+        after: b.after,
+        checkpoint: b.checkpoint,
+        positions: b.events.map((e) => e.position),
+        stored: 0,
+      });
+      void store.getCheckpoint().then((c) => (batches[batches.length - 1].stored = c));
+    });
+    await service.execute('n1', { type: 'CreatePlan', planId: 'n1', document: simplePlan('N') });
+    for (let i = 0; i < 4; i++) await service.execute('n1', { type: 'RecordFeedback', feedback: `f${i}` });
+    await p.catchUp();
+    expect(batches.map((b) => [b.after, b.checkpoint])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 5],
+    ]);
+    expect(batches.flatMap((b) => b.positions)).toEqual([1, 2, 3, 4, 5]);
+    for (const b of batches) expect(b.stored).toBe(b.checkpoint);
+    batches.length = 0;
+    await p.rebuild();
+    expect(batches[0].after).toBe(0);
+    expect(batches[batches.length - 1].checkpoint).toBe(5);
+    unlisten();
+    await service.execute('n1', { type: 'RecordFeedback', feedback: 'after' });
+    batches.length = 0;
+    await p.catchUp();
+    expect(batches).toEqual([]);
+  });
+
   it('waitForPosition also sees progress made by the active projector of another process', async () => {
     const active = projector(sqliteStore('shared.db'));
     await active.start();
@@ -276,7 +310,7 @@ describe('Projector', () => {
       await service.execute(`c${i}`, { type: 'CreatePlan', planId: `c${i}`, document: simplePlan(`C${i}`) });
     }
     const store = sqliteStore('shared.db');
-    const p = projector(store, { batchSize: 2 });
+    const p = projector(store, { batchSize: 2, replayBatchSize: 2 });
     const first = await p.catchUp();
     expect(first).toMatchObject({ events: 5, batches: 3, fromPosition: 0, toPosition: 5 });
     expect(await store.listPlans()).toHaveLength(5);

@@ -20,8 +20,13 @@ export interface ProjectorLogger {
 }
 
 export interface ProjectorOptions {
-  /** Events per batch (one read-model transaction each). Default 500. */
+  /** Events per batch of the follow loop (one read-model transaction each). Default 500. */
   batchSize?: number;
+  /**
+   * Events per batch of catchUp and rebuild, which replay a backlog: larger transactions, each plan loaded
+   * and written once per batch. Default 2000 (at least batchSize).
+   */
+  replayBatchSize?: number;
   /** Idle polling interval of the event store. Default 50 ms. */
   pollIntervalMs?: number;
   /** How often a standby tries to take the projector lock. Default 3 s. */
@@ -86,6 +91,16 @@ export interface ProjectorFailure {
   since: string;
 }
 
+/** A batch the projector has committed to the read models: every event at a position in (after, checkpoint]. */
+export interface AppliedBatch {
+  /** The checkpoint before the batch. */
+  after: number;
+  /** The checkpoint after it (its last event's position). */
+  checkpoint: number;
+  /** The batch's events (of every stream), in position order. */
+  events: readonly StoredEvent[];
+}
+
 interface Waiter {
   position: number;
   settle: (reached: boolean) => void;
@@ -93,6 +108,7 @@ interface Waiter {
 
 export class Projector {
   private readonly batchSize: number;
+  private readonly replayBatchSize: number;
   private readonly pollIntervalMs: number;
   private readonly lockRetryIntervalMs: number;
   private readonly heartbeatMs: number;
@@ -113,6 +129,8 @@ export class Projector {
   private failures = 0;
   private lastFailure: ProjectorFailure | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly appliedListeners = new Set<(batch: AppliedBatch) => void>();
+  private idlePollOverrideMs: number | undefined;
   /** Serializes lock changes and batch application between the follow loop, catchUp and rebuild. */
   private tail: Promise<unknown> = Promise.resolve();
   private wakePending = false;
@@ -124,6 +142,10 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.batchSize = positiveInt(options.batchSize ?? 500, 'batchSize');
+    this.replayBatchSize = positiveInt(
+      options.replayBatchSize ?? Math.max(2000, this.batchSize),
+      'replayBatchSize',
+    );
     this.pollIntervalMs = positiveInt(options.pollIntervalMs ?? 50, 'pollIntervalMs');
     this.lockRetryIntervalMs = positiveInt(options.lockRetryIntervalMs ?? 3000, 'lockRetryIntervalMs');
     this.heartbeatMs = positiveInt(options.lockHeartbeatIntervalMs ?? 5000, 'lockHeartbeatIntervalMs');
@@ -236,6 +258,37 @@ export class Projector {
     });
   }
 
+  /**
+   * Calls `listener` with every batch this projector commits from now on (follow loop, catch-up and
+   * rebuild, which starts again from position 0), right after the commit and before waitForPosition's
+   * waiters are told. In-process only: batches committed by a projector elsewhere are not seen. Returns the
+   * function that removes the listener. A listener that throws is logged and kept.
+   */
+  onApplied(listener: (batch: AppliedBatch) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  /**
+   * Polls the event store every `ms` when idle instead of every pollIntervalMs, until called again without
+   * an argument (e.g. while someone follows the events live and another process may append). A shorter
+   * interval cuts the current wait short.
+   */
+  setIdlePollInterval(ms?: number): void {
+    this.idlePollOverrideMs = ms === undefined ? undefined : positiveInt(ms, 'idle poll interval');
+    if (ms !== undefined && this.active && this.failures === 0) this.wake();
+  }
+
+  private notifyApplied(batch: AppliedBatch): void {
+    for (const listener of this.appliedListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.error(`projector: a listener of applied batches failed: ${message(error)}`, error);
+      }
+    }
+  }
+
   // ---- the follow loop ----
 
   private async run(): Promise<void> {
@@ -253,7 +306,7 @@ export class Projector {
           this.logger.log(`projector: recovered after ${this.failures} failed attempt(s)`);
         this.failures = 0;
         this.lastFailure = undefined;
-        if (applied < this.batchSize) await this.sleep(this.pollIntervalMs);
+        if (applied < this.batchSize) await this.sleep(this.idlePollOverrideMs ?? this.pollIntervalMs);
       } catch (error) {
         this.failures += 1;
         this.lastFailure = {
@@ -313,7 +366,9 @@ export class Projector {
     const batch = await this.eventStore.readAll({ after: this.cursor, maxCount: this.batchSize });
     if (batch.length === 0) return 0;
     await this.store.applyEvents(batch);
+    const after = this.cursor;
     this.cursor = lastPosition(batch);
+    this.notifyApplied({ after, checkpoint: this.cursor, events: batch });
     this.advanceKnown(this.cursor);
     this.logger.debug?.(`projector: applied ${batch.length} event(s) up to position ${this.cursor}`);
     return batch.length;
@@ -366,17 +421,19 @@ export class Projector {
       }
       const batch: StoredEvent[] = await this.eventStore.readAll({
         after: position,
-        maxCount: this.batchSize,
+        maxCount: this.replayBatchSize,
       });
       if (batch.length === 0) break;
       await this.store.applyEvents(batch);
+      const before = position;
       position = lastPosition(batch);
       events += batch.length;
       batches += 1;
+      this.notifyApplied({ after: before, checkpoint: position, events: batch });
       this.advanceKnown(position);
       if (this.active) this.cursor = position;
       options.onProgress?.({ events, position });
-      if (batch.length < this.batchSize) break;
+      if (batch.length < this.replayBatchSize) break;
     }
     const durationMs = performance.now() - started;
     const result: ReplayResult = {

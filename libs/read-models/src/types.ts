@@ -50,6 +50,13 @@ export interface HistoryEntry {
   eventId: string;
 }
 
+/** A plan's detail serialized as JSON (UTF-8), with the revision an HTTP answer names in its ETag. */
+export interface PlanDetailJson {
+  body: Buffer;
+  revision: number;
+  streamRevision: number;
+}
+
 export interface PlanListFilter {
   status?: PlanStatus;
   repository?: string;
@@ -70,6 +77,12 @@ export interface ReadModelStore {
   reset(): Promise<void>;
   listPlans(filter?: PlanListFilter): Promise<PlanSummary[]>;
   getPlan(id: string): Promise<PlanDetail | null>;
+  /**
+   * The detail of `getPlan` as JSON bytes (`JSON.stringify` of it), for a store that can serve it without
+   * building and serializing it on every read (SQLite keeps it per plan and stream revision). Never staler
+   * than `getPlan` at the same moment.
+   */
+  getPlanJson?(id: string): Promise<PlanDetailJson | null>;
   getHistory(id: string): Promise<HistoryEntry[] | null>;
   /** Takes the single-active-projector lock if free (PostgreSQL advisory lock; SQLite file lock). */
   tryAcquireProjectorLock(): Promise<boolean>;

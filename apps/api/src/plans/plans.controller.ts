@@ -35,7 +35,7 @@ import { newPlanId } from './plan-ids';
 import {
   GetPlanAtRevisionQuery,
   GetPlanHistoryQuery,
-  GetPlanQuery,
+  GetPlanJsonQuery,
   ListPlansQuery,
   ValidatePlanDocumentQuery,
   ValidatePlanQuery,
@@ -149,18 +149,25 @@ export class PlansController {
     @Param('id') id: string,
     @Query(new ZodValidationPipe(getPlanQuerySchema, 'query')) query: z.output<typeof getPlanQuerySchema>,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const plan = await this.queries.execute(
-      query.revision === undefined ? new GetPlanQuery(id) : new GetPlanAtRevisionQuery(id, query.revision),
-    );
+    @Res() res: Response,
+  ): Promise<void> {
     // The ETag names the plan's content revision, the precondition of writes (If-Match). It is not a
     // validator of this answer: execution moves status and tasks without a new revision. So the
     // answer is never cached, and If-None-Match never turns it into a stale 304.
     delete req.headers['if-none-match'];
+    if (query.revision === undefined) {
+      // The current detail is sent as the store keeps it serialized (the same bytes as res.json of it).
+      const json = await this.queries.execute(new GetPlanJsonQuery(id));
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('ETag', `"${json.revision}"`);
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.send(json.body);
+      return;
+    }
+    const plan = await this.queries.execute(new GetPlanAtRevisionQuery(id, query.revision));
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('ETag', `"${plan.revision}"`);
-    return plan;
+    res.json(plan);
   }
 
   @Patch(':id')

@@ -13,22 +13,32 @@ import {
 import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PlanNotFoundError } from '@chunkwise/application';
 import { planStreamId } from '@chunkwise/domain';
-import type { EventStore, StoredEvent, Subscription } from '@chunkwise/event-store';
+import type { EventStore, StoredEvent } from '@chunkwise/event-store';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { ApiErrors } from '../common/openapi-decorators';
 import { RequestValidationError } from '../common/error-response';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { ProjectionSync } from '../infrastructure/projection-sync.service';
+import { PlanEventFeed } from './plan-event-feed';
 import { streamQuerySchema } from './session-schemas';
 
 /** A comment line every this many ms keeps proxies and clients from timing the stream out. */
 export const SSE_HEARTBEAT_MS = 15_000;
-const POLL_MS = 200;
 
-/** One Server-Sent Event: `id` is the event's global position (resume with Last-Event-ID). */
+const frames = new WeakMap<StoredEvent, string>();
+
+/**
+ * One Server-Sent Event: `id` is the event's global position (resume with Last-Event-ID). Kept per event
+ * object, so that the streams of one plan, which get the same event from the feed, serialize it once.
+ */
 export function sseFrame(event: StoredEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) frames.set(event, (frame = sseFrameOf(event)));
+  return frame;
+}
+
+function sseFrameOf(event: StoredEvent): string {
   const data = JSON.stringify({
     type: event.type,
     position: event.position,
@@ -57,7 +67,7 @@ export class PlanStreamController implements OnApplicationShutdown {
 
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    private readonly sync: ProjectionSync,
+    private readonly feed: PlanEventFeed,
   ) {}
 
   @Get('stream')
@@ -124,28 +134,27 @@ export class PlanStreamController implements OnApplicationShutdown {
       ended = true;
       this.open.delete(end);
       clearInterval(heartbeat);
-      void subscription.stop();
+      unsubscribe();
       if (!res.writableEnded) res.end();
     };
     // A frame is written once the read models hold its event, so a client that refetches on it reads
     // the state it announces (the stream follows the event store; GETs read the read models). In order.
-    let chain = Promise.resolve();
-    const subscription: Subscription = eventStore.follow({ after, pollIntervalMs: POLL_MS }, (event) => {
-      if (ended || event.streamId !== streamId) return;
-      chain = chain.then(async () => {
-        await this.sync.waitFor(event.position);
+    const unsubscribe = this.feed.subscribe(
+      streamId,
+      after,
+      (event) => {
         if (!ended) res.write(sseFrame(event));
-      });
-    });
+      },
+      (error) => {
+        if (!ended)
+          this.logger.warn(
+            `stream of plan ${id} ended: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        end();
+      },
+    );
     this.open.add(end);
     res.on('close', end);
     if (res.destroyed || req.socket.destroyed) end(); // the client left while we were getting ready
-    void subscription.done.then(() => {
-      if (!ended && subscription.error)
-        this.logger.warn(
-          `stream of plan ${id} ended: ${subscription.error instanceof Error ? subscription.error.message : String(subscription.error)}`,
-        );
-      end();
-    });
   }
 }

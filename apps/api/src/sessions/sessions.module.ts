@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { PlanEventFeed } from './plan-event-feed';
 import { PlanStreamController } from './plan-stream.controller';
 import { SESSION_HANDLERS } from './session.handlers';
 import { SessionsController } from './sessions.controller';
@@ -8,6 +9,6 @@ import { SessionsController } from './sessions.controller';
 @Module({
   imports: [CqrsModule],
   controllers: [SessionsController, PlanStreamController],
-  providers: [...SESSION_HANDLERS],
+  providers: [...SESSION_HANDLERS, PlanEventFeed],
 })
 export class SessionsModule {}

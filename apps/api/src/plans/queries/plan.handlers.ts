@@ -5,6 +5,7 @@ import { DomainError, parsePlanDocument, stateAtRevision, type Task, validatePla
 import {
   projectDetail,
   type PlanDetail,
+  type PlanDetailJson,
   type PlanSummary,
   type ReadModelStore,
 } from '@chunkwise/read-models';
@@ -13,6 +14,7 @@ import type { ValidationResult } from '../../common/api-schemas';
 import {
   GetPlanAtRevisionQuery,
   GetPlanHistoryQuery,
+  GetPlanJsonQuery,
   GetPlanQuery,
   GetTaskQuery,
   ListChunksQuery,
@@ -44,6 +46,23 @@ export class ListPlansHandler extends ReadModelHandler implements IQueryHandler<
 export class GetPlanHandler extends ReadModelHandler implements IQueryHandler<GetPlanQuery> {
   execute({ planId }: GetPlanQuery): Promise<PlanDetail> {
     return this.plan(planId);
+  }
+}
+
+@QueryHandler(GetPlanJsonQuery)
+export class GetPlanJsonHandler extends ReadModelHandler implements IQueryHandler<GetPlanJsonQuery> {
+  async execute({ planId }: GetPlanJsonQuery): Promise<PlanDetailJson> {
+    if (this.readModels.getPlanJson) {
+      const json = await this.readModels.getPlanJson(planId);
+      if (!json) throw new PlanNotFoundError(planId);
+      return json;
+    }
+    const plan = await this.plan(planId);
+    return {
+      body: Buffer.from(JSON.stringify(plan)),
+      revision: plan.revision,
+      streamRevision: plan.streamRevision,
+    };
   }
 }
 
@@ -140,6 +159,7 @@ export class ValidatePlanDocumentHandler implements IQueryHandler<ValidatePlanDo
 export const QUERY_HANDLERS = [
   ListPlansHandler,
   GetPlanHandler,
+  GetPlanJsonHandler,
   GetPlanAtRevisionHandler,
   GetPlanHistoryHandler,
   ListChunksHandler,

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { Task } from '@chunkwise/domain';
-import type { PlanDetail, PlanListFilter, PlanSummary } from '@chunkwise/read-models';
+import type { PlanDetail, PlanDetailJson, PlanListFilter, PlanSummary } from '@chunkwise/read-models';
 import type { z } from 'zod';
 import type {
   chunkListSchema,
@@ -16,6 +16,13 @@ export class ListPlansQuery extends Query<PlanSummary[]> {
 }
 
 export class GetPlanQuery extends Query<PlanDetail> {
+  constructor(readonly planId: string) {
+    super();
+  }
+}
+
+/** The current detail as JSON bytes (what GET /plans/:id sends), served from the store's cache when it has one. */
+export class GetPlanJsonQuery extends Query<PlanDetailJson> {
   constructor(readonly planId: string) {
     super();
   }
