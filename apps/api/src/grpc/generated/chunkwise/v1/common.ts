@@ -21,6 +21,8 @@ export interface ValidationIssue {
   code: string;
   path: string;
   message: string;
+  taskId: string;
+  chunkKey: string;
 }
 
 /** Whether a plan satisfies the finalize rules, and every problem at once. */

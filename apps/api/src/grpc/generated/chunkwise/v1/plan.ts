@@ -205,7 +205,8 @@ export interface ExportedFile {
 export interface ExportPlanResponse {
   revision: number;
   files: ExportedFile[];
-  warnings: string[];
+  /** What the format cannot express (as the REST answer's `warnings`). */
+  warningsJson: string;
 }
 
 export interface ImportPlanRequest {
