@@ -72,9 +72,17 @@ function grpcError(code: status, message: string, body: Partial<ErrorBody>): Grp
   if (body.code) metadata.set(ERROR_CODE_METADATA_KEY, String(body.code));
   if (typeof body.currentRevision === 'number')
     metadata.set(CURRENT_REVISION_METADATA_KEY, String(body.currentRevision));
-  metadata.set(ERROR_METADATA_KEY, boundedJson({ ...body, message }));
-  return { code, details: message, message, metadata };
+  const short = shortened(message);
+  metadata.set(ERROR_METADATA_KEY, boundedJson({ ...body, message: short }));
+  return { code, details: short, message: short, metadata };
 }
+
+/** A validation message names every issue; the status line keeps its start (the trailer lists them all). */
+const MAX_MESSAGE = 1000;
+const shortened = (message: string) =>
+  message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE)}… (every issue: ${ERROR_METADATA_KEY})`
+    : message;
 
 /** Clients refuse trailers above 8 KiB (grpc-js's default): keep the body within ~6 KiB, as ASCII. */
 const MAX_ERROR_JSON = 6000;
