@@ -26,6 +26,7 @@ import {
 import { type RunningApi, startApi } from '../apps/api/src/app.factory';
 import { LOADER_OPTIONS, PROTO_FILES, protoDir } from '../apps/api/src/grpc/grpc-server';
 import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
+import { FakeAnthropic } from './support/fake-anthropic';
 import { createSessionWorkers } from '../apps/worker/src/session-workers';
 import { git, makeRepo } from './support/session-harness';
 import { makeTempDir } from './support/temp-dir';
@@ -109,8 +110,10 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
     let sessions: Client;
     let address: string;
     let eventStore: EventStore;
+    let fake: FakeAnthropic;
 
     beforeAll(async () => {
+      fake = await FakeAnthropic.start();
       server = await startTemporalDevServer({ dataDir: join(tmp.path, 'temporal'), binary, headless: true });
       const config = loadConfig({
         CHUNKWISE_DATA_DIR: join(tmp.path, 'data'),
@@ -119,6 +122,8 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
         TEMPORAL_ADDRESS: server.address,
         CHUNKWISE_TASK_QUEUE: taskQueue,
         CHUNKWISE_API_TOKEN: TOKEN,
+        ANTHROPIC_BASE_URL: fake.url,
+        ANTHROPIC_API_KEY: 'test-key',
         CHUNKWISE_LOG_LEVEL: 'error',
       });
       mkdirSync(config.dataDir, { recursive: true });
@@ -150,6 +155,7 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       await connection?.close();
       await api?.app.close();
       await server?.stop();
+      await fake?.close();
       tmp.remove();
     });
 
@@ -537,6 +543,12 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
         (await call<{ progressJson: string }>(sessions, 'getProgress', { planId })).progressJson,
       ) as { status: string };
       expect(done.status).toBe('completed');
+      const chunkDiff = JSON.parse(
+        (await call<{ diffJson: string }>(sessions, 'getChunkDiff', { planId, chunkKey: 'C01_build' }))
+          .diffJson,
+      ) as { commits: unknown[] };
+      expect(chunkDiff.commits.length).toBeGreaterThanOrEqual(2);
+      expect(JSON.stringify(chunkDiff)).toContain('a.js');
       const cancelled = await failure(call(sessions, 'cancel', { planId }));
       expect([grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND]).toContain(cancelled.code);
     });
@@ -550,6 +562,74 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       ).rejects.toMatchObject({
         code: grpc.status.INVALID_ARGUMENT,
       });
+    });
+
+    it('planning RPCs: generate with Claude, usage, diff between revisions, suggestions', async () => {
+      fake.enqueue({
+        stopReason: 'tool_use',
+        usage: { input_tokens: 100, output_tokens: 50 },
+        content: [
+          {
+            type: 'tool_use',
+            name: 'submit_plan',
+            input: {
+              title: 'Generated',
+              description: 'by the stand-in',
+              chunks: [{ key: 'core', title: 'Core', description: 'core', executionMode: 'sequential' }],
+              tasks: [
+                {
+                  id: 'T1',
+                  chunk: 'core',
+                  title: 'Do it',
+                  description: 'it',
+                  acceptance: ['done'],
+                  dependsOn: [],
+                  canRunInParallel: false,
+                },
+              ],
+            },
+          },
+        ],
+      });
+      const generated = await call<{ result: { id: string; revision: number }; resultJson: string }>(
+        plans,
+        'generatePlan',
+        { bodyJson: JSON.stringify({ title: 'Generated', description: 'Make it' }) },
+      );
+      const planId = generated.result.id;
+      expect(generated.result.revision).toBe(1);
+      expect(JSON.parse(generated.resultJson).usage).toBeTruthy();
+      const usage = JSON.parse(
+        (await call<{ usageJson: string }>(plans, 'getUsage', { planId })).usageJson,
+      ) as { planId: string; calls: number };
+      expect(usage).toMatchObject({ planId, calls: 1 });
+
+      await call(plans, 'updateTask', {
+        planId,
+        taskId: 'T1',
+        changesJson: JSON.stringify({ title: 'Do it now' }),
+      });
+      const diff = JSON.parse(
+        (await call<{ diffJson: string }>(plans, 'diffRevisions', { planId, fromRevision: 1, toRevision: 2 }))
+          .diffJson,
+      ) as { planId: string };
+      expect(diff.planId).toBe(planId);
+      expect(JSON.stringify(diff)).toContain('Do it now');
+
+      const badDiff = await failure(call(plans, 'diffRevisions', { planId, fromRevision: 0, toRevision: 2 }));
+      expect(badDiff.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const noSet = await failure(call(plans, 'getSuggestions', { planId, setId: 's_nope' }));
+      expect(noSet.code).toBe(grpc.status.NOT_FOUND);
+      const noIds = await failure(call(plans, 'applySuggestions', { planId, setId: 's_nope', ids: [] }));
+      expect(noIds.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const emptyFeedback = await failure(
+        call(plans, 'refinePlan', { planId, bodyJson: JSON.stringify({ feedback: ' ' }) }),
+      );
+      expect(emptyFeedback.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const badReview = await failure(
+        call(plans, 'reviewPlan', { planId, bodyJson: JSON.stringify({ type: 'nonsense' }) }),
+      );
+      expect(badReview.code).toBe(grpc.status.INVALID_ARGUMENT);
     });
 
     it('UNAVAILABLE when Temporal is down', async () => {

@@ -1,7 +1,9 @@
-import { Controller, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Inject, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Metadata } from '@grpc/grpc-js';
 import type { ValidationIssue as DomainIssue } from '@chunkwise/domain';
+import { type ExecuteResult, PlanningService, PlanNotFoundError } from '@chunkwise/application';
+import type { ReadModelStore } from '@chunkwise/read-models';
 import { z } from 'zod';
 import {
   addChunkBodySchema,
@@ -15,6 +17,16 @@ import {
 } from '../common/api-schemas';
 import { RequestValidationError } from '../common/error-response';
 import { exportQuerySchema, importBodySchema } from '../imports/import-schemas';
+import { ProjectionSync } from '../infrastructure/projection-sync.service';
+import { READ_MODEL_STORE } from '../infrastructure/tokens';
+import {
+  applyBodySchema,
+  diffQuerySchema,
+  generateBodySchema,
+  refineBodySchema,
+  reviewBodySchema,
+  suggestionSetView,
+} from '../planning/planning-schemas';
 import { ExportPlanQuery, ImportPlansCommand } from '../imports/import.commands';
 import { newPlanId } from '../plans/plan-ids';
 import {
@@ -30,6 +42,13 @@ import type { PlanCommand } from '@chunkwise/domain';
 import type { ValidationResult, WriteResult } from './generated/chunkwise/v1/common';
 import {
   type AddChunkRequest,
+  type ApplySuggestionsRequest,
+  type DiffRevisionsRequest,
+  type GeneratePlanRequest,
+  type GetSuggestionsRequest,
+  type GetUsageRequest,
+  type RefinePlanRequest,
+  type ReviewPlanRequest,
   type AddTaskRequest,
   type ArchivePlanRequest,
   type CreatePlanRequest,
@@ -114,7 +133,16 @@ export class PlanGrpcController implements PlanServiceController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly planning: PlanningService,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly sync: ProjectionSync,
   ) {}
+
+  /** A planning write's answer once the read models hold it (as PlanningController.written). */
+  private async planned(id: string, result: ExecuteResult): Promise<{ result: WriteResult }> {
+    await this.sync.waitFor(result.position);
+    return { result: { id, revision: result.revision } };
+  }
 
   private async write(planId: string, command: PlanCommand, metadata: Metadata | undefined, rev?: number) {
     const outcome = await this.commands.execute(
@@ -321,5 +349,79 @@ export class PlanGrpcController implements PlanServiceController {
     const body = validated(importBodySchema, jsonField(request.requestJson, 'request_json'));
     const results = await this.commands.execute(new ImportPlansCommand(body, writeOptionsOf(metadata)));
     return { resultJson: JSON.stringify(body.allTags ? { plans: results } : results[0]) };
+  }
+
+  // ---- planning with Claude (PlanningController's service) ----
+
+  async generatePlan(request: GeneratePlanRequest, metadata?: Metadata) {
+    const body = validated(generateBodySchema, jsonField(request.bodyJson, 'body_json'));
+    const planId = newPlanId();
+    const result = await this.planning.generate(planId, body, writeOptionsOf(metadata));
+    const written = await this.planned(planId, result);
+    return { ...written, resultJson: JSON.stringify({ ...written.result, usage: result.state.usage }) };
+  }
+
+  async reviewPlan(request: ReviewPlanRequest, metadata?: Metadata) {
+    const id = required(request.planId, 'plan_id');
+    const body = validated(reviewBodySchema, bodyOf(request.bodyJson, 'body_json'));
+    const { result, set } = await this.planning.review(
+      id,
+      { type: body.type, scope: body.scope, targetId: body.targetId },
+      writeOptionsOf(metadata, request.expectedRevision),
+    );
+    await this.sync.waitFor(result.position);
+    return { suggestionsJson: JSON.stringify(suggestionSetView(id, set)) };
+  }
+
+  async getSuggestions(request: GetSuggestionsRequest) {
+    const id = required(request.planId, 'plan_id');
+    const set = await this.planning.suggestionSet(id, required(request.setId, 'set_id'));
+    return { suggestionsJson: JSON.stringify(suggestionSetView(id, set)) };
+  }
+
+  async applySuggestions(request: ApplySuggestionsRequest, metadata?: Metadata) {
+    const id = required(request.planId, 'plan_id');
+    const body = validated(applyBodySchema, { ids: request.ids ?? [] });
+    const result = await this.planning.apply(
+      id,
+      required(request.setId, 'set_id'),
+      body.ids,
+      writeOptionsOf(metadata, request.expectedRevision),
+    );
+    return this.planned(id, result);
+  }
+
+  async refinePlan(request: RefinePlanRequest, metadata?: Metadata) {
+    const id = required(request.planId, 'plan_id');
+    const body = validated(refineBodySchema, bodyOf(request.bodyJson, 'body_json'));
+    const { result, rationale } = await this.planning.refine(
+      id,
+      { feedback: body.feedback, mode: body.mode, drafts: body.drafts, author: body.author },
+      writeOptionsOf(metadata, request.expectedRevision),
+    );
+    const written = await this.planned(id, result);
+    return {
+      ...written,
+      resultJson: JSON.stringify({
+        ...written.result,
+        mode: body.mode,
+        planningIterations: result.state.planningIterations,
+        rationale,
+        usage: result.state.usage,
+      }),
+    };
+  }
+
+  async diffRevisions(request: DiffRevisionsRequest) {
+    const id = required(request.planId, 'plan_id');
+    const q = validated(diffQuerySchema, { from: request.fromRevision, to: request.toRevision }, 'query');
+    return { diffJson: JSON.stringify({ planId: id, ...(await this.planning.diff(id, q.from, q.to)) }) };
+  }
+
+  async getUsage(request: GetUsageRequest) {
+    const id = required(request.planId, 'plan_id');
+    const plan = await this.readModels.getPlan(id);
+    if (!plan) throw new PlanNotFoundError(id);
+    return { usageJson: JSON.stringify({ planId: id, ...plan.usage }) };
   }
 }

@@ -27,6 +27,7 @@ import {
 } from '../sessions/session-schemas';
 import {
   ExecutePlanCommand,
+  GetChunkDiffQuery,
   GetProgressQuery,
   ResumePlanCommand,
   SignalSessionCommand,
@@ -38,6 +39,7 @@ import {
   type CompleteTaskRequest,
   type EditTaskRequest,
   type ExecuteRequest,
+  type GetChunkDiffRequest,
   type GetProgressRequest,
   type PauseRequest,
   type ResumeRequest,
@@ -152,6 +154,13 @@ export class SessionGrpcController implements SessionServiceController, OnApplic
   async getProgress(request: GetProgressRequest) {
     const progress = await this.queries.execute(new GetProgressQuery(required(request.planId, 'plan_id')));
     return { progressJson: JSON.stringify(progress) };
+  }
+
+  async getChunkDiff(request: GetChunkDiffRequest) {
+    const diff = await this.queries.execute(
+      new GetChunkDiffQuery(required(request.planId, 'plan_id'), required(request.chunkKey, 'chunk_key')),
+    );
+    return { diffJson: JSON.stringify(diff) };
   }
 
   /**

@@ -219,6 +219,85 @@ export interface ImportPlanResponse {
   resultJson: string;
 }
 
+export interface GeneratePlanRequest {
+  /** As the body of POST /api/plans/generate. */
+  bodyJson: string;
+}
+
+export interface GeneratePlanResponse {
+  result?:
+    | WriteResult
+    | undefined;
+  /** The REST answer ({ id, revision, usage }). */
+  resultJson: string;
+}
+
+export interface ReviewPlanRequest {
+  planId: string;
+  /** As the body of POST /api/plans/{id}/review, without expectedRevision. */
+  bodyJson: string;
+  expectedRevision?: number | undefined;
+}
+
+export interface ReviewPlanResponse {
+  /** The suggestion set (as the REST answer). */
+  suggestionsJson: string;
+}
+
+export interface GetSuggestionsRequest {
+  planId: string;
+  setId: string;
+}
+
+export interface GetSuggestionsResponse {
+  suggestionsJson: string;
+}
+
+export interface ApplySuggestionsRequest {
+  planId: string;
+  setId: string;
+  /** The suggestions to apply (at least one). */
+  ids: string[];
+  expectedRevision?: number | undefined;
+}
+
+export interface ApplySuggestionsResponse {
+  result?: WriteResult | undefined;
+}
+
+export interface RefinePlanRequest {
+  planId: string;
+  /** As the body of POST /api/plans/{id}/refine, without expectedRevision. */
+  bodyJson: string;
+  expectedRevision?: number | undefined;
+}
+
+export interface RefinePlanResponse {
+  result?:
+    | WriteResult
+    | undefined;
+  /** The REST answer (mode, planningIterations, rationale, usage). */
+  resultJson: string;
+}
+
+export interface DiffRevisionsRequest {
+  planId: string;
+  fromRevision: number;
+  toRevision: number;
+}
+
+export interface DiffRevisionsResponse {
+  diffJson: string;
+}
+
+export interface GetUsageRequest {
+  planId: string;
+}
+
+export interface GetUsageResponse {
+  usageJson: string;
+}
+
 export const CHUNKWISE_V1_PACKAGE_NAME = "chunkwise.v1";
 
 /**
@@ -301,6 +380,34 @@ export interface PlanServiceClient {
   /** Import a plan written by another tool (or a Chunkwise document). */
 
   importPlan(request: ImportPlanRequest, metadata?: Metadata): Observable<ImportPlanResponse>;
+
+  /** Generate a draft plan with Claude (one LLM turn). */
+
+  generatePlan(request: GeneratePlanRequest, metadata?: Metadata): Observable<GeneratePlanResponse>;
+
+  /** Review a plan with Claude: a suggestion set (nothing changes until applied). */
+
+  reviewPlan(request: ReviewPlanRequest, metadata?: Metadata): Observable<ReviewPlanResponse>;
+
+  /** A suggestion set of a review. */
+
+  getSuggestions(request: GetSuggestionsRequest, metadata?: Metadata): Observable<GetSuggestionsResponse>;
+
+  /** Apply chosen suggestions as one new revision. */
+
+  applySuggestions(request: ApplySuggestionsRequest, metadata?: Metadata): Observable<ApplySuggestionsResponse>;
+
+  /** Refine a plan with Claude from feedback. */
+
+  refinePlan(request: RefinePlanRequest, metadata?: Metadata): Observable<RefinePlanResponse>;
+
+  /** What changed between two revisions. */
+
+  diffRevisions(request: DiffRevisionsRequest, metadata?: Metadata): Observable<DiffRevisionsResponse>;
+
+  /** The LLM usage (tokens, cost) of the plan's planning. */
+
+  getUsage(request: GetUsageRequest, metadata?: Metadata): Observable<GetUsageResponse>;
 }
 
 /**
@@ -437,6 +544,55 @@ export interface PlanServiceController {
     request: ImportPlanRequest,
     metadata?: Metadata,
   ): Promise<ImportPlanResponse> | Observable<ImportPlanResponse> | ImportPlanResponse;
+
+  /** Generate a draft plan with Claude (one LLM turn). */
+
+  generatePlan(
+    request: GeneratePlanRequest,
+    metadata?: Metadata,
+  ): Promise<GeneratePlanResponse> | Observable<GeneratePlanResponse> | GeneratePlanResponse;
+
+  /** Review a plan with Claude: a suggestion set (nothing changes until applied). */
+
+  reviewPlan(
+    request: ReviewPlanRequest,
+    metadata?: Metadata,
+  ): Promise<ReviewPlanResponse> | Observable<ReviewPlanResponse> | ReviewPlanResponse;
+
+  /** A suggestion set of a review. */
+
+  getSuggestions(
+    request: GetSuggestionsRequest,
+    metadata?: Metadata,
+  ): Promise<GetSuggestionsResponse> | Observable<GetSuggestionsResponse> | GetSuggestionsResponse;
+
+  /** Apply chosen suggestions as one new revision. */
+
+  applySuggestions(
+    request: ApplySuggestionsRequest,
+    metadata?: Metadata,
+  ): Promise<ApplySuggestionsResponse> | Observable<ApplySuggestionsResponse> | ApplySuggestionsResponse;
+
+  /** Refine a plan with Claude from feedback. */
+
+  refinePlan(
+    request: RefinePlanRequest,
+    metadata?: Metadata,
+  ): Promise<RefinePlanResponse> | Observable<RefinePlanResponse> | RefinePlanResponse;
+
+  /** What changed between two revisions. */
+
+  diffRevisions(
+    request: DiffRevisionsRequest,
+    metadata?: Metadata,
+  ): Promise<DiffRevisionsResponse> | Observable<DiffRevisionsResponse> | DiffRevisionsResponse;
+
+  /** The LLM usage (tokens, cost) of the plan's planning. */
+
+  getUsage(
+    request: GetUsageRequest,
+    metadata?: Metadata,
+  ): Promise<GetUsageResponse> | Observable<GetUsageResponse> | GetUsageResponse;
 }
 
 export function PlanServiceControllerMethods() {
@@ -460,6 +616,13 @@ export function PlanServiceControllerMethods() {
       "getHistory",
       "exportPlan",
       "importPlan",
+      "generatePlan",
+      "reviewPlan",
+      "getSuggestions",
+      "applySuggestions",
+      "refinePlan",
+      "diffRevisions",
+      "getUsage",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -133,6 +133,15 @@ export interface WatchResponse {
   dataJson: string;
 }
 
+export interface GetChunkDiffRequest {
+  planId: string;
+  chunkKey: string;
+}
+
+export interface GetChunkDiffResponse {
+  diffJson: string;
+}
+
 export const CHUNKWISE_V1_PACKAGE_NAME = "chunkwise.v1";
 
 /**
@@ -184,6 +193,10 @@ export interface SessionServiceClient {
   /** Progress: live from the workflow while a session is active, else from the read models. */
 
   getProgress(request: GetProgressRequest, metadata?: Metadata): Observable<GetProgressResponse>;
+
+  /** What a chunk's commits changed (commits, files, unified diff). */
+
+  getChunkDiff(request: GetChunkDiffRequest, metadata?: Metadata): Observable<GetChunkDiffResponse>;
 
   /**
    * The plan's events, in order, from after `after_position` (default: from now), followed live.
@@ -270,6 +283,13 @@ export interface SessionServiceController {
     metadata?: Metadata,
   ): Promise<GetProgressResponse> | Observable<GetProgressResponse> | GetProgressResponse;
 
+  /** What a chunk's commits changed (commits, files, unified diff). */
+
+  getChunkDiff(
+    request: GetChunkDiffRequest,
+    metadata?: Metadata,
+  ): Promise<GetChunkDiffResponse> | Observable<GetChunkDiffResponse> | GetChunkDiffResponse;
+
   /**
    * The plan's events, in order, from after `after_position` (default: from now), followed live.
    * Resume after a disconnect with the last position received.
@@ -292,6 +312,7 @@ export function SessionServiceControllerMethods() {
       "completeTask",
       "editTask",
       "getProgress",
+      "getChunkDiff",
       "watch",
     ];
     for (const method of grpcMethods) {
