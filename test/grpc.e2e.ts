@@ -553,6 +553,108 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       expect([grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND]).toContain(cancelled.code);
     });
 
+    it('task actions and session control on a manual chunk: Edit, Approve, Retry, Skip, Complete, Stop, Resume', async () => {
+      interface Progress {
+        live: boolean;
+        status: string;
+        pauseReason?: string | null;
+        pauseDetail?: string | null;
+        tasks: Array<{ id: string; status: string }>;
+      }
+      const progress = async (planId: string) =>
+        JSON.parse(
+          (await call<{ progressJson: string }>(sessions, 'getProgress', { planId })).progressJson,
+        ) as Progress;
+      const waitProgress = async (planId: string, ok: (p: Progress) => boolean) => {
+        const deadline = Date.now() + 90_000;
+        let last: Progress | undefined;
+        while (Date.now() < deadline) {
+          last = await progress(planId);
+          if (ok(last)) return last;
+          await sleep(200);
+        }
+        throw new Error(`plan ${planId}: progress never matched; last ${JSON.stringify(last)}`);
+      };
+      const awaiting = (taskId: string) => (p: Progress) =>
+        p.live && p.pauseReason === 'approval' && new RegExp(taskId).test(p.pauseDetail ?? '');
+      const answer = (r: { resultJson: string }) => JSON.parse(r.resultJson) as Record<string, unknown>;
+
+      const doc = document('Manual');
+      const { id: planId } = (
+        await call(plans, 'createPlan', {
+          documentJson: JSON.stringify({
+            ...doc,
+            chunks: [{ key: 'C01_manual', title: 'By hand', executionMode: 'manual' }],
+            tasks: [
+              { id: 'M1', chunk: 'C01_manual', title: 'one', description: 'write m1.js exports.m = 1;' },
+              { id: 'M2', chunk: 'C01_manual', title: 'two', description: 'write m2.js exports.m = 2;' },
+              { id: 'M3', chunk: 'C01_manual', title: 'three', description: 'write m3.js exports.m = 3;' },
+              { id: 'M4', chunk: 'C01_manual', title: 'four', description: 'write m4.js exports.m = 4;' },
+            ],
+          }),
+        })
+      ).result!;
+      await call(plans, 'finalizePlan', { planId });
+      await call(sessions, 'execute', { planId, bodyJson: JSON.stringify({ from: 'beginning' }) });
+
+      await waitProgress(planId, awaiting('M1'));
+      expect(
+        answer(
+          await call(sessions, 'editTask', {
+            planId,
+            taskId: 'M1',
+            editJson: JSON.stringify({ title: 'one!' }),
+          }),
+        ),
+      ).toEqual({ accepted: true, reason: null });
+      const badEdit = await failure(
+        call(sessions, 'editTask', { planId, taskId: 'M1', editJson: '{"nope": 1}' }),
+      );
+      expect(badEdit.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(
+        answer(
+          await call(sessions, 'approveTask', { planId, taskId: 'M1', bodyJson: '{"action":"execute"}' }),
+        ),
+      ).toEqual({ accepted: true, reason: null });
+
+      await waitProgress(planId, awaiting('M2'));
+      const retry = await failure(call(sessions, 'retryTask', { planId, taskId: 'M1' }));
+      expect(retry.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(errorBody(retry).code).toBe('update_rejected');
+      expect(
+        answer(
+          await call(sessions, 'skipTask', { planId, taskId: 'M2', bodyJson: '{"reason":"not needed"}' }),
+        ),
+      ).toEqual({ accepted: true, reason: null });
+
+      await waitProgress(planId, awaiting('M3'));
+      // Complete by hand: the QA gates decide (they pass: nothing in the work tree breaks them).
+      expect(answer(await call(sessions, 'completeTask', { planId, taskId: 'M3' }))).toEqual({
+        accepted: true,
+        reason: null,
+      });
+
+      await waitProgress(planId, awaiting('M4'));
+      expect(answer(await call(sessions, 'stop', { planId, reason: 'later' }))).toMatchObject({
+        signal: 'stop',
+      });
+      await waitProgress(planId, (p) => !p.live);
+      const restarted = answer(await call(sessions, 'resume', { planId }));
+      expect(restarted.action).toBe('restarted');
+      for (;;) {
+        const p = await waitProgress(planId, (x) => x.status === 'completed' || awaiting('M\\d')(x));
+        if (p.status === 'completed') break;
+        const next = /M\d/.exec(p.pauseDetail ?? '')![0];
+        await call(sessions, 'approveTask', { planId, taskId: next, bodyJson: '{"action":"skip"}' });
+        await sleep(300);
+      }
+      const final = await progress(planId);
+      expect(final.tasks.find((t) => t.id === 'M1')!.status).toBe('completed');
+      expect(final.tasks.find((t) => t.id === 'M2')!.status).toBe('skipped');
+      expect(final.tasks.find((t) => t.id === 'M3')!.status).toBe('completed');
+      expect(final.tasks.find((t) => t.id === 'M4')!.status).toBe('skipped');
+    });
+
     it('Watch of an unknown plan is NOT_FOUND; a bad position INVALID_ARGUMENT', async () => {
       await expect(watch({ planId: 'p_doesnotexist' }, () => true).done).rejects.toMatchObject({
         code: grpc.status.NOT_FOUND,
