@@ -666,7 +666,7 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       });
     });
 
-    it('planning RPCs: generate with Claude, usage, diff between revisions, suggestions', async () => {
+    it('planning RPCs: generate, review, suggestions, apply, refine (the Claude stand-in), usage, diff', async () => {
       fake.enqueue({
         stopReason: 'tool_use',
         usage: { input_tokens: 100, output_tokens: 50 },
@@ -717,6 +717,90 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       ) as { planId: string };
       expect(diff.planId).toBe(planId);
       expect(JSON.stringify(diff)).toContain('Do it now');
+
+      // Review (a suggestion set), apply one suggestion, refine in one draft: each one stand-in turn.
+      const t9 = {
+        id: 'T9',
+        chunk: 'C01_core',
+        title: 'Test it',
+        description: 'end to end',
+        acceptance: ['done'],
+        dependsOn: ['T1'],
+        canRunInParallel: false,
+      };
+      fake.enqueue({
+        stopReason: 'tool_use',
+        usage: { input_tokens: 100, output_tokens: 50 },
+        content: [
+          {
+            type: 'tool_use',
+            name: 'submit_suggestions',
+            input: {
+              suggestions: [
+                { id: 'x', kind: 'add_task', reasoning: 'untested', before: null, after: { task: t9 } },
+              ],
+            },
+          },
+        ],
+      });
+      const set = JSON.parse(
+        (
+          await call<{ suggestionsJson: string }>(plans, 'reviewPlan', {
+            planId,
+            bodyJson: JSON.stringify({ type: 'add_missing' }),
+          })
+        ).suggestionsJson,
+      ) as { setId: string; suggestions: Array<{ id: string }> };
+      expect(set.suggestions.map((x) => x.id)).toEqual(['s1']);
+      const again = JSON.parse(
+        (await call<{ suggestionsJson: string }>(plans, 'getSuggestions', { planId, setId: set.setId }))
+          .suggestionsJson,
+      ) as { setId: string };
+      expect(again.setId).toBe(set.setId);
+      const applied = await call(plans, 'applySuggestions', { planId, setId: set.setId, ids: ['s1'] });
+      expect(applied.result!.revision).toBe(3);
+
+      fake.enqueue({
+        stopReason: 'tool_use',
+        usage: { input_tokens: 100, output_tokens: 50 },
+        content: [
+          {
+            type: 'tool_use',
+            name: 'submit_revision',
+            input: {
+              title: 'Generated',
+              description: 'refined',
+              chunks: [{ key: 'C01_core', title: 'Core', description: 'core', executionMode: 'sequential' }],
+              tasks: [
+                {
+                  id: 'T1',
+                  chunk: 'C01_core',
+                  title: 'Do it, refined',
+                  description: 'it',
+                  acceptance: ['done'],
+                  dependsOn: [],
+                  canRunInParallel: false,
+                },
+                t9,
+              ],
+              summary: 'renamed T1',
+            },
+          },
+        ],
+      });
+      const refined = await call<{ result: { revision: number }; resultJson: string }>(plans, 'refinePlan', {
+        planId,
+        bodyJson: JSON.stringify({ feedback: 'rename T1', mode: 'single' }),
+      });
+      expect(refined.result.revision).toBe(4);
+      expect(JSON.parse(refined.resultJson)).toMatchObject({ mode: 'single' });
+      const plan = JSON.parse((await call<{ planJson: string }>(plans, 'getPlan', { planId })).planJson) as {
+        chunks: Array<{ tasks: Array<{ id: string; title: string }> }>;
+      };
+      expect(plan.chunks.flatMap((c) => c.tasks.map((t) => `${t.id}:${t.title}`))).toEqual([
+        'T1:Do it, refined',
+        'T9:Test it',
+      ]);
 
       const badDiff = await failure(call(plans, 'diffRevisions', { planId, fromRevision: 0, toRevision: 2 }));
       expect(badDiff.code).toBe(grpc.status.INVALID_ARGUMENT);
