@@ -402,6 +402,10 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       expect(body.code).toBe('validation_failed');
       expect(body.issues!.length).toBeGreaterThanOrEqual(1);
       expect(e.metadata.get('chunkwise-error-code')).toEqual(['validation_failed']);
+      // The standard rich error model too (google.rpc.Status with a BadRequest; decoded in grpc-errors.spec.ts).
+      const details = e.metadata.get('grpc-status-details-bin')[0] as Buffer;
+      expect(Buffer.isBuffer(details)).toBe(true);
+      expect(details.toString('latin1')).toContain('type.googleapis.com/google.rpc.BadRequest');
 
       const notJson = await failure(call(plans, 'createPlan', { documentJson: '{nope' }));
       expect(notJson.code).toBe(grpc.status.INVALID_ARGUMENT);

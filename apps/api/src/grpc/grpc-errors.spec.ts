@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { Root } from 'protobufjs';
 import { PlanNotFoundError, StaleRevisionError, TemporalUnavailableError } from '@chunkwise/application';
 import { DomainError } from '@chunkwise/domain';
 import { RequestValidationError } from '../common/error-response';
@@ -48,8 +49,100 @@ describe('toGrpcError (through the REST mapping)', () => {
       message: `problem number ${i}`,
     }));
     const body = String(trailer(toGrpcError(new RequestValidationError(issues)), 'chunkwise-error'));
-    expect(body.length).toBeLessThanOrEqual(6000);
+    expect(body.length).toBeLessThanOrEqual(2500);
     expect(JSON.parse(body).issuesOmitted).toBeGreaterThan(0);
+  });
+});
+
+/** The google.rpc messages, to decode what the server hand-encodes. */
+const rpc = Root.fromJSON({
+  nested: {
+    google: {
+      nested: {
+        protobuf: {
+          nested: {
+            Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+          },
+        },
+        rpc: {
+          nested: {
+            Status: {
+              fields: {
+                code: { type: 'int32', id: 1 },
+                message: { type: 'string', id: 2 },
+                details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
+              },
+            },
+            BadRequest: {
+              fields: { fieldViolations: { rule: 'repeated', type: 'FieldViolation', id: 1 } },
+              nested: {
+                FieldViolation: {
+                  fields: { field: { type: 'string', id: 1 }, description: { type: 'string', id: 2 } },
+                },
+              },
+            },
+            ErrorInfo: {
+              fields: {
+                reason: { type: 'string', id: 1 },
+                domain: { type: 'string', id: 2 },
+                metadata: { keyType: 'string', type: 'string', id: 3 },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+describe('grpc-status-details-bin (google.rpc.Status)', () => {
+  const decode = (e: ReturnType<typeof toGrpcError>) => {
+    const raw = e.error.metadata.get('grpc-status-details-bin')[0] as Buffer;
+    const st = rpc
+      .lookupType('google.rpc.Status')
+      .toObject(rpc.lookupType('google.rpc.Status').decode(raw)) as {
+      code: number;
+      message: string;
+      details: Array<{ type_url: string; value: Uint8Array }>;
+    };
+    const detail = (type: string) => {
+      const d = st.details.find((x) => x.type_url === `type.googleapis.com/google.rpc.${type}`);
+      return (
+        d &&
+        rpc.lookupType(`google.rpc.${type}`).toObject(rpc.lookupType(`google.rpc.${type}`).decode(d.value))
+      );
+    };
+    return { st, detail };
+  };
+
+  it('a BadRequest with a violation per issue, and an ErrorInfo', () => {
+    const e = toGrpcError(
+      new RequestValidationError([
+        { code: 'schema', path: 'document_json', message: 'must be JSON' },
+        { code: 'schema', path: 'tasks', message: 'tasks must be a list' },
+      ]),
+    );
+    const { st, detail } = decode(e);
+    expect(st.code).toBe(status.INVALID_ARGUMENT);
+    expect(st.message).toBe(e.error.details);
+    expect(detail('BadRequest')).toEqual({
+      fieldViolations: [
+        { field: 'document_json', description: 'must be JSON' },
+        { field: 'tasks', description: 'tasks must be a list' },
+      ],
+    });
+    expect(detail('ErrorInfo')).toEqual({ reason: 'validation_failed', domain: 'chunkwise' });
+  });
+
+  it('the current revision of a stale write in the ErrorInfo', () => {
+    const { st, detail } = decode(toGrpcError(new StaleRevisionError('p_1', 2, 7)));
+    expect(st.code).toBe(status.ABORTED);
+    expect(detail('ErrorInfo')).toEqual({
+      reason: 'stale_revision',
+      domain: 'chunkwise',
+      metadata: { currentRevision: '7' },
+    });
+    expect(detail('BadRequest')).toBeUndefined();
   });
 });
 

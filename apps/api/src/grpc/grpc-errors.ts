@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { mapError } from '../common/error-mapping';
 import type { ErrorBody } from '../common/error-response';
+import { STATUS_DETAILS_KEY, statusDetails } from './status-details';
 
 /** The error a gRPC handler fails with: grpc-js sends `code`, `details` and `metadata` (as trailers). */
 export interface GrpcError {
@@ -73,19 +74,34 @@ function grpcError(code: status, message: string, body: Partial<ErrorBody>): Grp
   if (typeof body.currentRevision === 'number')
     metadata.set(CURRENT_REVISION_METADATA_KEY, String(body.currentRevision));
   const short = shortened(message);
-  metadata.set(ERROR_METADATA_KEY, boundedJson({ ...body, message: short }));
+  const json = boundedJson({ ...body, message: short });
+  metadata.set(ERROR_METADATA_KEY, json);
+  // The same issues (as many as the JSON trailer kept) as a google.rpc.BadRequest, and an ErrorInfo.
+  const kept = (JSON.parse(json) as Partial<ErrorBody>).issues ?? [];
+  metadata.set(
+    STATUS_DETAILS_KEY,
+    statusDetails(code, short, {
+      reason: body.code,
+      metadata:
+        typeof body.currentRevision === 'number' ? { currentRevision: String(body.currentRevision) } : {},
+      violations: kept.map((i) => ({
+        field: i.path ?? i.taskId ?? i.chunkKey ?? '',
+        description: i.message,
+      })),
+    }),
+  );
   return { code, details: short, message: short, metadata };
 }
 
 /** A validation message names every issue; the status line keeps its start (the trailer lists them all). */
-const MAX_MESSAGE = 1000;
+const MAX_MESSAGE = 500;
 const shortened = (message: string) =>
   message.length > MAX_MESSAGE
     ? `${message.slice(0, MAX_MESSAGE)}… (every issue: ${ERROR_METADATA_KEY})`
     : message;
 
-/** Clients refuse trailers above 8 KiB (grpc-js's default): keep the body within ~6 KiB, as ASCII. */
-const MAX_ERROR_JSON = 6000;
+/** Clients refuse trailers above 8 KiB (grpc-js default): this JSON, the binary details (base64) and the message share them. */
+const MAX_ERROR_JSON = 2500;
 const ascii = (json: string) =>
   json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
