@@ -93,7 +93,7 @@ const rpc = Root.fromJSON({
       },
     },
   },
-});
+} as Parameters<typeof Root.fromJSON>[0]);
 
 describe('grpc-status-details-bin (google.rpc.Status)', () => {
   const decode = (e: ReturnType<typeof toGrpcError>) => {
