@@ -22,6 +22,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY bench ./bench
 COPY bin ./bin
+COPY proto ./proto
 RUN npm run build \
  && node dist/libs/temporal/src/workflow-bundle.js dist/workflow-bundle.js \
  && npm prune --omit=dev
@@ -40,6 +41,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/proto ./proto
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

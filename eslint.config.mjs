@@ -107,6 +107,7 @@ export default tseslint.config(
       'coverage/**',
       'bin/**',
       'apps/web/src/api/generated/**',
+      'apps/api/src/grpc/generated/**',
     ],
   },
   js.configs.recommended,

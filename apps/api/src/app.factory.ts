@@ -20,6 +20,7 @@ import { bearerAuthMiddleware } from './common/bearer-auth';
 import { installBodyParsing } from './common/body-parsing';
 import type { HealthOptions } from './infrastructure/health-options';
 import { DOCS_JSON_PATH, DOCS_PATH, setupOpenApi } from './openapi';
+import { grpcAddress, grpcOptions } from './grpc/grpc-server';
 import { installMcpEndpoint } from './mcp/mcp-endpoint';
 import { installDashboard } from './web/dashboard';
 
@@ -142,12 +143,21 @@ export interface RunningApi {
   docsUrl: string;
   /** The web dashboard, e.g. http://127.0.0.1:8080/ */
   dashboardUrl: string;
+  /** The gRPC server (`host:port`), when config.grpcPort is set. */
+  grpcAddress?: string;
 }
 
-/** createApp + listen on config.host:config.port (port 0 picks a free port); returns the URLs. */
+/**
+ * createApp + listen on config.host:config.port (port 0 picks a free port); returns the URLs. With
+ * config.grpcPort, the gRPC services (same command and query handlers) are served on that port too.
+ */
 export async function startApi(config: ChunkwiseConfig, options: CreateAppOptions = {}): Promise<RunningApi> {
   const app = await createApp(config, options);
   try {
+    if (config.grpcPort) {
+      app.connectMicroservice(grpcOptions(config.host, config.grpcPort), { inheritAppConfig: false });
+      await app.startAllMicroservices();
+    }
     await app.listen(config.port, config.host);
   } catch (e) {
     await app.close().catch(() => undefined);
@@ -167,6 +177,7 @@ export async function startApi(config: ChunkwiseConfig, options: CreateAppOption
     apiUrl: `${baseUrl}/${API_PREFIX}`,
     docsUrl: `${baseUrl}/${DOCS_PATH}`,
     dashboardUrl: `${baseUrl}/`,
+    ...(config.grpcPort ? { grpcAddress: grpcAddress(host, config.grpcPort) } : {}),
   };
 }
 

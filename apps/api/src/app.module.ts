@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { type Infrastructure, InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -24,6 +25,7 @@ export class AppModule {
         WebModule,
         HealthModule,
         ImportsModule,
+        GrpcModule,
       ],
     };
   }

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   started.app.enableShutdownHooks();
   logger.log(`API listening on ${apiUrl}`);
   logger.log(`OpenAPI docs on ${docsUrl} (JSON: ${docsUrl}-json)`);
+  if (started.grpcAddress) logger.log(`gRPC listening on ${started.grpcAddress} (see docs/grpc.md)`);
 }
 
 main().catch((err: unknown) => {

@@ -287,6 +287,11 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       ['OpenAPI docs', startedApi.docsUrl],
       ['MCP (HTTP)', `${startedApi.baseUrl}/mcp  (stdio: chunkwise mcp; see docs/mcp.md)`],
     ];
+    if (config.grpcPort)
+      out.push([
+        'gRPC',
+        `${new URL(startedApi.baseUrl).hostname}:${config.grpcPort}  (CHUNKWISE_GRPC_PORT; see docs/grpc.md)`,
+      ]);
     if (temporal) {
       out.push(['Temporal UI', temporal.uiUrl ?? '(headless)']);
       out.push([

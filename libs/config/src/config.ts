@@ -11,6 +11,8 @@ const bool = z
 export const envSchema = z.object({
   CHUNKWISE_HOST: z.string().default('127.0.0.1'),
   CHUNKWISE_PORT: port.default(8080),
+  /** The gRPC port of the API process (on CHUNKWISE_HOST); unset or 0: no gRPC server. */
+  CHUNKWISE_GRPC_PORT: port.optional(),
   CHUNKWISE_DATA_DIR: z.string().default('.chunkwise'),
   CHUNKWISE_EVENT_STORE: z.enum(['sqlite', 'postgres', 'kurrentdb']).default('sqlite'),
   /** SQLite file path or PostgreSQL URL; defaults to <data dir>/events.db for SQLite. */
@@ -48,6 +50,8 @@ export const envSchema = z.object({
 export interface ChunkwiseConfig {
   host: string;
   port: number;
+  /** gRPC port (on `host`); null when gRPC is off. */
+  grpcPort?: number | null;
   dataDir: string;
   eventStore:
     | { kind: 'sqlite'; file: string }
@@ -128,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     host: e.CHUNKWISE_HOST,
     port: e.CHUNKWISE_PORT,
+    grpcPort: e.CHUNKWISE_GRPC_PORT ? e.CHUNKWISE_GRPC_PORT : null,
     dataDir,
     eventStore,
     readModels,
@@ -151,6 +156,7 @@ export function describeConfig(c: ChunkwiseConfig): Record<string, unknown> {
   const redact = (u: string) => u.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   return {
     listen: `${c.host}:${c.port}`,
+    grpc: c.grpcPort ? `${c.host}:${c.grpcPort}` : 'off',
     dataDir: c.dataDir,
     eventStore:
       c.eventStore.kind === 'sqlite' ? c.eventStore : { ...c.eventStore, url: redact(c.eventStore.url) },
