@@ -9,6 +9,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { findTemporalBinary } from '@chunkwise/temporal';
 import { inCi } from './support/ci';
 import { cleanEnv, cli, ensureBuilt, freePort, ROOT, startUp, stopUp, type Up } from './support/cli-process';
@@ -51,12 +54,30 @@ const SMALL_PLAN = {
   ],
 };
 
+/** The standard gRPC health check of the whole server. */
+function grpcHealth(address: string): Promise<string> {
+  const pkg = grpc.loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
+  };
+  const client = new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    check(req: object, cb: (err: Error | null, res: { status: string }) => void): void;
+  };
+  return new Promise((resolve, reject) =>
+    client.check({ service: '' }, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(res.status);
+    }),
+  );
+}
+
 // ---- the API-only stack -----------------------------------------------------------------------
 
 describe('chunkwise CLI against `chunkwise up --no-temporal`', () => {
   let work: string;
   let dataDir: string;
   let port: number;
+  let grpcPort: number;
   let env: NodeJS.ProcessEnv;
   let up: Up | undefined;
   let sampleId = '';
@@ -67,7 +88,8 @@ describe('chunkwise CLI against `chunkwise up --no-temporal`', () => {
     work = mkdtempSync(join(tmpdir(), 'chunkwise-cli-e2e-'));
     dataDir = join(work, 'data');
     port = await freePort();
-    env = cleanEnv({ CHUNKWISE_API_URL: `http://127.0.0.1:${port}` });
+    grpcPort = await freePort();
+    env = cleanEnv({ CHUNKWISE_API_URL: `http://127.0.0.1:${port}`, CHUNKWISE_GRPC_PORT: String(grpcPort) });
     writeFileSync(join(work, 'invalid.yaml'), INVALID_PLAN);
     writeFileSync(join(work, 'small.json'), JSON.stringify(SMALL_PLAN, null, 2));
     up = await startUp(['--no-temporal', '--data-dir', dataDir, '--port', String(port)], env);
@@ -85,6 +107,13 @@ describe('chunkwise CLI against `chunkwise up --no-temporal`', () => {
     expect(out).toMatch(new RegExp(`^  OpenAPI docs +http://127\\.0\\.0\\.1:${port}/api/docs$`, 'm'));
     expect(out).toMatch(new RegExp(`^  Dashboard +http://127\\.0\\.0\\.1:${port}/$`, 'm'));
     expect(out).toMatch(/^ {2}Temporal +not started \(--no-temporal\)$/m);
+    expect(out).toMatch(
+      new RegExp(
+        `^ {2}gRPC +127\\.0\\.0\\.1:${grpcPort} +\\(CHUNKWISE_GRPC_PORT; see docs/grpc\\.md\\)$`,
+        'm',
+      ),
+    );
+    expect(await grpcHealth(`127.0.0.1:${grpcPort}`)).toBe('SERVING');
     expect(out).toContain(`Event store   sqlite ${join(dataDir, 'events.db')}`);
     expect(out).toContain(`Read models   sqlite ${join(dataDir, 'read-models.db')}`);
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);

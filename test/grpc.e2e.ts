@@ -288,6 +288,16 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       }
       const e = await failure(call(sessions, 'getProgress', { planId: 'p_x' }, auth(null)));
       expect(e.code).toBe(grpc.status.UNAUTHENTICATED);
+      // The stream too.
+      const stream = sessions.watch(
+        { planId: 'p_x' },
+        auth('wrong-token'),
+      ) as grpc.ClientReadableStream<WatchEvent>;
+      const streamed = await new Promise<grpc.ServiceError>((resolvePromise) => {
+        stream.on('data', () => undefined);
+        stream.on('error', resolvePromise);
+      });
+      expect(streamed.code).toBe(grpc.status.UNAUTHENTICATED);
     });
 
     it('every plan RPC, on the same handlers as REST', async () => {

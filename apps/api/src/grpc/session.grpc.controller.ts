@@ -7,7 +7,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import type { Metadata } from '@grpc/grpc-js';
 import type { ControlSignal } from '@chunkwise/application';
 import { PlanNotFoundError } from '@chunkwise/application';
 import { planStreamId } from '@chunkwise/domain';
@@ -168,8 +167,7 @@ export class SessionGrpcController implements SessionServiceController, OnApplic
    * once the read models hold it (a client that reads the plan on it sees what it announces). Ends
    * when the client cancels; errors (no such plan, invalid position) end it with their status.
    */
-  watch(request: WatchRequest, metadata?: Metadata): Observable<WatchResponse> {
-    void metadata;
+  watch(request: WatchRequest): Observable<WatchResponse> {
     return new Observable<WatchResponse>((subscriber) => {
       let ended = false;
       let subscription: Subscription | undefined;
