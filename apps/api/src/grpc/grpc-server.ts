@@ -47,14 +47,19 @@ export function grpcOptions(host: string, port: number): GrpcOptions {
       protoPath: PROTO_FILES,
       url: grpcAddress(host, port),
       loader: { ...LOADER_OPTIONS, includeDirs },
-      onLoadPackageDefinition: (pkg: PackageDefinition, server: Server) => {
+      onLoadPackageDefinition: (_pkg: PackageDefinition, server: Server) => {
         const health = new HealthImplementation({
           '': 'SERVING',
           ...Object.fromEntries(GRPC_SERVICES.map((s) => [s, 'SERVING' as const])),
         });
         health.addToServer(server);
-        const healthDefinition = loadSync(healthProtoPath, LOADER_OPTIONS);
-        new ReflectionService({ ...pkg, ...healthDefinition }).addToServer(server);
+        // Reflection describes the protos as written (snake_case fields), not the camelCase view the
+        // handlers get from proto-loader: clients such as grpcurl build requests from these descriptors.
+        const asWritten = { ...LOADER_OPTIONS, keepCase: true };
+        new ReflectionService({
+          ...loadSync(PROTO_FILES, { ...asWritten, includeDirs }),
+          ...loadSync(healthProtoPath, asWritten),
+        }).addToServer(server);
       },
     },
   };
