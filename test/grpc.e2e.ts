@@ -275,6 +275,9 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
         expect(descriptor).toContain('chunkwise.v1');
         expect(descriptor).toContain('SessionService');
         expect(descriptor).toContain('Watch');
+        // The protos as written: tools such as grpcurl build requests by these field names.
+        expect(descriptor).toContain('plan_id');
+        expect(descriptor).not.toContain('planId');
       } finally {
         r.close();
       }
