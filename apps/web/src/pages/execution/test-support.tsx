@@ -6,49 +6,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement, ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
-import { vi } from 'vitest';
 import type { PlanDetail, Progress } from '../../api/client';
 import type { StreamEvent } from '../../live/plan-stream';
 
-export const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-
-export interface Call {
-  method: string;
-  path: string;
-  body: string;
-  authorization: string | null;
-}
-type Handler = (call: Call) => unknown;
-
-/** Stubs fetch: "METHOD /path" → a Response, a body answered 200, or a function of the call. Unknown routes 404. */
-export function stubApi(routes: Record<string, unknown>) {
-  const calls: Call[] = [];
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
-    const url = new URL(request.url, 'http://localhost');
-    const call: Call = {
-      method: request.method,
-      path: url.pathname,
-      body: request.method === 'GET' ? '' : await request.text(),
-      authorization: request.headers.get('Authorization'),
-    };
-    calls.push(call);
-    const route = routes[`${call.method} ${call.path}`];
-    if (route === undefined)
-      return json(404, {
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no stub for ${call.method} ${call.path}`,
-      });
-    const answer = typeof route === 'function' ? await (route as Handler)(call) : route;
-    return answer instanceof Response ? answer : json(200, answer);
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  const posts = (suffix?: string) =>
-    calls.filter((c) => c.method === 'POST' && (!suffix || c.path.endsWith(suffix)));
-  return { calls, posts };
-}
+export { json, stubApi, type Call } from '../../test/api-stub';
 
 /** A text/plain response whose body the test writes piece by piece. */
 export function streamedText() {

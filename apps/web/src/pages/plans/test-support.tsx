@@ -6,51 +6,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
-import { vi } from 'vitest';
 
-export const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-
-export interface Call {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  contentType: string | null;
-  body: string;
-}
-type Answer = unknown;
-type Handler = (call: Call) => Answer | Promise<Answer>;
-
-/**
- * Stubs fetch: `routes` maps "METHOD /path" to an answer (a Response, or a body answered 200) or a
- * function of the call. Unknown routes answer 404. Returns the calls made, in order.
- */
-export function stubApi(routes: Record<string, Answer | Handler>) {
-  const calls: Call[] = [];
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
-    const url = new URL(request.url, 'http://localhost');
-    const call: Call = {
-      method: request.method,
-      path: url.pathname,
-      query: url.searchParams,
-      contentType: request.headers.get('Content-Type'),
-      body: request.method === 'GET' ? '' : await request.text(),
-    };
-    calls.push(call);
-    const route = routes[`${call.method} ${call.path}`];
-    if (route === undefined)
-      return json(404, {
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no stub for ${call.method} ${call.path}`,
-      });
-    const answer = typeof route === 'function' ? await (route as Handler)(call) : route;
-    return answer instanceof Response ? answer : json(200, answer);
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  return { calls, fetchMock };
-}
+export { json, stubApi, type Call } from '../../test/api-stub';
 
 function Where() {
   const location = useLocation();
