@@ -16,6 +16,7 @@ import {
 import { killLeftoverAgents, turnFiles } from '@chunkwise/agents';
 import {
   abandonInterruptedCherryPick,
+  cleanWorktree,
   clearStaleGitLocks,
   commitTask,
   ensureWorktree,
@@ -23,10 +24,12 @@ import {
   hasOrigin,
   integrateTaskCommit,
   isGitRepository,
+  NoRemoteError,
   prepareTaskWorktree,
   pushIfRemote,
   removeTaskBranch,
   removeTaskWorktrees,
+  resetBranchToRemote,
   TaskCommitMissingError,
 } from '@chunkwise/git';
 import { heartbeatMsOf, type SessionActivityDeps } from './deps';
@@ -48,11 +51,22 @@ export function createGitActivities(deps: SessionActivityDeps) {
         );
       }
       return heartbeating(heartbeatMs, async () => {
+        const recover = input.recoverFromRemote === true;
+        if (recover) {
+          await resetBranchToRemote(input.repository, input.branch).catch((err: unknown) => {
+            if (err instanceof NoRemoteError)
+              throw ApplicationFailure.nonRetryable(err.message, 'NoRemoteToRecover');
+            throw err;
+          });
+        }
         const wt = await ensureWorktree({
           repository: input.repository,
           path: worktreePathFor(deps.dataDir, input.branch),
           branch: input.branch,
+          force: recover,
         });
+        // A work tree this host kept from an earlier stay may hold a lost turn's leftovers.
+        if (recover && !wt.created) await cleanWorktree(wt.path);
         return { path: wt.path, taskQueue: deps.hostTaskQueue, head: wt.head };
       });
     },

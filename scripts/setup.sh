@@ -10,6 +10,14 @@ STARTED=$SECONDS
 DONE=()
 SKIPPED=()
 WARNINGS=()
+PRODUCTION_PROFILE=0
+for arg in "$@"; do
+  case "$arg" in
+    --production-profile) PRODUCTION_PROFILE=1 ;; # also build the Temporal server for `up --profile production`
+    --quiet) ;;
+    *) echo "ERROR: unknown option $arg (known: --production-profile, --quiet)" >&2; exit 2 ;;
+  esac
+done
 
 CURRENT_STEP="start"
 step() { CURRENT_STEP="$*"; printf '\n==> %s\n' "$*"; }
@@ -84,6 +92,22 @@ elif [[ "$TEMPORAL_LINE" == "temporal: existing "* ]]; then
   skip "Temporal CLI provisioning: ${TEMPORAL_LINE#temporal: existing }"
 else
   did "provisioned the Temporal CLI: ${TEMPORAL_LINE#temporal: provisioned }"
+fi
+
+# ---------------------------------------------------------------------------------------------
+if (( PRODUCTION_PROFILE )); then
+  step "Temporal server (production profile)"
+  set +e
+  SERVER_LINE="$(bash scripts/provision-temporal-server.sh)"
+  SERVER_STATUS=$?
+  set -e
+  if (( SERVER_STATUS != 0 )); then
+    warn "the Temporal server is not provisioned: ${SERVER_LINE#temporal-server: NOT PROVISIONED }; \`chunkwise up --profile production\` and its tests cannot run"
+  elif [[ "$SERVER_LINE" == "temporal-server: existing "* ]]; then
+    skip "Temporal server: ${SERVER_LINE#temporal-server: existing }"
+  else
+    did "built the Temporal server: ${SERVER_LINE#temporal-server: provisioned }"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ export type { SessionActivities };
 export interface SessionTimeouts {
   heartbeatMs: number;
   shortMs: number;
+  /** How long an activity may wait on the work tree's host before the host is asked if it is alive. */
+  hostGraceMs: number;
   maxEventsBeforeContinue: number;
 }
 
@@ -19,6 +21,7 @@ export function sessionTimeouts(timing: SessionWorkflowInput['timing']): Session
   return {
     heartbeatMs: (timing?.heartbeatTimeoutSec ?? DEFAULT_TIMING.heartbeatTimeoutSec) * 1000,
     shortMs: (timing?.shortActivityTimeoutSec ?? DEFAULT_TIMING.shortActivityTimeoutSec) * 1000,
+    hostGraceMs: (timing?.hostGraceSec ?? DEFAULT_TIMING.hostGraceSec) * 1000,
     maxEventsBeforeContinue: timing?.continueAsNewAfterEvents ?? DEFAULT_TIMING.continueAsNewAfterEvents,
   };
 }
@@ -43,28 +46,35 @@ export function sharedActivities(t: SessionTimeouts) {
   };
 }
 
-/** Activities that touch the work tree, routed to the queue of the host that holds it. */
+/**
+ * Activities that touch the work tree, routed to the queue of the host that holds it. Each may wait
+ * the host grace to start; longer, and the host is asked whether it is alive (see host-failover.ts).
+ */
 export function worktreeActivities(
   taskQueue: string,
   settings: ResolvedExecutionSettings,
   t: SessionTimeouts,
 ) {
   const gatesSec = settings.qaGates.reduce((s, g) => s + g.timeoutSec, 0) + 120;
+  const scheduleToStartTimeout = t.hostGraceMs;
   return {
     agent: proxyActivities<SessionActivities>({
       taskQueue,
+      scheduleToStartTimeout,
       startToCloseTimeout: Math.max(60, settings.agent.timeoutSec + 120) * 1000,
       heartbeatTimeout: t.heartbeatMs,
       retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
     }),
     qa: proxyActivities<SessionActivities>({
       taskQueue,
+      scheduleToStartTimeout,
       startToCloseTimeout: gatesSec * 1000,
       heartbeatTimeout: t.heartbeatMs,
       retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
     }),
     git: proxyActivities<SessionActivities>({
       taskQueue,
+      scheduleToStartTimeout,
       startToCloseTimeout: '30 minutes',
       // Heartbeats (not the start-to-close timeout) notice a worker that died during a commit.
       heartbeatTimeout: t.heartbeatMs,
@@ -81,3 +91,14 @@ export function worktreeActivities(
 }
 
 export type WorktreeActivities = ReturnType<typeof worktreeActivities>;
+
+/** The work tree's preparation on one given host (a lost host that came back keeps its session). */
+export function hostSetupActivities(taskQueue: string, t: SessionTimeouts) {
+  return proxyActivities<SessionActivities>({
+    taskQueue,
+    scheduleToStartTimeout: t.hostGraceMs,
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: t.heartbeatMs,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+}

@@ -19,5 +19,8 @@ export async function maybeContinueAsNew(r: SessionRunner): Promise<void> {
     ...r.input,
     state: r.state,
     continued: true,
+    // The next run stays on the host that holds the work tree.
+    hostQueue: r.worktree.taskQueue,
+    relocateFrom: undefined,
   });
 }

@@ -6,6 +6,7 @@
  */
 import {
   CancellationScope,
+  continueAsNew,
   ContinueAsNew,
   isCancellation,
   log,
@@ -23,6 +24,7 @@ import {
   type SessionTask,
 } from '@chunkwise/domain';
 import {
+  hostSetupActivities,
   sessionTimeouts,
   sharedActivities,
   worktreeActivities,
@@ -32,6 +34,7 @@ import {
 import { runChunkAsOneTurn } from './chunk-as-one-turn';
 import { runChunkByTask } from './chunk-by-task';
 import { maybeContinueAsNew } from './continue-as-new';
+import { guardHost, hostAnswers, HostLost, isNoRemoteToRecover } from './host-failover';
 import { ChunkwiseStatus, type SessionOutcome, type SessionWorkflowInput } from '@chunkwise/contracts';
 import { pauseHere, safePoint } from './pausing';
 import { SessionControl, Stop } from './session-control';
@@ -106,17 +109,25 @@ export class SessionRunner {
 
   async run(): Promise<SessionOutcome> {
     const s = this.#state;
-    this.worktree = await this.shared.setup.prepareWorktree({
-      planId: s.planId,
-      sessionId: s.sessionId,
-      branch: s.branch,
-      repository: this.input.repository,
-    });
-    this.acts = worktreeActivities(this.worktree.taskQueue, s.settings, this.timeouts);
+    try {
+      this.worktree = await this.prepareWorktree();
+    } catch (err) {
+      return this.ended(err);
+    }
+    const { taskQueue } = this.worktree;
+    const acts = worktreeActivities(taskQueue, s.settings, this.timeouts);
+    const grace = this.timeouts.hostGraceMs;
+    this.acts = {
+      agent: guardHost(acts.agent, taskQueue, grace),
+      qa: guardHost(acts.qa, taskQueue, grace),
+      git: guardHost(acts.git, taskQueue, grace),
+      cleanup: acts.cleanup,
+    };
     if (!this.input.continued) await this.recordStart();
     try {
       await this.control.scope.run(() => this.runChunks());
     } catch (err) {
+      if (err instanceof HostLost) return this.moveOffLostHost(err);
       return this.ended(err);
     }
     await this.removeTaskWorktrees();
@@ -130,6 +141,83 @@ export class SessionRunner {
     });
     await this.control.finish('has completed');
     return { status: 'completed', state: this.#state };
+  }
+
+  /**
+   * The session's work tree, on any live host; after a host was lost, rebuilt from the session
+   * branch on the repository's remote (recorded as SessionMoved). Without a remote the session
+   * pauses (host_lost); on resume it goes back to the lost host if it answers again, or tries the
+   * remote again.
+   */
+  private async prepareWorktree(): Promise<{ path: string; taskQueue: string }> {
+    const s = this.#state;
+    const request = {
+      planId: s.planId,
+      sessionId: s.sessionId,
+      branch: s.branch,
+      repository: this.input.repository,
+    };
+    const grace = this.timeouts.hostGraceMs;
+    let from = this.input.relocateFrom;
+    const stay = this.input.hostQueue;
+    if (!from && stay) {
+      // A continued run stays where the work tree is, unless that host is gone meanwhile.
+      try {
+        return await guardHost(hostSetupActivities(stay, this.timeouts), stay, grace).prepareWorktree(
+          request,
+        );
+      } catch (err) {
+        if (!(err instanceof HostLost)) throw err;
+        await this.record({
+          type: 'HostLost',
+          data: { ...this.base(), taskQueue: stay, tasks: [], detail: err.message },
+        });
+        from = stay;
+      }
+    }
+    if (!from) return this.shared.setup.prepareWorktree(request);
+    for (;;) {
+      try {
+        const wt = await this.shared.setup.prepareWorktree({ ...request, recoverFromRemote: true });
+        await this.record({
+          type: 'SessionMoved',
+          data: { ...this.base(), from, to: wt.taskQueue, head: wt.head },
+        });
+        return wt;
+      } catch (err) {
+        if (!isNoRemoteToRecover(err)) throw err;
+      }
+      await pauseHere(
+        this,
+        'host_lost',
+        `the host of ${from} is lost and the repository has no remote (origin) to rebuild the session branch from: bring the host back (same CHUNKWISE_HOST_ID) or add a remote, then resume`,
+        () => false,
+      );
+      if (await hostAnswers(from, grace))
+        return hostSetupActivities(from, this.timeouts).prepareWorktree(request);
+    }
+  }
+
+  /**
+   * The host that held the work tree is gone: its turns in flight go back to pending (HostLost, their
+   * attempt not counted), and the session continues as new on a live host, which rebuilds the work
+   * tree from the remote. A commit the lost host made but did not push is made again there; one it
+   * pushed is found by its trailers, so no task is committed twice.
+   */
+  private async moveOffLostHost(lost: HostLost): Promise<SessionOutcome> {
+    const tasks = this.#state.tasks.filter((t) => t.status === 'running').map((t) => t.id);
+    log.warn('the session host is lost: moving the session', { taskQueue: lost.taskQueue, tasks });
+    await this.record({
+      type: 'HostLost',
+      data: { ...this.base(), taskQueue: lost.taskQueue, tasks, detail: lost.message },
+    });
+    // Typed by name (not the function) so that this module does not import the workflow's.
+    return continueAsNew<(input: SessionWorkflowInput) => Promise<SessionOutcome>>({
+      ...this.input,
+      state: this.#state,
+      continued: true,
+      relocateFrom: lost.taskQueue,
+    });
   }
 
   private async recordStart(): Promise<void> {
@@ -207,7 +295,7 @@ export class SessionRunner {
    * Never cancelled with the session, and never fails it: a leftover is only untidy.
    */
   private async removeTaskWorktrees(): Promise<void> {
-    if (!patched(REMOVE_TASK_WORKTREES_PATCH)) return;
+    if (!this.acts || !patched(REMOVE_TASK_WORKTREES_PATCH)) return;
     try {
       await CancellationScope.nonCancellable(() =>
         this.acts.cleanup.removeTaskWorktrees({

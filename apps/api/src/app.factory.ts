@@ -99,7 +99,7 @@ export async function createApp(
         projectionTimeoutMs: options.projectionTimeoutMs ?? 5000,
         temporalClient: options.temporalClient,
         temporalConnectTimeoutMs: options.temporalConnectTimeoutMs,
-        sessionTiming: options.sessionTiming,
+        sessionTiming: { hostGraceSec: config.hostGraceSec, ...options.sessionTiming },
         llm: options.llm,
         health: options.health,
       }),

@@ -30,7 +30,16 @@ export interface StackOptions {
   onFailure: (message: string) => void;
   /** Free ports instead of the default ones (the demo never fights another `up` for 7233). */
   anyPorts?: boolean;
+  /**
+   * `embedded` (default): Temporal dev server, SQLite stores. `production`: the Temporal server on
+   * PostgreSQL, and the PostgreSQL event store and read models (`pgUrl`), as docker-compose.yml.
+   */
+  profile?: 'embedded' | 'production';
+  /** The production profile's PostgreSQL (env CHUNKWISE_PG_URL; default postgres://postgres@127.0.0.1:5432/chunkwise). */
+  pgUrl?: string;
 }
+
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/chunkwise';
 
 /** The running embedded stack: Temporal dev server, API and worker (both child processes). */
 export interface EmbeddedStack {
@@ -76,9 +85,20 @@ async function pickPort(
  */
 export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
   const { io } = opts;
+  const production = opts.profile === 'production';
+  const pgUrl = opts.pgUrl ?? opts.env.CHUNKWISE_PG_URL ?? DEFAULT_PG_URL;
+  // The production profile's stores: PostgreSQL for events and read models (explicit settings win).
+  const profileEnv: NodeJS.ProcessEnv = production
+    ? {
+        CHUNKWISE_EVENT_STORE: 'postgres',
+        CHUNKWISE_EVENT_STORE_URL: pgUrl,
+        CHUNKWISE_READ_MODEL: 'postgres',
+        CHUNKWISE_READ_MODEL_URL: pgUrl,
+      }
+    : {};
   // The terminal is for progress and URLs; request logs only when asked for (CHUNKWISE_LOG_LEVEL).
   const { config, env } = await loadCliConfig(
-    { ...opts.env, CHUNKWISE_LOG_LEVEL: opts.env.CHUNKWISE_LOG_LEVEL || 'warn' },
+    { ...profileEnv, ...opts.env, CHUNKWISE_LOG_LEVEL: opts.env.CHUNKWISE_LOG_LEVEL || 'warn' },
     { dataDir: opts.dataDir, port: opts.port },
   );
   const host = config.host;
@@ -86,7 +106,10 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
   mkdirSync(config.dataDir, { recursive: true });
   // Refuses while another `up` runs on this data dir; stops what a killed one left behind.
   const dbFile = resolve(config.dataDir, 'temporal.db');
-  const pidFile = new PidFile(join(config.dataDir, 'chunkwise-up.pid'), ['--db-filename', dbFile]);
+  const pidFile = new PidFile(
+    join(config.dataDir, 'chunkwise-up.pid'),
+    production ? ['--root', resolve(config.dataDir, 'temporal-server')] : ['--db-filename', dbFile],
+  );
   await pidFile.acquire((line) => io.out(line));
 
   let temporal: TemporalDevServer | undefined;
@@ -109,16 +132,22 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
       );
     }
 
-    // 1. Temporal dev server (its database lives in the data dir, so workflows survive restarts).
+    // 1. Temporal: the dev server (its database lives in the data dir, so workflows survive
+    //    restarts), or in the production profile the Temporal server on PostgreSQL.
     if (opts.temporal) {
       const t = await import('@chunkwise/temporal');
-      let binary: string;
-      try {
-        binary = t.resolveTemporalBinary().path;
-      } catch (err) {
-        throw new CliError((err as Error).message, [
-          'or start the API alone with `chunkwise up --no-temporal`',
-        ]);
+      let binary = '';
+      if (production) {
+        if (!t.temporalServerProvisioned())
+          throw new CliError(new t.TemporalServerNotProvisioned(t.temporalServerInstallDir()).message);
+      } else {
+        try {
+          binary = t.resolveTemporalBinary().path;
+        } catch (err) {
+          throw new CliError((err as Error).message, [
+            'or start the API alone with `chunkwise up --no-temporal`',
+          ]);
+        }
       }
       const ip = '127.0.0.1';
       const port = await pickPort(
@@ -138,30 +167,51 @@ export async function startStack(opts: StackOptions): Promise<EmbeddedStack> {
         io,
       );
       while (uiPort === port) uiPort = await t.getFreePort(ip);
-      temporal = await step(io, 'starting Temporal dev server', () =>
-        t
-          .startTemporalDevServer({
-            dataDir: config.dataDir,
-            port,
-            uiPort,
-            ip,
-            binary,
-            namespace: config.temporal.namespace,
-            // Under a guardian: the server stops when this process dies, even by SIGKILL.
-            guarded: true,
+      temporal = production
+        ? await step(io, 'starting the Temporal server on PostgreSQL', async () => {
+            const pg = await import('@chunkwise/postgres');
+            await pg.ensureDatabase(pgUrl).catch((err: unknown) => {
+              throw new CliError(`PostgreSQL at ${describePg(pgUrl)}: ${(err as Error).message}`, [
+                'start PostgreSQL, or point CHUNKWISE_PG_URL (--pg-url) at one',
+              ]);
+            });
+            return t
+              .startTemporalServer({
+                dataDir: config.dataDir,
+                postgres: pg.postgresEndpoint(pgUrl),
+                port,
+                namespace: config.temporal.namespace,
+                guarded: true,
+              })
+              .catch((err: unknown) => {
+                throw new CliError(`could not start the Temporal server: ${(err as Error).message}`);
+              });
           })
-          .catch((err: unknown) => {
-            throw new CliError(`could not start the Temporal dev server: ${(err as Error).message}`, [
-              'or start the API alone with `chunkwise up --no-temporal`',
-            ]);
-          }),
-      );
+        : await step(io, 'starting Temporal dev server', () =>
+            t
+              .startTemporalDevServer({
+                dataDir: config.dataDir,
+                port,
+                uiPort,
+                ip,
+                binary,
+                namespace: config.temporal.namespace,
+                // Under a guardian: the server stops when this process dies, even by SIGKILL.
+                guarded: true,
+              })
+              .catch((err: unknown) => {
+                throw new CliError(`could not start the Temporal dev server: ${(err as Error).message}`, [
+                  'or start the API alone with `chunkwise up --no-temporal`',
+                ]);
+              }),
+          );
       config.temporal.address = temporal.address;
       env.TEMPORAL_ADDRESS = temporal.address;
       if (temporal.uiUrl) env.CHUNKWISE_TEMPORAL_UI_URL = temporal.uiUrl;
       const server = temporal;
-      pidFile.record('Temporal dev server', server.pid, server.dbFile);
-      pidFile.record('Temporal guardian', server.guardianPid, server.dbFile);
+      const serverArg = production ? resolve(config.dataDir, 'temporal-server') : server.dbFile;
+      pidFile.record(production ? 'Temporal server' : 'Temporal dev server', server.pid, serverArg);
+      pidFile.record('Temporal guardian', server.guardianPid, serverArg);
       void server.exited.then((info) => {
         // Ctrl-C in a terminal signals the whole process group: the server may exit before we stop it.
         if (stopping || opts.interrupted()) return;
@@ -478,4 +528,9 @@ async function superviseWorker(
       handle = h;
     }
   }
+}
+
+/** A PostgreSQL URL without its password, for messages. */
+function describePg(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

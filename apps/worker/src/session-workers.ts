@@ -3,7 +3,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { EventStore } from '@chunkwise/event-store';
 import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal';
 import { createActivities } from '../../../activities';
-import { hostTaskQueue } from '@chunkwise/contracts';
+import { hostLivenessQueue, hostTaskQueue } from '@chunkwise/contracts';
 import { failOrphanedTurns } from './orphaned-turns';
 
 export interface SessionWorkersOptions {
@@ -20,7 +20,9 @@ export interface SessionWorkersOptions {
 
 /**
  * The two workers of one host: the shared queue (workflows and host-independent activities) and
- * this host's own queue, where every activity that touches a work tree is routed.
+ * this host's own queue, where every activity that touches a work tree is routed. A third, tiny worker
+ * answers pings on the host's liveness queue: its own slots, so a host busy with long turns still
+ * answers, and a session finds a host that is gone for good (and moves) by its silence.
  */
 export async function createSessionWorkers(
   o: SessionWorkersOptions,
@@ -54,5 +56,13 @@ export async function createSessionWorkers(
     // live turn short.
     maxHeartbeatThrottleInterval: '1 second',
   });
-  return { workers: [shared, local], hostTaskQueue: hostQueue };
+  const liveness = await Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: hostLivenessQueue(hostQueue),
+    activities: { ping: activities.ping },
+    maxConcurrentActivityTaskExecutions: 4,
+    shutdownGraceTime: '1 second',
+  });
+  return { workers: [shared, local, liveness], hostTaskQueue: hostQueue };
 }

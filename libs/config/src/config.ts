@@ -45,6 +45,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
     .optional(),
+  /** Seconds a session waits on its work tree's host (then on its liveness ping) before moving off it. */
+  CHUNKWISE_HOST_GRACE_SEC: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export interface ChunkwiseConfig {
@@ -64,6 +66,8 @@ export interface ChunkwiseConfig {
   logLevel: z.infer<typeof envSchema>['CHUNKWISE_LOG_LEVEL'];
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
   hostId: string | null;
+  /** How long a session waits on a silent host before it is declared lost (seconds). */
+  hostGraceSec?: number;
   /** Planning with Claude (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, CHUNKWISE_LLM_*); defaults when absent. */
   llm?: LlmConfig;
 }
@@ -147,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CHUNKWISE_TEMPORAL_UI_URL ? { uiUrl: e.CHUNKWISE_TEMPORAL_UI_URL.replace(/\/+$/, '') } : {}),
     },
     hostId: e.CHUNKWISE_HOST_ID ?? null,
+    hostGraceSec: e.CHUNKWISE_HOST_GRACE_SEC,
     llm,
   };
 }

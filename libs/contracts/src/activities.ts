@@ -23,6 +23,12 @@ export interface PrepareWorktreeInput {
   sessionId: string;
   branch: string;
   repository: string;
+  /**
+   * The session's host was lost: rebuild the work tree from the session branch on the repository's
+   * remote (`origin`), the only copy a lost host cannot take with it. Fails with type
+   * `NoRemoteToRecover` when the repository has no remote.
+   */
+  recoverFromRemote?: boolean;
 }
 
 export interface PreparedWorktree {

@@ -17,6 +17,7 @@ export const DEFAULT_TIMING = {
   heartbeatTimeoutSec: 5,
   shortActivityTimeoutSec: 60,
   continueAsNewAfterEvents: 4000,
+  hostGraceSec: 60,
 } as const;
 
 /** How often a long activity heartbeats, by default (ms). */
@@ -40,7 +41,19 @@ export interface SessionWorkflowInput {
     shortActivityTimeoutSec?: number;
     /** Recorded events after which the run continues as new at the next safe boundary; default 4000. */
     continueAsNewAfterEvents?: number;
+    /**
+     * How long an activity may wait on the work tree's host before the host is asked whether it is
+     * alive; a host that does not answer within the same grace is lost, and the session moves. Default 60.
+     */
+    hostGraceSec?: number;
   };
+  /**
+   * Set by the run that found the session's host lost: the task queue of that host. The next run
+   * prepares the work tree on a live host from the session branch on the repository's remote.
+   */
+  relocateFrom?: string;
+  /** Set by continue-as-new: the task queue of the host that holds the work tree, where the next run stays. */
+  hostQueue?: string;
   /** Set by continue-as-new: manual-chunk tasks already approved but not started yet. */
   approved?: string[];
 }

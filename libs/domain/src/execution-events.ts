@@ -9,7 +9,9 @@ interface Base {
   sessionId: string;
 }
 
-export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
+/** Why a session paused. `host_lost`: its host is gone and the work tree cannot be rebuilt elsewhere. */
+export type PauseReason =
+  'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval' | 'host_lost';
 
 export type ExecutionEvent =
   | {
@@ -113,6 +115,14 @@ export type ExecutionEvent =
       data: Base & { reason: PauseReason; detail: string | null; next: string | null };
     }
   | { type: 'ExecutionResumed'; data: Base }
+  /**
+   * The host that held the session's work tree stopped answering (its queue and its liveness ping
+   * both silent for the host grace). The turns it ran (`tasks`) go back to pending, their attempt
+   * not counted; the session moves.
+   */
+  | { type: 'HostLost'; data: Base & { taskQueue: string; tasks: string[]; detail: string } }
+  /** The session's work tree was rebuilt on another host from the session branch on the remote. */
+  | { type: 'SessionMoved'; data: Base & { from: string; to: string; head: string } }
   | { type: 'ExecutionStopped'; data: Base & { resumable: true; chunk: string | null } }
   | { type: 'ExecutionCompleted'; data: Base & { commits: string[]; durationMs: number } }
   | { type: 'ExecutionFailed'; data: Base & { reason: string } }
@@ -137,6 +147,8 @@ export const EXECUTION_EVENT_TYPES: readonly ExecutionEventType[] = [
   'ChunkCompleted',
   'ExecutionPaused',
   'ExecutionResumed',
+  'HostLost',
+  'SessionMoved',
   'ExecutionStopped',
   'ExecutionCompleted',
   'ExecutionFailed',

@@ -94,6 +94,18 @@ function apply<S extends SessionCore>(state: S, event: ExecutionEvent, at: numbe
       return { ...status(state, 'failed'), pauseDetail: event.data.reason };
     case 'ExecutionCancelled':
       return status(state, 'cancelled');
+    case 'HostLost':
+      // The lost turns never finished: their tasks wait again, and the attempt does not count.
+      return event.data.tasks.reduce((s, taskId) => {
+        const task = s.tasks.find((t) => t.id === taskId);
+        if (!task || task.status !== 'running') return s;
+        return updateTask(s, taskId, {
+          status: 'pending',
+          attempts: Math.max(0, task.attempts - 1),
+          lastError: event.data.detail,
+        });
+      }, state);
+    case 'SessionMoved':
     case 'TurnCompleted':
     case 'QaGateResult':
     default:

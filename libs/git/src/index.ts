@@ -5,3 +5,4 @@ export * from './task-branches';
 export * from './integrate';
 export * from './chunk-diff';
 export * from './launcher';
+export * from './recover-branch';

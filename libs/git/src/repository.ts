@@ -23,6 +23,8 @@ export interface WorktreeSpec {
   branch: string;
   /** Commit or ref the branch starts from when it does not exist yet (default HEAD). */
   base?: string;
+  /** Check the branch out even when another (lost) host's work tree still has it registered. */
+  force?: boolean;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function ensureWorktree(
         allowFail: true,
       })
     ).code === 0;
-  if (exists) await git(spec.repository, ['worktree', 'add', target, spec.branch]);
+  if (exists)
+    await git(spec.repository, ['worktree', 'add', ...(spec.force ? ['--force'] : []), target, spec.branch]);
   else await git(spec.repository, ['worktree', 'add', '-b', spec.branch, target, spec.base ?? 'HEAD']);
   // Chunkwise's own files in the work tree are never committed.
   const exclude = await gitOut(target, ['rev-parse', '--git-path', 'info/exclude']);

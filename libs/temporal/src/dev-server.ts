@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CHUNKWISE_SEARCH_ATTRIBUTES } from '@chunkwise/contracts';
 import { getFreePort, isPortOpen } from './free-port';
-import { GUARDIAN_SOURCE } from './parent-watch';
+import { startSupervisedProcess } from './supervised-process';
 import { resolveTemporalBinary } from './temporal-binary';
 
 export interface TemporalDevServerOptions {
@@ -93,24 +92,6 @@ export const DEV_SERVER_TUNING: readonly string[] = [
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The last `lines` lines of `file` written after byte `from` (this run's part of an appended log). */
-export function tailFrom(file: string, from: number, lines = 30): string {
-  try {
-    const text = readFileSync(file).subarray(from).toString('utf8').trimEnd();
-    return text ? text.split('\n').slice(-lines).join('\n') : '(nothing logged in this run)';
-  } catch {
-    return '(no log)';
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Starts `temporal server start-dev` persisting to `<dataDir>/temporal.db` and waits until the
  * frontend answers for the namespace. Restarting on the same dataDir keeps every workflow history.
@@ -169,99 +150,26 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
   if (options.tuned !== false) args.push(...DEV_SERVER_TUNING);
   args.push('--log-level', options.logLevel ?? 'warn', ...(options.extraArgs ?? []));
 
-  mkdirSync(resolve(logFile, '..'), { recursive: true });
-  // The log is appended to across runs: remember where this run starts, so that a crash report
-  // quotes this run's lines only.
-  const logStart = sizeOf(logFile);
-  appendFileSync(
+  const proc = await startSupervisedProcess({
+    binary,
+    args,
+    cwd: dataDir,
     logFile,
-    `--- ${new Date().toISOString()} chunkwise: starting the Temporal dev server (parent pid ${process.pid})\n`,
-  );
-  const logTail = (lines = 30) => tailFrom(logFile, logStart, lines);
-  const logFd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = options.guarded
-      ? spawn(process.execPath, ['-e', GUARDIAN_SOURCE, '--', binary, ...args], {
-          stdio: ['ignore', logFd, logFd, 'ipc'],
-          cwd: dataDir,
-          env: process.env,
-        })
-      : spawn(binary, args, { stdio: ['ignore', logFd, logFd], cwd: dataDir, env: process.env });
-  } finally {
-    closeSync(logFd);
-  }
-
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  let spawnError: Error | undefined;
-  // Guarded: the server's pid and exit come from the guardian over IPC.
-  let serverPid = options.guarded ? undefined : child.pid;
-  let serverExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const serverStarted = new Promise<void>((resolveStarted) => {
-    if (!options.guarded) return resolveStarted();
-    child.on('message', (m: { pid?: number; exit?: typeof serverExit; error?: string }) => {
-      if (typeof m.pid === 'number') serverPid = m.pid;
-      if (m.exit) serverExit = m.exit;
-      if (m.error) spawnError = new Error(m.error);
-      resolveStarted();
-    });
-    child.once('exit', () => resolveStarted());
+    label: 'Temporal dev server',
+    guarded: options.guarded,
+    killOnExit: options.killOnExit,
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = serverExit ?? { code, signal };
-      resolveExit(exitInfo);
-    });
-    child.once('error', (err) => {
-      exitInfo = { code: null, signal: null };
-      spawnError = err;
-      resolveExit(exitInfo);
-    });
-  });
-  await serverStarted;
-
-  const killServer = (signal: NodeJS.Signals) => {
-    if (options.guarded && serverPid !== undefined && !exitInfo) {
-      try {
-        process.kill(serverPid, signal);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  const killOnExit = () => {
-    killServer('SIGKILL');
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  if (options.killOnExit !== false) process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (timeoutMs = 15_000): Promise<void> => {
-    stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (exitInfo) return;
-      child.kill('SIGTERM');
-      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-      if ((await Promise.race([exited, timer])) === 'timeout') {
-        killServer('SIGKILL');
-        child.kill('SIGKILL');
-        await exited;
-      }
-    })();
-    return stopping;
-  };
+  const { stop, logTail } = proc;
 
   const address = `${ip}:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let lastError = 'not started';
   for (;;) {
+    const exitInfo = proc.exitInfo();
     if (exitInfo) {
       await stop();
       const log = logTail();
+      const spawnError = proc.spawnError();
       if (spawnError) {
         throw new DevServerStartError(`could not run ${binary}: ${spawnError.message}`, false);
       }
@@ -301,10 +209,10 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
     namespace,
     dbFile,
     logFile,
-    pid: serverPid ?? -1,
-    guardianPid: options.guarded ? child.pid : undefined,
+    pid: proc.pid ?? -1,
+    guardianPid: proc.guardianPid,
     logTail,
-    exited,
+    exited: proc.exited,
     stop,
   };
 }

@@ -1,12 +1,25 @@
 import { createServer, Socket } from 'node:net';
 
-/** A TCP port that is free on `host` right now (the OS picks it). */
-export function getFreePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A TCP port that is free on `host` right now: the OS picks it, or, with `below`, a random port
+ * under that bound (the Temporal server keeps membership ports in a smallint column, < 32768).
+ */
+export async function getFreePort(host = '127.0.0.1', below?: number): Promise<number> {
+  if (below === undefined) return listenOnce(host, 0);
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * (below - 20_000));
+    const got = await listenOnce(host, port).catch(() => null);
+    if (got !== null) return got;
+  }
+  throw new Error(`no free port under ${below} on ${host}`);
+}
+
+function listenOnce(host: string, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
     server.once('error', reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
+    server.listen({ port, host, exclusive: true }, () => {
       const address = server.address();
       if (address === null || typeof address === 'string') {
         server.close();

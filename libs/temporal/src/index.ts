@@ -7,3 +7,5 @@ export * from './worker';
 export * from './workflow-bundle';
 export * from './temporal-session-workflows';
 export * from './parent-watch';
+export * from './supervised-process';
+export * from './temporal-server';

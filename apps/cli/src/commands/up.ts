@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient } from '../api-client';
 import { contextOf, type Context, type Deps } from '../context';
@@ -24,6 +24,8 @@ interface UpOptions {
   temporalPort?: number;
   temporalUiPort?: number;
   sample?: boolean;
+  profile: 'embedded' | 'production';
+  pgUrl?: string;
 }
 
 const SAMPLE_PLAN = join('examples', 'sample-plan.yaml');
@@ -47,6 +49,20 @@ export function upCommand(deps: Deps): Command {
       '--temporal-ui-port <n>',
       `Temporal UI port (default ${DEFAULT_TEMPORAL_UI_PORT}, or a free one when taken)`,
       parsePort,
+    )
+    .option(
+      '--profile <name>',
+      'embedded (Temporal dev server, SQLite) or production (the Temporal server on PostgreSQL, PostgreSQL event store and read models; needs `npm run setup -- --production-profile`)',
+      (v: string) => {
+        if (v !== 'embedded' && v !== 'production')
+          throw new InvalidArgumentError('expected embedded or production');
+        return v;
+      },
+      'embedded',
+    )
+    .option(
+      '--pg-url <url>',
+      "the production profile's PostgreSQL (env CHUNKWISE_PG_URL; default postgres://postgres@127.0.0.1:5432/chunkwise; the database is created when missing)",
     )
     .option('--no-temporal', 'API only: no Temporal dev server and no worker')
     .option('--no-worker', 'do not start the worker process')
@@ -88,6 +104,8 @@ async function up(opts: UpOptions, ctx: Context): Promise<number> {
       worker: opts.worker,
       temporalPort: opts.temporalPort,
       temporalUiPort: opts.temporalUiPort,
+      profile: opts.profile,
+      pgUrl: opts.pgUrl,
       env: ctx.env,
       io,
       interrupted: () => Boolean(signal),
