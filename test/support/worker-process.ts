@@ -95,6 +95,8 @@ export interface WorkerProcessOptions {
   logFile?: string;
   /** Extra environment (e.g. for the agent: AGENT_LOG_DIR is passed via the plan's agent env). */
   env?: Record<string, string>;
+  /** CHUNKWISE_HOST_ID: another host on the same machine (default: the machine's host name). */
+  hostId?: string;
 }
 
 export class WorkerProcess {
@@ -107,7 +109,7 @@ export class WorkerProcess {
 
   constructor(readonly options: WorkerProcessOptions) {
     this.logFile = options.logFile ?? join(options.dataDir, 'worker.log');
-    this.hostTaskQueue = hostTaskQueue(options.taskQueue, hostname());
+    this.hostTaskQueue = hostTaskQueue(options.taskQueue, options.hostId ?? hostname());
   }
 
   get pid(): number | undefined {
@@ -143,6 +145,7 @@ export class WorkerProcess {
           CHUNKWISE_EVENT_STORE_URL: o.eventStoreFile,
           CHUNKWISE_WORKFLOW_BUNDLE: workflowBundle(),
           CHUNKWISE_LOG_LEVEL: 'warn',
+          ...(o.hostId ? { CHUNKWISE_HOST_ID: o.hostId } : {}),
           ...o.env,
         },
       });
