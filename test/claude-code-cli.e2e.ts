@@ -20,7 +20,9 @@ import { dirname, join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ClaudeCodeRunner, turnSucceeded, type TurnRequest } from '@chunkwise/agents';
 import { worktreePathFor } from '@chunkwise/contracts';
+import { DEMO_TASKS } from '../apps/cli/src/demo-plan';
 import { withClaudeCli } from './support/claude-cli';
+import { cleanEnv, cli, ensureBuilt } from './support/cli-process';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
@@ -374,6 +376,50 @@ withClaudeCli('test/claude-code-cli.e2e.ts', (bin) => {
         while (agentProcesses(planFile).length && Date.now() < gone)
           await new Promise((r) => setTimeout(r, 200));
         expect(agentProcesses(planFile)).toEqual([]);
+      });
+    });
+
+    describe('chunkwise demo --agent claude-code against the stand-in', () => {
+      let fake: FakeAnthropic;
+      let work: string;
+      beforeAll(async () => {
+        ensureBuilt();
+        work = mkdtempSync(join(tmpdir(), 'cw-claude-demo-'));
+        fake = await FakeAnthropic.start();
+      });
+      afterAll(async () => {
+        await fake.close();
+        rmSync(work, { recursive: true, force: true });
+      });
+
+      test('the whole demo runs with the real claude: every task written by its tools, 7 commits, the key in no log or event', async () => {
+        // The stand-in does what each task's directives say, with Write calls (the prose is what the CLI sends).
+        fake.respondWith((req): FakeReply => {
+          const id = /Your task: (\w+)/.exec(JSON.stringify(req.body.messages[0]))?.[1];
+          const task = DEMO_TASKS.find((t) => t.id === id);
+          if (!task || answered(req)) return { content: [text(`${id ?? 'the task'} is done.`)] };
+          const writes = task.directives.flatMap((d) => {
+            const m = /^write (\S+) (.*)$/s.exec(d);
+            return m
+              ? [toolUse('Write', { file_path: m[1], content: `${m[2].replace(/\\n/g, '\n')}\n` })]
+              : [];
+          });
+          return { content: [text(`Working on ${id}.`), ...writes] };
+        });
+        const dataDir = join(work, 'data');
+        const env = cleanEnv({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url });
+        const r = await cli(['demo', '--data-dir', dataDir, '--agent', 'claude-code'], env, 240_000);
+        if (r.code !== 0) throw new Error(`demo exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+        expect(r.stdout).toContain(`executed by Claude Code (the API at ${fake.url})`);
+        expect(r.stdout).toContain('result       session completed: 7/7 tasks completed');
+        const commits = /^ {2}commits +(\d+) commits on (chunkwise\/\S+)/m.exec(r.stdout);
+        expect(Number(commits![1])).toBe(7);
+        const repo = /^ {2}repository +(\S+)$/m.exec(r.stdout)![1];
+        expect(git(repo, 'show', `${commits![2]}:src/shout.js`)).toContain('toUpperCase');
+        expect(fake.requests.every((q) => q.headers['x-api-key'] === KEY)).toBe(true);
+        // The event store, the worker's and the API's logs, the turn logs, the agent's state: no key.
+        expect(r.stdout + r.stderr).not.toContain(KEY);
+        expect(filesHolding(dataDir, KEY)).toEqual([]);
       });
     });
   });
