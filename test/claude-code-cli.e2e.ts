@@ -407,7 +407,12 @@ withClaudeCli('test/claude-code-cli.e2e.ts', (bin) => {
           return { content: [text(`Working on ${id}.`), ...writes] };
         });
         const dataDir = join(work, 'data');
-        const env = cleanEnv({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url });
+        // The demo finds the pinned claude itself; this PATH entry only matters when the npm bin link is a placeholder.
+        const env = cleanEnv({
+          ANTHROPIC_API_KEY: KEY,
+          ANTHROPIC_BASE_URL: fake.url,
+          PATH: `${dirname(bin)}:${process.env.PATH}`,
+        });
         const r = await cli(['demo', '--data-dir', dataDir, '--agent', 'claude-code'], env, 240_000);
         if (r.code !== 0) throw new Error(`demo exited ${r.code}\n${r.stdout}\n${r.stderr}`);
         expect(r.stdout).toContain(`executed by Claude Code (the API at ${fake.url})`);

@@ -1,24 +1,39 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { inCi } from './ci';
 
-/** The Claude Code CLI the project pins as a dev dependency. */
-export const CLAUDE_BIN = resolve(__dirname, '..', '..', 'node_modules', '.bin', 'claude');
+const MODULES = resolve(__dirname, '..', '..', 'node_modules');
 
-/** Why the real CLI cannot run here, or null when `claude --version` answers. */
-export function claudeCliUnavailable(): string | null {
-  if (!existsSync(CLAUDE_BIN))
-    return `${CLAUDE_BIN} is missing (the devDependency @anthropic-ai/claude-code)`;
-  try {
-    const version = execFileSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-    return /Claude Code/.test(version)
-      ? null
-      : `\`claude --version\` answered ${JSON.stringify(version.trim())}`;
-  } catch (err) {
-    // e.g. the npm package's placeholder when its postinstall (which puts the native binary in place) did not run
-    return `\`claude --version\` failed: ${(err as Error).message.split('\n')[0]}`;
+/**
+ * Where the pinned Claude Code CLI (the devDependency) may be: the npm bin link, whose target the
+ * package's postinstall replaces with the native binary, and the platform package that holds that
+ * binary (used directly when install scripts did not run and the link still points at a placeholder).
+ */
+export const CLAUDE_CANDIDATES = [
+  join(MODULES, '.bin', 'claude'),
+  join(MODULES, '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`, 'claude'),
+];
+
+/** The first candidate that answers `--version`, or why none does. */
+export function resolveClaudeCli(): { bin: string } | { unavailable: string } {
+  const why: string[] = [];
+  for (const bin of CLAUDE_CANDIDATES) {
+    if (!existsSync(bin)) {
+      why.push(`${bin} is missing`);
+      continue;
+    }
+    try {
+      const version = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+      if (/Claude Code/.test(version)) return { bin };
+      why.push(`\`${bin} --version\` answered ${JSON.stringify(version.trim())}`);
+    } catch (err) {
+      why.push(`\`${bin} --version\` failed: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
+  return {
+    unavailable: `no runnable claude CLI (devDependency @anthropic-ai/claude-code): ${why.join('; ')}`,
+  };
 }
 
 /**
@@ -26,14 +41,14 @@ export function claudeCliUnavailable(): string | null {
  * provisions it with `npm ci`) and otherwise registers one skipped test and says plainly why.
  */
 export function withClaudeCli(suite: string, define: (bin: string) => void): void {
-  const unavailable = claudeCliUnavailable();
-  if (!unavailable) return define(CLAUDE_BIN);
+  const found = resolveClaudeCli();
+  if ('bin' in found) return define(found.bin);
   if (inCi) {
     test('the Claude Code CLI is installed', () => {
-      throw new Error(`CI=true and the real claude CLI cannot run: ${unavailable}`);
+      throw new Error(`CI=true and ${found.unavailable}`);
     });
   } else {
-    console.warn(`SKIPPING ${suite}: ${unavailable}`);
-    test.skip(`${suite} (no runnable claude CLI: ${unavailable}; run \`npm ci\`)`, () => undefined);
+    console.warn(`SKIPPING ${suite}: ${found.unavailable}`);
+    test.skip(`${suite} (${found.unavailable}; run \`npm ci\`)`, () => undefined);
   }
 }

@@ -101,7 +101,8 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       if (child.pid) started_(child.pid);
-      const onData = (stream: OutputStream) => (buf: Buffer) => collect(buf.toString('utf8'), buf.length, stream);
+      const onData = (stream: OutputStream) => (buf: Buffer) =>
+        collect(buf.toString('utf8'), buf.length, stream);
       child.stdout.on('data', onData('stdout'));
       child.stderr.on('data', onData('stderr'));
       child.on('error', (err) => finish({ exitCode: null, signal: null, startError: err.message }));

@@ -64,8 +64,8 @@ export function onPath(program: string, env: NodeJS.ProcessEnv = process.env): s
 }
 
 /**
- * The stack's environment for `--agent claude-code`: `claude` on PATH (the project's pinned copy in
- * node_modules/.bin when there is none), and an API key for the worker to hand to it.
+ * The stack's environment for `--agent claude-code`: `claude` on PATH (the project's pinned copy
+ * in node_modules when there is none), and an API key for the worker to hand to it.
  */
 function claudeCodeEnv(env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv {
   if (!env.ANTHROPIC_API_KEY) {
@@ -74,8 +74,13 @@ function claudeCodeEnv(env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv 
     ]);
   }
   if (onPath('claude', env)) return env;
-  const pinned = join(root, 'node_modules', '.bin');
-  if (onPath('claude', { PATH: pinned })) return { ...env, PATH: `${pinned}${delimiter}${env.PATH ?? ''}` };
+  // The platform package's native binary first: the bin link is a placeholder until the package's
+  // postinstall ran (npm may skip dependencies' install scripts).
+  const pinned = [
+    join(root, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`),
+    join(root, 'node_modules', '.bin'),
+  ].find((dir) => onPath('claude', { PATH: dir }));
+  if (pinned) return { ...env, PATH: `${pinned}${delimiter}${env.PATH ?? ''}` };
   throw new CliError('--agent claude-code needs the `claude` CLI on PATH, and it is not there', [
     'install Claude Code (https://docs.anthropic.com/en/docs/claude-code) or run `npm ci` here, or run `chunkwise demo` with the example agent',
   ]);
