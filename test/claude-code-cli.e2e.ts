@@ -424,6 +424,7 @@ withClaudeCli('test/claude-code-cli.e2e.ts', (bin) => {
         expect(fake.requests.every((q) => q.headers['x-api-key'] === KEY)).toBe(true);
         // The event store, the worker's and the API's logs, the turn logs, the agent's state: no key.
         expect(r.stdout + r.stderr).not.toContain(KEY);
+        for (const log of ['worker.log', 'api.log']) expect(existsSync(join(dataDir, log))).toBe(true);
         expect(filesHolding(dataDir, KEY)).toEqual([]);
       });
     });
