@@ -215,6 +215,48 @@ withClaudeCli('test/claude-code-cli.e2e.ts', (bin) => {
       expect(lines.join('')).toContain('[api] 429');
     });
 
+    test('an API error that outlasts the retries, and a CLI that exits without a result, fail the turn saying why', async () => {
+      const { repo, state } = workTree();
+      fake.respondWith(() => ({ status: 529, error: { message: 'Overloaded' } }));
+      const noRetries = new ClaudeCodeRunner(
+        {
+          command: bin,
+          model: MODEL,
+          timeoutSec: 90,
+          extraArgs: [],
+          envAllowlist: ['CLAUDE_CODE_MAX_RETRIES'],
+        },
+        {
+          ...process.env,
+          ANTHROPIC_API_KEY: KEY,
+          ANTHROPIC_BASE_URL: fake.url,
+          CLAUDE_CODE_MAX_RETRIES: '0',
+        },
+      );
+      const overloaded = await noRetries.run(turnIn(repo, state));
+      expect(turnSucceeded(overloaded)).toBe(false);
+      expect(overloaded.agentError).toMatch(
+        /^claude reported an error: Anthropic API error 529: .*Overloaded/,
+      );
+
+      // The CLI refuses to start (this setting needs bubblewrap; where it is installed, there is nothing to show).
+      const bwrap = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'bwrap')));
+      if (bwrap) return;
+      const requests = fake.requests.length;
+      const cannotStart = await new ClaudeCodeRunner(
+        { command: bin, timeoutSec: 90, extraArgs: [], envAllowlist: ['CLAUDE_CODE_SUBPROCESS_ENV_SCRUB'] },
+        {
+          ...process.env,
+          ANTHROPIC_API_KEY: KEY,
+          ANTHROPIC_BASE_URL: fake.url,
+          CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1',
+        },
+      ).run(turnIn(repo, state));
+      expect(cannotStart.agentError).toMatch(/^claude exited \(\d+\) without a result$/);
+      expect(cannotStart.output).toMatch(/\[stderr\] .*bubblewrap/);
+      expect(fake.requests.length).toBe(requests);
+    });
+
     test('a 401 ends the turn at once with the API error, the CLI is not left retrying', async () => {
       const { repo, state } = workTree();
       const planFile = join(repo, '.chunkwise', 'plan.json');
