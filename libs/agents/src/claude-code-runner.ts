@@ -46,10 +46,9 @@ export class ClaudeCodeRunner implements AgentRunner {
     const ownStateDir = !turn.stateDir;
     const stateDir = turn.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'chunkwise-claude-')));
     const configDir = path.join(stateDir, 'claude-config');
-    await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
     const apiKey = this.env.ANTHROPIC_API_KEY;
+    // Same path for a retried turn (same state directory), so a file left by a dead worker goes too.
     const apiKeyFile = apiKey ? path.join(stateDir, 'api-key') : null;
-    if (apiKeyFile) await fs.writeFile(apiKeyFile, apiKey!, { mode: 0o600 });
 
     const stream = newClaudeStreamState();
     const readable: string[] = [];
@@ -75,6 +74,8 @@ export class ClaudeCodeRunner implements AgentRunner {
     );
     delete env.ANTHROPIC_API_KEY; // even when an allowlist names it: the helper file carries it
     try {
+      await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+      if (apiKeyFile) await fs.writeFile(apiKeyFile, apiKey!, { mode: 0o600 });
       const r = await runProcess({
         argv: claudeCodeArgv(this.config, { sessionId, apiKeyFile }),
         cwd: turn.cwd,
