@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { turnOutputPath, type RunTurnInput, type RunTurnResult } from '@chunkwise/contracts';
+import { agentStatePath, turnOutputPath, type RunTurnInput, type RunTurnResult } from '@chunkwise/contracts';
 import {
   buildPrompt,
   chunkTaskIds,
@@ -67,6 +67,7 @@ export function createTurnActivities(deps: SessionActivityDeps) {
             fullPlanFile: files.fullPlanFile,
             promptFile: files.promptFile,
             timeoutSec: input.agent.timeoutSec,
+            stateDir: agentStatePath(deps.dataDir, input.planId, input.turnId),
           },
           { signal: Context.current().cancellationSignal, onOutput: (chunk) => out.write(chunk) },
         );
@@ -82,6 +83,7 @@ export function createTurnActivities(deps: SessionActivityDeps) {
           // Only a turn over the whole chunk marks tasks done in plan.json.
           markedDone: input.task ? [] : await readMarkedDone(files.planFile, taskIds),
           usage: r.usage ?? null,
+          agentSessionId: r.agentSessionId ?? null,
           outputTail: outputTail(r.output),
         };
       } finally {

@@ -47,6 +47,7 @@ export async function runRecordedTurn(r: SessionRunner, req: TurnRequest) {
       succeeded: turn.succeeded,
       error: turn.error,
       usage: turn.usage ?? null,
+      ...(turn.agentSessionId ? { agentSessionId: turn.agentSessionId } : {}),
     },
   });
   return { turnId, turn };

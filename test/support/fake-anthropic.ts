@@ -70,6 +70,8 @@ const DEFAULT_USAGE = {
 
 export class FakeAnthropic {
   readonly requests: FakeRequest[] = [];
+  /** Every HTTP request, whatever its route (a client probing other endpoints shows up here). */
+  readonly seen: Array<{ method: string; path: string }> = [];
   private readonly queue: FakeReply[] = [];
   private handler: Handler | null = null;
   private sequence = 0;
@@ -121,6 +123,11 @@ export class FakeAnthropic {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = (req.url ?? '').split('?')[0];
+    this.seen.push({ method: req.method ?? '', path });
+    if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ input_tokens: Math.ceil(raw.length / 4) }));
+    }
     if (req.method !== 'POST' || path !== '/v1/messages') {
       return this.fail(res, 404, `fake-anthropic: no route for ${req.method} ${path}`);
     }

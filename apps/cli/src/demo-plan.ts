@@ -182,7 +182,8 @@ export function demoPlan(o: {
 }): Record<string, unknown> {
   const agent =
     o.agent === 'claude-code'
-      ? { type: 'claude-code', timeoutSec: 900 }
+      ? // Edits in the work tree, plus the commands that check them (the QA gate runs the same).
+        { type: 'claude-code', timeoutSec: 900, allowedTools: ['Bash(npm test)', 'Bash(node --check:*)'] }
       : { type: 'command', argv: [o.node, o.agentScript], promptVia: 'stdin', timeoutSec: 120 };
   return {
     title: DEMO_TITLE,

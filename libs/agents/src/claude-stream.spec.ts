@@ -58,7 +58,10 @@ describe('claude stream-json parsing', () => {
     ]);
     expect(state.summary).toEqual({
       sessionId: 'sess-1',
+      finished: true,
       isError: false,
+      apiErrorStatus: null,
+      credentialsRefused: null,
       numTurns: 3,
       costUsd: 0.0123,
       usage: { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 800, cacheCreationTokens: 100 },
@@ -75,5 +78,47 @@ describe('claude stream-json parsing', () => {
     );
     expect(lines).toEqual(['warning: something', '[result] error after 30 turns']);
     expect(state.summary.isError).toBe(true);
+  });
+
+  it('describes retries and refused tool calls, and notes refused credentials', () => {
+    const state = newClaudeStreamState();
+    const lines = feedClaudeStream(
+      state,
+      [
+        {
+          type: 'system',
+          subtype: 'api_retry',
+          attempt: 1,
+          max_retries: 10,
+          retry_delay_ms: 518,
+          error_status: 429,
+          error: 'rate_limit',
+        },
+        {
+          type: 'system',
+          subtype: 'permission_denied',
+          tool_name: 'Write',
+          decision_reason: 'Path is outside allowed working directories',
+        },
+        {
+          type: 'system',
+          subtype: 'api_retry',
+          attempt: 2,
+          max_retries: 10,
+          retry_delay_ms: 1000,
+          error_status: 401,
+          error: 'authentication_failed',
+        },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n',
+    );
+    expect(lines).toEqual([
+      '[api] 429 rate_limit: retry 1 of 10 in 518 ms',
+      '[denied] Write: Path is outside allowed working directories',
+      '[api] 401 authentication_failed: retry 2 of 10 in 1000 ms',
+    ]);
+    expect(state.summary.credentialsRefused).toEqual({ status: 401, error: 'authentication_failed' });
+    expect(state.summary.finished).toBe(false);
   });
 });

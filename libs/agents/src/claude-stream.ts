@@ -5,7 +5,16 @@
  */
 export interface ClaudeTurnSummary {
   sessionId: string | null;
+  /** A final `result` message arrived (the CLI finished the turn, well or not). */
+  finished: boolean;
   isError: boolean;
+  /** The HTTP status of the API error that ended the turn (the result's `api_error_status`). */
+  apiErrorStatus: number | null;
+  /**
+   * The API refused the credentials (401/403) and the CLI is about to retry: retrying cannot help
+   * with an API key, so the runner stops the turn at once.
+   */
+  credentialsRefused: { status: number; error: string } | null;
   numTurns: number | null;
   costUsd: number | null;
   usage: {
@@ -27,7 +36,10 @@ export const newClaudeStreamState = (): ClaudeStreamState => ({
   buffer: '',
   summary: {
     sessionId: null,
+    finished: false,
     isError: false,
+    apiErrorStatus: null,
+    credentialsRefused: null,
     numTurns: null,
     costUsd: null,
     usage: null,
@@ -65,9 +77,7 @@ function describeLine(state: ClaudeStreamState, line: string): string[] {
   switch (msg?.type) {
     case 'system':
       if (msg.session_id) state.summary.sessionId = msg.session_id;
-      return msg.subtype === 'init'
-        ? [`[claude] session ${msg.session_id ?? '?'} (model ${msg.model ?? '?'})`]
-        : [];
+      return describeSystem(state, msg);
     case 'assistant': {
       const out: string[] = [];
       for (const block of msg.message?.content ?? []) {
@@ -84,7 +94,9 @@ function describeLine(state: ClaudeStreamState, line: string): string[] {
       state.summary = {
         ...state.summary,
         sessionId: msg.session_id ?? state.summary.sessionId,
+        finished: true,
         isError: Boolean(msg.is_error) || (typeof msg.subtype === 'string' && msg.subtype !== 'success'),
+        apiErrorStatus: typeof msg.api_error_status === 'number' ? msg.api_error_status : null,
         numTurns: typeof msg.num_turns === 'number' ? msg.num_turns : null,
         costUsd: typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : null,
         usage: {
@@ -97,6 +109,28 @@ function describeLine(state: ClaudeStreamState, line: string): string[] {
       };
       return [`[result] ${state.summary.isError ? 'error' : 'success'} after ${msg.num_turns ?? '?'} turns`];
     }
+    default:
+      return [];
+  }
+}
+
+function describeSystem(state: ClaudeStreamState, msg: any): string[] {
+  switch (msg.subtype) {
+    case 'init':
+      return [`[claude] session ${msg.session_id ?? '?'} (model ${msg.model ?? '?'})`];
+    case 'api_retry': {
+      const status = typeof msg.error_status === 'number' ? msg.error_status : null;
+      const error = typeof msg.error === 'string' ? msg.error : 'error';
+      if ((status === 401 || status === 403) && !state.summary.credentialsRefused)
+        state.summary.credentialsRefused = { status, error };
+      return [
+        `[api] ${status ?? 'request'} ${error}: retry ${msg.attempt ?? '?'} of ${msg.max_retries ?? '?'} in ${msg.retry_delay_ms ?? '?'} ms`,
+      ];
+    }
+    case 'permission_denied':
+      return [
+        `[denied] ${msg.tool_name ?? 'tool'}: ${msg.decision_reason ?? msg.message ?? 'not permitted'}`,
+      ];
     default:
       return [];
   }

@@ -4,6 +4,7 @@ export * from './command-runner';
 export * from './prompt';
 export * from './runner-factory';
 export * from './claude-stream';
+export * from './claude-code-args';
 export * from './claude-code-runner';
 export * from './workspace-tools-paths';
 export * from './workspace-tools-command';

@@ -13,6 +13,11 @@ export interface TurnRequest {
   /** Where the prompt is written (always written, for audit and for promptVia=file). */
   promptFile: string;
   timeoutSec: number;
+  /**
+   * A private directory for the agent's own state (configuration, transcripts), outside the work
+   * tree. Runners that need one make a temporary directory when it is not given.
+   */
+  stateDir?: string;
 }
 
 export interface TurnResult {
@@ -35,6 +40,8 @@ export interface TurnResult {
     cacheCreationTokens: number;
     costUsd: number | null;
   } | null;
+  /** The agent's own id for the conversation, when it has one (claude's session id). */
+  agentSessionId?: string | null;
 }
 
 export interface TurnHooks {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { launchStreaming } from '@chunkwise/git';
+import { launchStreaming, type OutputStream } from '@chunkwise/git';
 
 export interface ProcessSpec {
   argv: string[];
@@ -11,7 +11,8 @@ export interface ProcessSpec {
   maxOutputBytes?: number;
   /** Grace period between SIGTERM and SIGKILL. */
   killGraceMs?: number;
-  onOutput?: (chunk: string) => void;
+  /** Output as it comes; `stream` says whether it came on stdout or stderr. */
+  onOutput?: (chunk: string, stream: OutputStream) => void;
   signal?: AbortSignal;
 }
 
@@ -52,11 +53,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve({ ...r, timedOut, aborted, output, outputBytes, durationMs: Date.now() - started });
     };
 
-    const collect = (text: string, bytes: number) => {
+    const collect = (text: string, bytes: number, stream: OutputStream) => {
       outputBytes += bytes;
       output += text;
       if (output.length > maxBytes) output = output.slice(output.length - maxBytes);
-      spec.onOutput?.(text);
+      spec.onOutput?.(text, stream);
     };
     // The process group's id: known once the child started (at once when spawned here).
     let pid: number | undefined;
@@ -100,9 +101,10 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       if (child.pid) started_(child.pid);
-      const onData = (buf: Buffer) => collect(buf.toString('utf8'), buf.length);
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
+      const onData = (stream: OutputStream) => (buf: Buffer) =>
+        collect(buf.toString('utf8'), buf.length, stream);
+      child.stdout.on('data', onData('stdout'));
+      child.stderr.on('data', onData('stderr'));
       child.on('error', (err) => finish({ exitCode: null, signal: null, startError: err.message }));
       child.on('close', (code, sig) => finish({ exitCode: code, signal: sig, startError: null }));
       child.stdin.on('error', () => undefined); // the agent may exit without reading stdin

@@ -18,7 +18,7 @@ export function createAgentRunner(
     case 'command':
       return new CommandAgentRunner(config);
     case 'claude-code':
-      return new ClaudeCodeRunner(config);
+      return new ClaudeCodeRunner(config, env);
     case 'anthropic':
       return new AnthropicAgentRunner(parseAnthropicAgentConfig(config), anthropicCredentialsFromEnv(env), {
         // Only what commands may see is kept: the runner holds no other secret of the worker.

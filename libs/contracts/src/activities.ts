@@ -75,6 +75,8 @@ export interface RunTurnResult {
   outputTail: string;
   /** Tokens and cost, when the runner reports them. */
   usage: TurnUsage | null;
+  /** The agent's id for the turn's conversation (claude's session id), when it has one. */
+  agentSessionId?: string | null;
 }
 
 export interface RunQaGatesInput {

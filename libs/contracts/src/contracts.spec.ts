@@ -5,6 +5,7 @@ import {
   joinPath,
   sessionWorkflowId,
   turnOutputPath,
+  agentStatePath,
   worktreePathFor,
   CHUNKWISE_TASK_QUEUE,
 } from './index';
@@ -24,6 +25,7 @@ describe('turn output and work tree paths', () => {
     expect(p).toBe('/d/turns/______etc/___passwd.log');
     expect(path.normalize(p).startsWith('/d/turns/')).toBe(true);
     expect(worktreePathFor('/d', '../x')).toBe('/d/worktrees/..__x');
+    expect(agentStatePath('/d', '../p', 's1/2')).toBe('/d/agent-state/___p/s1_2');
     expect(path.dirname(worktreePathFor('/d', '../x'))).toBe('/d/worktrees');
   });
 

@@ -26,3 +26,12 @@ export const turnOutputPath = (dataDir: string, planId: string, turnId: string) 
     safeName(planId, /[^A-Za-z0-9_-]/g, '_'),
     `${safeName(turnId, /[^A-Za-z0-9_-]/g, '_')}.log`,
   );
+
+/** The agent's private state for one turn (claude's configuration directory and transcripts). */
+export const agentStatePath = (dataDir: string, planId: string, turnId: string) =>
+  joinPath(
+    dataDir,
+    'agent-state',
+    safeName(planId, /[^A-Za-z0-9_-]/g, '_'),
+    safeName(turnId, /[^A-Za-z0-9_-]/g, '_'),
+  );

@@ -52,6 +52,8 @@ export type ExecutionEvent =
         error: string | null;
         /** Tokens and cost of the turn, when the agent reports them (claude-code, anthropic). */
         usage?: TurnUsage | null;
+        /** The agent's own id for the turn's conversation (claude's session id), when it has one. */
+        agentSessionId?: string | null;
       };
     }
   | {

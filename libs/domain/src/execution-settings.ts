@@ -16,6 +16,8 @@ const claudeCodeAgentShape = {
   type: z.literal('claude-code'),
   model: z.string().optional(),
   timeoutSec: timeoutSec.default(1800),
+  /** Claude Code permission rules the turn may use beyond edits in the work tree, e.g. "Bash(npm test)". */
+  allowedTools: z.array(z.string().min(1).max(500)).max(100).default([]),
   extraArgs: z.array(z.string()).default([]),
   envAllowlist: z.array(z.string()).default([]),
 };

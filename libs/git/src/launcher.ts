@@ -63,9 +63,9 @@ function runStreaming(m) {
     return;
   }
   if (child.pid) send({ id: m.id, pid: child.pid });
-  const out = (buf) => send({ id: m.id, data: buf.toString('utf8'), bytes: buf.length });
-  child.stdout.on('data', out);
-  child.stderr.on('data', out);
+  const out = (stderr) => (buf) => send({ id: m.id, data: buf.toString('utf8'), bytes: buf.length, stderr });
+  child.stdout.on('data', out(false));
+  child.stderr.on('data', out(true));
   child.on('error', (err) => send({ id: m.id, failed: String(err.message) }));
   child.on('close', (code, signal) => send({ id: m.id, closed: { code, signal } }));
   child.stdin.on('error', () => undefined);
@@ -84,11 +84,13 @@ export interface StreamingRequest {
   stdin?: string;
 }
 
+export type OutputStream = 'stdout' | 'stderr';
+
 export interface StreamingHandlers {
   /** The child's pid (its process group's id): known once it started. */
   pid: (pid: number) => void;
   /** stdout and stderr, as they come, decoded chunk by chunk; `bytes` is the chunk's raw length. */
-  data: (text: string, bytes: number) => void;
+  data: (text: string, bytes: number, stream: OutputStream) => void;
   /** The child could not start, or its launcher went away: nothing more comes. */
   failed: (message: string) => void;
   /** The child exited and its output streams closed: nothing more comes. */
@@ -100,7 +102,7 @@ type Pending = { resolve: (r: LaunchResult) => void; reject: (e: Error) => void 
 type Message =
   | (LaunchResult & { id: number })
   | { id: number; pid: number }
-  | { id: number; data: string; bytes: number }
+  | { id: number; data: string; bytes: number; stderr?: boolean }
   | { id: number; failed: string }
   | { id: number; closed: { code: number | null; signal: string | null } };
 
@@ -168,7 +170,7 @@ class Launcher {
     child.on('message', (m: Message) => {
       if ('stdout' in m) this.settle(m.id)?.resolve({ error: m.error, stdout: m.stdout, stderr: m.stderr });
       else if ('pid' in m) this.streaming.get(m.id)?.pid(m.pid);
-      else if ('data' in m) this.streaming.get(m.id)?.data(m.data, m.bytes);
+      else if ('data' in m) this.streaming.get(m.id)?.data(m.data, m.bytes, m.stderr ? 'stderr' : 'stdout');
       else if ('failed' in m) this.endStream(m.id)?.failed(m.failed);
       else if ('closed' in m) this.endStream(m.id)?.closed(m.closed.code, m.closed.signal);
     });

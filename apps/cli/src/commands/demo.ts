@@ -63,6 +63,29 @@ export function onPath(program: string, env: NodeJS.ProcessEnv = process.env): s
   return null;
 }
 
+/**
+ * The stack's environment for `--agent claude-code`: `claude` on PATH (the project's pinned copy
+ * in node_modules when there is none), and an API key for the worker to hand to it.
+ */
+function claudeCodeEnv(env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv {
+  if (!env.ANTHROPIC_API_KEY) {
+    throw new CliError('--agent claude-code needs ANTHROPIC_API_KEY in the environment, and it is not set', [
+      'export ANTHROPIC_API_KEY=… (and ANTHROPIC_BASE_URL to use another Messages API endpoint)',
+    ]);
+  }
+  if (onPath('claude', env)) return env;
+  // The platform package's native binary first: the bin link is a placeholder until the package's
+  // postinstall ran (npm may skip dependencies' install scripts).
+  const pinned = [
+    join(root, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`),
+    join(root, 'node_modules', '.bin'),
+  ].find((dir) => onPath('claude', { PATH: dir }));
+  if (pinned) return { ...env, PATH: `${pinned}${delimiter}${env.PATH ?? ''}` };
+  throw new CliError('--agent claude-code needs the `claude` CLI on PATH, and it is not there', [
+    'install Claude Code (https://docs.anthropic.com/en/docs/claude-code) or run `npm ci` here, or run `chunkwise demo` with the example agent',
+  ]);
+}
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
@@ -91,21 +114,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function demo(opts: DemoOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const began = Date.now();
-  if (opts.agent === 'claude-code' && !onPath('claude', ctx.env)) {
-    throw new CliError('--agent claude-code needs the `claude` CLI on PATH, and it is not there', [
-      'install Claude Code (https://docs.anthropic.com/en/docs/claude-code), or run `chunkwise demo` with the example agent',
-    ]);
-  }
-  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'chunkwise-demo-')));
-  mkdirSync(dataDir, { recursive: true });
   const { findProjectRoot } = await import('@chunkwise/temporal');
   const root = findProjectRoot();
+  const env = opts.agent === 'claude-code' ? claudeCodeEnv(ctx.env, root) : ctx.env;
+  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'chunkwise-demo-')));
+  mkdirSync(dataDir, { recursive: true });
 
   io.out(
     [
       'Chunkwise demo',
       `  A scratch git repository, a plan of three chunks (sequential; parallel with a pause after it;`,
-      `  sequential), executed by ${opts.agent === 'claude-code' ? 'Claude Code' : 'the deterministic example agent (examples/agents/scripted-agent.js)'}`,
+      `  sequential), executed by ${opts.agent === 'claude-code' ? `Claude Code (${env.ANTHROPIC_BASE_URL ? `the API at ${env.ANTHROPIC_BASE_URL}` : 'the Anthropic API'})` : 'the deterministic example agent (examples/agents/scripted-agent.js)'}`,
       `  with a QA gate after every task (examples/agents/check.js), one commit per task.`,
       `  Data: ${dataDir}`,
       '',
@@ -132,7 +151,7 @@ async function demo(opts: DemoOptions, ctx: Context): Promise<number> {
       temporal: true,
       worker: true,
       anyPorts: true,
-      env: ctx.env,
+      env,
       io,
       interrupted: () => Boolean(signal),
       onFailure: (message) => {
