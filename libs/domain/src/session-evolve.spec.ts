@@ -49,6 +49,23 @@ const failed = (taskId: string, attempts: number, final: boolean, error = 'qa'):
 });
 
 describe('evolveSession', () => {
+  it('HostLost puts the tasks of the lost turns back to pending without counting their attempt; SessionMoved changes nothing else', () => {
+    const running = at([completed('T1', 'a1'), turn('T2', 1, 2), failed('T2', 1, false), turn('T2', 2, 3)]);
+    expect(task(running, 'T2')).toMatchObject({ status: 'running', attempts: 2 });
+    const lost = at(
+      [
+        { type: 'HostLost', data: { ...b, taskQueue: 'q@a', tasks: ['T2', 'T1'], detail: 'host q@a lost' } },
+        { type: 'SessionMoved', data: { ...b, from: 'q@a', to: 'q@b', head: 'abc' } },
+      ],
+      running,
+    );
+    expect(task(lost, 'T2')).toMatchObject({ status: 'pending', attempts: 1, lastError: 'host q@a lost' });
+    // A task that was not running (completed) is left as it was.
+    expect(task(lost, 'T1')).toMatchObject({ status: 'completed', commitSha: 'a1' });
+    expect(lost.eventSeq).toBe(running.eventSeq + 2);
+    expect({ ...lost, eventSeq: 0, tasks: [] }).toEqual({ ...running, eventSeq: 0, tasks: [] });
+  });
+
   it('counts every event of the session (event ids) and every turn (turn ids); ignores other sessions and the request', () => {
     const s = at([
       {
