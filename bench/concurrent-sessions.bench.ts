@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     );
     printResult(
       'concurrent-sessions',
-      { tasksPerSecond: perSecond, sessions: count, tasks, serverTuned: tuned === 1 },
+      { tasksPerSecond: perSecond, sessions: count, tasks, profile: h.profile, serverTuned: tuned === 1 },
       bare,
       { value: perSecond / bare, of: 'tasksPerSecond/baseline' },
     );

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   }
   // The floor before the tuning: the same bare loop on a dev server with the CLI's defaults.
   let defaultServerMs: number | null = null;
-  if (defaults === 1 && tuned === 1) {
+  if (defaults === 1 && tuned === 1 && h.profile === 'embedded') {
     const d = new SessionHarness({ prefix: 'cw-bench-orch-defaults-', headless: true, tuned: false });
     await d.start(resolveTemporalBinary().path);
     try {
@@ -96,8 +96,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const server = tuned === 1 ? 'tuned (DEV_SERVER_TUNING)' : "the CLI's defaults";
-  console.log(`Temporal dev server ${address}, ${server}; one in-process worker (shared + host queue)`);
+  const server =
+    h.profile === 'production'
+      ? 'the Temporal server on PostgreSQL (production profile)'
+      : `the Temporal dev server, ${tuned === 1 ? 'tuned (DEV_SERVER_TUNING)' : "the CLI's defaults"}`;
+  console.log(`${server} at ${address}; one in-process worker (shared + host queue)`);
   console.log(`bare activity round trip (${pings} sequential pings): ${activityMs.toFixed(2)} ms`);
   if (defaultServerMs !== null)
     console.log(
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
     {
       taskMs,
       tasks,
+      profile: h.profile,
       serverTuned: tuned === 1,
       bareDefaultServerMs: defaultServerMs,
       taskOverBareX: taskMs / activityMs,

@@ -11,11 +11,18 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { PlanCommandService, SessionService, type SessionServiceOptions } from '@chunkwise/application';
 import { planStreamId, type SessionProgress } from '@chunkwise/domain';
-import { SqliteEventStore, type StoredEvent } from '@chunkwise/event-store';
+import {
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+  type StoredEvent,
+} from '@chunkwise/event-store';
+import { postgresEndpoint } from '@chunkwise/postgres';
 import {
   createNativeConnection,
   createTemporalClient,
   startTemporalDevServer,
+  startTemporalServer,
   type TemporalDevServer,
   TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
@@ -56,7 +63,15 @@ export interface SessionHarnessOptions {
   timing?: SessionServiceOptions['timing'];
   /** The dev server's low-latency tuning (`DEV_SERVER_TUNING`); default true. */
   tuned?: boolean;
+  /**
+   * `production` (default: env CHUNKWISE_BENCH_PROFILE, else `embedded`): the Temporal server on
+   * PostgreSQL (fresh databases) and the PostgreSQL event store (a fresh schema) at
+   * CHUNKWISE_TEST_PG_URL, instead of the dev server and SQLite. The benchmarks' second profile.
+   */
+  profile?: 'embedded' | 'production';
 }
+
+const PG_URL = process.env.CHUNKWISE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Also used by the benchmarks in bench/, so it must not depend on jest. */
 export class SessionHarness {
@@ -66,27 +81,40 @@ export class SessionHarness {
   constructor(private readonly options: SessionHarnessOptions = {}) {
     this.root = mkdtempSync(join(tmpdir(), options.prefix ?? 'cw-session-'));
     this.agentLog = join(this.root, 'agent-log');
+    this.profile =
+      options.profile ?? (process.env.CHUNKWISE_BENCH_PROFILE === 'production' ? 'production' : 'embedded');
   }
 
   server!: TemporalDevServer;
   client!: Client;
   connection!: NativeConnection;
-  store!: SqliteEventStore;
+  store!: EventStore;
   workers: Worker[] = [];
+  readonly profile: 'embedded' | 'production';
+  private readonly pgName = `cw_bench_${Math.random().toString(36).slice(2, 8)}`;
   running: Array<Promise<void>> = [];
   plans!: PlanCommandService;
   sessions!: SessionService;
   taskQueue = `chunkwise-test-${Math.random().toString(36).slice(2, 8)}`;
 
   async start(binary: string): Promise<void> {
-    this.server = await startTemporalDevServer({
-      dataDir: join(this.root, 'temporal'),
-      binary,
-      headless: this.options.headless,
-      tuned: this.options.tuned,
-    });
+    if (this.profile === 'production') {
+      this.server = await startTemporalServer({
+        dataDir: join(this.root, 'temporal'),
+        postgres: postgresEndpoint(PG_URL),
+        databases: { main: `${this.pgName}_t`, visibility: `${this.pgName}_tv` },
+      });
+      this.store = await PostgresEventStore.create({ connectionString: PG_URL, schema: this.pgName });
+    } else {
+      this.server = await startTemporalDevServer({
+        dataDir: join(this.root, 'temporal'),
+        binary,
+        headless: this.options.headless,
+        tuned: this.options.tuned,
+      });
+      this.store = new SqliteEventStore(join(this.root, 'events.db'));
+    }
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
-    this.store = new SqliteEventStore(join(this.root, 'events.db'));
     this.plans = new PlanCommandService(this.store);
     this.sessions = new SessionService(
       this.plans,
@@ -127,6 +155,7 @@ export class SessionHarness {
     await this.client?.connection.close();
     await this.server?.stop();
     await this.store?.close();
+    if (this.profile === 'production') await dropPostgres(this.pgName);
     rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -172,5 +201,19 @@ export class SessionHarness {
     throw new Error(
       `timed out waiting on session progress; last: ${JSON.stringify(last && { status: last.status, pauseReason: last.pauseReason, totals: last.totals })}`,
     );
+  }
+}
+
+/** Drops the production profile's fresh databases and schema. */
+async function dropPostgres(name: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    for (const db of [`${name}_t`, `${name}_tv`])
+      await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  } finally {
+    await client.end();
   }
 }
