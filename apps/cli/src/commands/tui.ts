@@ -42,7 +42,9 @@ Examples:
     .action(async (planId: string | undefined, opts: TuiCommandOptions, cmd: Command) => {
       const ctx = contextOf(cmd, deps);
       if (!process.stdin.isTTY || !process.stdout.isTTY)
-        throw new UsageError('chunkwise tui needs a terminal; use `chunkwise plan` or `chunkwise watch` in scripts');
+        throw new UsageError(
+          'chunkwise tui needs a terminal; use `chunkwise plan` or `chunkwise watch` in scripts',
+        );
       // The UI (React, Ink) loads only here: every other command starts without it.
       const { runTui } = await import('../tui/run');
       await runTui({

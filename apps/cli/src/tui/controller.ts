@@ -73,7 +73,10 @@ export class TuiController {
     try {
       await fn();
     } catch (err) {
-      this.o.dispatch({ type: 'failed', message: errorLines(executeHintOf(err, this.o.getState())).join('\n') });
+      this.o.dispatch({
+        type: 'failed',
+        message: errorLines(executeHintOf(err, this.o.getState())).join('\n'),
+      });
     }
   }
 
@@ -142,7 +145,10 @@ export class TuiController {
         if (this.o.agent) body.options = { agent: { type: this.o.agent } };
         this.busy(`starting a session${e.chunks ? ` of ${e.chunks}` : ''}`);
         const started = await this.client.execute(plan.id, body);
-        dispatch({ type: 'notice', message: `started session ${started.sessionId} (revision ${started.revision})` });
+        dispatch({
+          type: 'notice',
+          message: `started session ${started.sessionId} (revision ${started.revision})`,
+        });
         this.lastProgress = '';
         await this.refresh(plan.id);
         return;
@@ -182,7 +188,11 @@ export class TuiController {
         const answer = await this.client.taskAction(plan.id, e.taskId, e.verb, e.body);
         dispatch({ type: 'overlay', overlay: { kind: 'none' } });
         if (answer.accepted) dispatch({ type: 'notice', message: `${e.verb} ${e.taskId}: accepted` });
-        else dispatch({ type: 'failed', message: `${e.verb} ${e.taskId} rejected: ${answer.reason ?? 'no reason given'}` });
+        else
+          dispatch({
+            type: 'failed',
+            message: `${e.verb} ${e.taskId} rejected: ${answer.reason ?? 'no reason given'}`,
+          });
         return this.refresh(plan.id);
       }
     }

@@ -9,12 +9,18 @@ type Ink = typeof import('ink');
 
 let loaded: Ink | null = null;
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one native import() of this CommonJS build
-const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+const nativeImport = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<unknown>;
 
 export async function loadInk(): Promise<Ink> {
   loaded ??= (await nativeImport('ink')) as Ink;
   return loaded;
+}
+
+/** Gives Ink as loaded elsewhere (component tests: vitest imports it as ESM; `new Function` code cannot import there). */
+export function provideInk(module: Ink): void {
+  loaded = module;
 }
 
 /** Ink's components and hooks (after loadInk). */

@@ -69,8 +69,14 @@ export function waitingTask(p: SessionProgress | null): { id: string; why: 'fail
 const sessionLive = (p: SessionProgress | null) =>
   p !== null && (p.status === 'running' || p.status === 'paused');
 
+/** Printable input (no control characters: those are keys, not text). */
 const isText = (input: string, key: KeyInfo) =>
-  input.length > 0 && !key.ctrl && !key.return && !key.escape && !key.tab && !/[\x00-\x1f]/.test(input);
+  input.length > 0 &&
+  !key.ctrl &&
+  !key.return &&
+  !key.escape &&
+  !key.tab &&
+  [...input].every((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f);
 
 /** Edits a one-line text field: printable input appends, backspace deletes. null: not an edit key. */
 function editText(text: string, input: string, key: KeyInfo): string | null {
@@ -143,7 +149,9 @@ export function handleKey(s: TuiState, input: string, key: KeyInfo): KeyResult {
       if (input === 'a') return { action: { type: 'overlay', overlay: { ...o, picked: open } } };
       if (key.return) {
         if (o.picked.length === 0)
-          return { action: { type: 'notice', message: 'nothing picked: space picks a suggestion, a picks all' } };
+          return {
+            action: { type: 'notice', message: 'nothing picked: space picks a suggestion, a picks all' },
+          };
         return { effect: { type: 'apply', set: o.set, ids: o.picked } };
       }
       return null;
@@ -225,7 +233,8 @@ function executionKey(s: TuiState, input: string, key: KeyInfo, move: number): K
   if (move) return { action: { type: 'move', delta: move } };
   if (key.return || input === ' ') return { action: { type: 'pick_chunk' } };
   if (key.backspace || key.delete) return { action: { type: 'selection', text: '' } };
-  if (input === 'i') return { action: { type: 'overlay', overlay: { kind: 'selection', text: s.selection } } };
+  if (input === 'i')
+    return { action: { type: 'overlay', overlay: { kind: 'selection', text: s.selection } } };
   if (input === 'q' || key.escape) return { effect: { type: 'quit' } };
   if (input === 'x') {
     if (sessionLive(p))

@@ -11,11 +11,7 @@ import { pickChunk } from './chunk-selection';
  *          | finalize → execution_active ⇄ execution_resumable (stop or pause → resume)
  */
 export type Mode =
-  | 'normal'
-  | 'planning_active'
-  | 'plan_review_ready'
-  | 'execution_active'
-  | 'execution_resumable';
+  'normal' | 'planning_active' | 'plan_review_ready' | 'execution_active' | 'execution_resumable';
 
 /** The review modal's actions, in the order shown (Continue planning is the default). */
 export const REVIEW_ACTIONS = ['continue', 'quick', 'review', 'finalize', 'cancel'] as const;
@@ -249,7 +245,12 @@ export function reducer(s: TuiState, a: Action): TuiState {
       return { ...s, ...next };
     }
     case 'selection':
-      return { ...s, selection: a.text, anchor: null };
+      return {
+        ...s,
+        selection: a.text,
+        anchor: null,
+        overlay: s.overlay.kind === 'selection' ? { kind: 'none' } : s.overlay,
+      };
     case 'home':
       return {
         ...initialState,

@@ -86,7 +86,12 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
   const barWidth = columns >= 100 ? 20 : 10;
   const running = p ? p.tasks.filter((t) => t.status === 'running' && !t.outOfScope) : [];
   const troubled = p
-    ? p.tasks.filter((t) => !t.outOfScope && t.lastError && (t.status === 'failed' || t.status === 'pending' || t.status === 'running'))
+    ? p.tasks.filter(
+        (t) =>
+          !t.outOfScope &&
+          t.lastError &&
+          (t.status === 'failed' || t.status === 'pending' || t.status === 'running'),
+      )
     : [];
   const waiting = waitingTask(p);
   // Title (1), session (1), header (1), selection (2), live lines (~6), status and help (4).
@@ -100,8 +105,15 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
 
   return (
     <Box flexDirection="column">
-      <Text bold>{truncate(`Execute — ${plan.title} (${plan.id}) · revision ${plan.finalizedRevision ?? plan.revision} · ${mode}`, width)}</Text>
-      <Text color={p?.status === 'paused' ? color('yellow') : color('green')}>{truncate(session, width)}</Text>
+      <Text bold>
+        {truncate(
+          `Execute — ${plan.title} (${plan.id}) · revision ${plan.finalizedRevision ?? plan.revision} · ${mode}`,
+          width,
+        )}
+      </Text>
+      <Text color={p?.status === 'paused' ? color('yellow') : color('green')}>
+        {truncate(session, width)}
+      </Text>
       {chunks.slice(start, end).map((c, j) => {
         const i = start + j;
         const focused = i === state.cursor;
@@ -109,7 +121,14 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
         const line =
           `${marker(focused)}${STATE_MARK[c.state]} ${c.key.padEnd(keyWidth)} ${bar(c.done, c.total, barWidth)} ` +
           `${`${c.done}/${c.total}`.padStart(5)}  ${c.state.padEnd(9)} ${c.title}${failed}`;
-        const tint = c.state === 'failed' ? 'red' : c.state === 'completed' ? 'green' : c.state === 'current' ? 'cyan' : undefined;
+        const tint =
+          c.state === 'failed'
+            ? 'red'
+            : c.state === 'completed'
+              ? 'green'
+              : c.state === 'current'
+                ? 'cyan'
+                : undefined;
         return (
           <Text key={c.key} inverse={focused} color={tint ? color(tint) : undefined}>
             {truncate(line, width)}
@@ -122,12 +141,18 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
       </Text>
       {running.map((t) => (
         <Text key={`r-${t.id}`} color={color('cyan')}>
-          {truncate(`running ${t.id} ${t.title} (attempt ${Math.max(1, t.attempts)}${t.startedAt ? `, ${formatDuration(now - t.startedAt)}` : ''})`, width)}
+          {truncate(
+            `running ${t.id} ${t.title} (attempt ${Math.max(1, t.attempts)}${t.startedAt ? `, ${formatDuration(now - t.startedAt)}` : ''})`,
+            width,
+          )}
         </Text>
       ))}
       {troubled.slice(0, 2).map((t) => (
         <Text key={`e-${t.id}`} color={color('red')}>
-          {truncate(`${t.status === 'failed' ? 'FAILED' : 'retrying'} ${t.id} after ${t.attempts} attempt(s): ${t.lastError?.split('\n')[0] ?? ''}`, width)}
+          {truncate(
+            `${t.status === 'failed' ? 'FAILED' : 'retrying'} ${t.id} after ${t.attempts} attempt(s): ${t.lastError?.split('\n')[0] ?? ''}`,
+            width,
+          )}
         </Text>
       ))}
       {state.qa.length > 0 ? (

@@ -50,12 +50,19 @@ export function Dialog({ state }: { state: TuiState }) {
       return frame(
         `${task.id} — ${task.title}`,
         <>
-          <Text>chunk {task.chunk} · {task.status}{task.canRunInParallel ? ' · may run in parallel' : ''}</Text>
+          <Text>
+            chunk {task.chunk} · {task.status}
+            {task.canRunInParallel ? ' · may run in parallel' : ''}
+          </Text>
           <Text>{truncate(task.description || '(no description)', width * 4)}</Text>
           <Text bold>Acceptance</Text>
-          {task.acceptance.length ? task.acceptance.map((a, i) => <Text key={i}>  - {truncate(a, width - 4)}</Text>) : <Text>  (none)</Text>}
+          {task.acceptance.length ? (
+            task.acceptance.map((a, i) => <Text key={i}> - {truncate(a, width - 4)}</Text>)
+          ) : (
+            <Text> (none)</Text>
+          )}
           <Text bold>Depends on</Text>
-          <Text>  {task.dependsOn.length ? task.dependsOn.join(', ') : '(nothing)'}</Text>
+          <Text> {task.dependsOn.length ? task.dependsOn.join(', ') : '(nothing)'}</Text>
         </>,
       );
     }
@@ -84,7 +91,11 @@ export function Dialog({ state }: { state: TuiState }) {
     }
     case 'suggestions': {
       const { set } = o;
-      const [start, end] = windowOf(set.suggestions.length, o.cursor, Math.max(3, Math.floor((rows - 10) / 2)));
+      const [start, end] = windowOf(
+        set.suggestions.length,
+        o.cursor,
+        Math.max(3, Math.floor((rows - 10) / 2)),
+      );
       return frame(
         `${set.suggestions.length} suggestions (${reviewTypeName(set.reviewType)}) — pick the ones to apply`,
         set.suggestions.slice(start, end).map((s, j) => {
@@ -94,7 +105,9 @@ export function Dialog({ state }: { state: TuiState }) {
           const [first] = describeSuggestion(s);
           return (
             <Box key={s.id} flexDirection="column">
-              <Text inverse={i === o.cursor}>{truncate(`${marker(i === o.cursor)}${box} ${first.trim()}`, width)}</Text>
+              <Text inverse={i === o.cursor}>
+                {truncate(`${marker(i === o.cursor)}${box} ${first.trim()}`, width)}
+              </Text>
               {s.reasoning ? <Text dimColor>{truncate(`      ${s.reasoning}`, width)}</Text> : null}
             </Box>
           );

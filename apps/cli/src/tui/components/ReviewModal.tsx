@@ -10,9 +10,16 @@ export const ACTION_LABELS: Record<ReviewAction, string> = {
   finalize: 'Finalize and execute',
   cancel: 'Cancel',
 };
-const ACTION_KEYS: Record<ReviewAction, string> = { continue: 'c', quick: 'q', review: 'r', finalize: 'f', cancel: 'x' };
+const ACTION_KEYS: Record<ReviewAction, string> = {
+  continue: 'c',
+  quick: 'q',
+  review: 'r',
+  finalize: 'f',
+  cancel: 'x',
+};
 
-type Row = { kind: 'chunk'; key: string; text: string } | { kind: 'task'; id: string; index: number; text: string };
+type Row =
+  { kind: 'chunk'; key: string; text: string } | { kind: 'task'; id: string; index: number; text: string };
 
 /**
  * The planning review modal: the plan grouped by chunk (status and progress per chunk), a task
@@ -40,14 +47,21 @@ export function ReviewModal({ state }: { state: TuiState }) {
     for (const t of c.tasks) {
       const deps = t.dependsOn.length ? `  ← ${t.dependsOn.join(', ')}` : '';
       const flag = changed.has(t.id) ? '*' : ' ';
-      rows.push({ kind: 'task', id: t.id, index: index++, text: `${flag} ${t.id}  ${t.title}${t.canRunInParallel ? ' ∥' : ''}${deps}  (${t.status})` });
+      rows.push({
+        kind: 'task',
+        id: t.id,
+        index: index++,
+        text: `${flag} ${t.id}  ${t.title}${t.canRunInParallel ? ' ∥' : ''}${deps}  (${t.status})`,
+      });
     }
   }
   const cursorRow = rows.findIndex((r) => r.kind === 'task' && r.index === state.cursor);
   // Header (3), actions (2), borders (2), status and help (4), the app's title (1).
   const [start, end] = windowOf(rows.length, Math.max(0, cursorRow), Math.max(4, height - 13));
   const iterations = `${plan.planningIterations} planning iteration${plan.planningIterations === 1 ? '' : 's'}`;
-  const last = plan.lastPlanningMode ? ` (last: ${plan.lastPlanningMode === 'multi' ? 'continue planning' : 'quick edit'})` : '';
+  const last = plan.lastPlanningMode
+    ? ` (last: ${plan.lastPlanningMode === 'multi' ? 'continue planning' : 'quick edit'})`
+    : '';
   const changes = state.changes;
   const removed = changes?.removed.length ? `; removed ${changes.removed.join(', ')}` : '';
 
@@ -55,11 +69,17 @@ export function ReviewModal({ state }: { state: TuiState }) {
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold>{truncate(`Plan review — ${plan.title} (${plan.id})`, width)}</Text>
       <Text>
-        {truncate(`revision ${plan.revision} · ${iterations}${last} · ${plan.status} · ${plan.chunks.length} chunks, ${plan.taskCount} tasks`, width)}
+        {truncate(
+          `revision ${plan.revision} · ${iterations}${last} · ${plan.status} · ${plan.chunks.length} chunks, ${plan.taskCount} tasks`,
+          width,
+        )}
       </Text>
       <Text color={color('yellow')}>
         {changes
-          ? truncate(`changed r${changes.from} → r${changes.to}: ${changes.tasks.length + changes.chunks.length} marked *${removed}`, width)
+          ? truncate(
+              `changed r${changes.from} → r${changes.to}: ${changes.tasks.length + changes.chunks.length} marked *${removed}`,
+              width,
+            )
           : ' '}
       </Text>
       {rows.slice(start, end).map((r) => {

@@ -29,7 +29,7 @@ export function useSize(): { columns: number; rows: number } {
 
 /** Now, every `ms` while `active` (for spinners and elapsed times). */
 export function useNow(active: boolean, ms = 200): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(Date.now);
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), ms);
