@@ -296,10 +296,8 @@ export function helpLine(s: TuiState): string {
     case 'planning_active':
       return 'the model is working · Ctrl-C quit';
     case 'plan_review_ready':
-      return (
-        '↑↓ tasks · Enter details · Tab/←→ actions · c continue · q quick edit · r review · ' +
-        'f finalize & execute · x cancel'
-      );
+      // The action bar names each action's key; this line stays within 80 columns.
+      return '↑↓ tasks · Enter details · Tab/←→ actions · c q r f x: the actions below';
     default: {
       const keys = ['↑↓ chunks', 'Enter pick (twice: range)', 'i type', 'x execute'];
       keys.push('p pause', 's stop', 'r resume', 'X cancel');

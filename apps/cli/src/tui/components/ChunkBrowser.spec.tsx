@@ -15,7 +15,8 @@ describe('the chunk browser', () => {
   it('shows current, next, completed and out-of-scope chunks with per-chunk progress from the live session', () => {
     const state = executionState({ progress: sessionProgress() });
     const frame = render(<Screen state={state} />).lastFrame()!;
-    expect(frame).toContain('Execute — Greeter (p_test1) · revision 3 · active');
+    expect(frame).toContain('Execute — Greeter');
+    expect(frame).toContain('plan p_test1 · revision 3 · active');
     expect(frame).toContain('session s_live1 running · 2/5 done · 2 commits');
     expect(frame).toMatch(/✓ C01_core +█+ +2\/2 {2}completed Core library/);
     expect(frame).toMatch(/▶ C02_api +░+ +0\/2 {2}current {3}HTTP API/);

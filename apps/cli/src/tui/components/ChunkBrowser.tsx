@@ -47,7 +47,9 @@ export function chunkRows(state: TuiState): ChunkRow[] {
       failed: c.failed,
     }));
   }
-  const open = plan.chunks.filter((c) => c.stats.progress < 1);
+  // Without a session, current and next are where a new one would start (none once the plan is over).
+  const startable = plan.status === 'ready' || plan.status === 'paused' || plan.status === 'running';
+  const open = startable ? plan.chunks.filter((c) => c.stats.progress < 1) : [];
   return plan.chunks.map((c) => {
     const done = c.stats.byStatus.completed + c.stats.byStatus.skipped;
     const failed = c.stats.byStatus.failed;
@@ -94,7 +96,7 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
       )
     : [];
   const waiting = waitingTask(p);
-  // Title (1), session (1), header (1), selection (2), live lines (~6), status and help (4).
+  // Title (2), session (1), selection (1), live lines (~6), status and help (4), the app's title (1).
   const [start, end] = windowOf(chunks.length, state.cursor, Math.max(3, height - 15));
   const session = p
     ? `session ${p.sessionId} ${p.status === 'paused' ? `paused (${p.pauseReason ?? 'user'})` : p.status} · ` +
@@ -105,11 +107,9 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
 
   return (
     <Box flexDirection="column">
-      <Text bold>
-        {truncate(
-          `Execute — ${plan.title} (${plan.id}) · revision ${plan.finalizedRevision ?? plan.revision} · ${mode}`,
-          width,
-        )}
+      <Text bold>{truncate(`Execute — ${plan.title}`, width)}</Text>
+      <Text>
+        {truncate(`plan ${plan.id} · revision ${plan.finalizedRevision ?? plan.revision} · ${mode}`, width)}
       </Text>
       <Text color={p?.status === 'paused' ? color('yellow') : color('green')}>
         {truncate(session, width)}
@@ -142,7 +142,7 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
       {running.map((t) => (
         <Text key={`r-${t.id}`} color={color('cyan')}>
           {truncate(
-            `running ${t.id} ${t.title} (attempt ${Math.max(1, t.attempts)}${t.startedAt ? `, ${formatDuration(now - t.startedAt)}` : ''})`,
+            `running ${t.id} ${t.title} (attempt ${Math.max(1, t.attempts)}${t.startedAt ? `, ${formatDuration(Math.max(0, now - t.startedAt))}` : ''})`,
             width,
           )}
         </Text>

@@ -97,7 +97,7 @@ export function Dialog({ state }: { state: TuiState }) {
         Math.max(3, Math.floor((rows - 10) / 2)),
       );
       return frame(
-        `${set.suggestions.length} suggestions (${reviewTypeName(set.reviewType)}) — pick the ones to apply`,
+        `${set.suggestions.length} suggestion${set.suggestions.length === 1 ? '' : 's'} (${reviewTypeName(set.reviewType)}) — pick the ones to apply`,
         set.suggestions.slice(start, end).map((s, j) => {
           const i = start + j;
           const applied = set.applied.includes(s.id);

@@ -59,9 +59,10 @@ export function ReviewModal({ state }: { state: TuiState }) {
   // Header (3), actions (2), borders (2), status and help (4), the app's title (1).
   const [start, end] = windowOf(rows.length, Math.max(0, cursorRow), Math.max(4, height - 13));
   const iterations = `${plan.planningIterations} planning iteration${plan.planningIterations === 1 ? '' : 's'}`;
-  const last = plan.lastPlanningMode
-    ? ` (last: ${plan.lastPlanningMode === 'multi' ? 'continue planning' : 'quick edit'})`
-    : '';
+  const last =
+    plan.planningIterations > 1 && plan.lastPlanningMode
+      ? ` (last: ${plan.lastPlanningMode === 'multi' ? 'continue planning' : 'quick edit'})`
+      : '';
   const changes = state.changes;
   const removed = changes?.removed.length ? `; removed ${changes.removed.join(', ')}` : '';
 
