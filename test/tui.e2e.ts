@@ -343,7 +343,10 @@ if (missingTmux) {
         await t.keys('2');
         await t.waitFor('review scope', /which scope\?/);
         await t.keys('Enter');
-        screen = await t.waitFor('suggestions', /1 suggestion \(add what is missing\) — pick the ones to apply/);
+        screen = await t.waitFor(
+          'suggestions',
+          /1 suggestion \(add what is missing\) — pick the ones to apply/,
+        );
         expect(screen).toContain('Nothing checks the command end to end');
         await t.keys('Space');
         await t.waitFor('suggestion picked', /\[x\] \+ T9/);
@@ -390,7 +393,23 @@ if (missingTmux) {
 
         // q leaves the UI (and the alternate screen), exit 0.
         await t.keys('q');
-        await t.waitFor('quit', /Pane is dead \(status 0\b/, 15_000);
+        const deadline = Date.now() + 15_000;
+        let pane = '';
+        while (Date.now() < deadline) {
+          pane = (
+            await t.tmux(
+              'list-panes',
+              '-t',
+              'tui',
+              '-F',
+              '#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}',
+            )
+          ).trim();
+          if (pane.startsWith('1')) break;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        console.log(`── quit ──\n${pane}\n${await t.screen()}`);
+        expect(pane).toBe('1 status=0 signal=');
       });
     });
   });
