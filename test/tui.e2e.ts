@@ -16,8 +16,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inCi } from './support/ci';
-import { BIN, cleanEnv, ensureBuilt, freePort, ROOT, startUp, stopUp, type Up } from './support/cli-process';
+import {
+  BIN,
+  cleanEnv,
+  ensureBuilt,
+  ROOT,
+  startUp,
+  stopUp,
+  upOnFreePorts,
+  type Up,
+} from './support/cli-process';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
+import { currentPlan, type PlanDoc } from './support/planning-model';
 import { git } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
@@ -30,8 +40,6 @@ const run = promisify(execFile);
 
 // ---- the model: a plan whose task descriptions the example agent follows -----------------------
 
-type Doc = { title: string; description: string; chunks: any[]; tasks: any[] };
-
 const task = (id: string, chunk: string, title: string, directive: string, dependsOn: string[] = []) => ({
   id,
   chunk,
@@ -42,7 +50,7 @@ const task = (id: string, chunk: string, title: string, directive: string, depen
   canRunInParallel: false,
 });
 
-const FIRST_PLAN: Doc = {
+const FIRST_PLAN: PlanDoc = {
   title: 'Greeter',
   description: 'A greeting command',
   chunks: [
@@ -68,33 +76,6 @@ const FIRST_PLAN: Doc = {
     task('T3', 'C03_docs', 'Manual page', 'write MANUAL.md # greeter', ['T2']),
   ],
 };
-
-/** The plan the server sent as context (`<current_plan>` in the system blocks). */
-function currentPlan(req: FakeRequest): Doc {
-  const text = (req.body.system as Array<{ text: string }>).map((b) => b.text).join('\n');
-  const m = /<current_plan>\n([\s\S]*?)\n<\/current_plan>/.exec(text);
-  if (!m) throw new Error('no <current_plan> in the request');
-  const doc = JSON.parse(m[1]) as Doc;
-  return {
-    title: doc.title,
-    description: doc.description ?? '',
-    chunks: doc.chunks.map((c) => ({
-      key: c.key,
-      title: c.title,
-      description: c.description ?? '',
-      executionMode: c.executionMode,
-    })),
-    tasks: doc.tasks.map((t) => ({
-      id: t.id,
-      chunk: t.chunk,
-      title: t.title,
-      description: t.description ?? '',
-      acceptance: t.acceptance.length ? t.acceptance : ['done'],
-      dependsOn: t.dependsOn,
-      canRunInParallel: t.canRunInParallel,
-    })),
-  };
-}
 
 const prompt = (req: FakeRequest) => String(req.body.messages[0].content);
 const tool = (name: string, input: unknown): FakeReply => ({
@@ -231,27 +212,15 @@ if (missingTmux) {
         work = mkdtempSync(join(tmpdir(), 'chunkwise-tui-e2e-'));
         fake = await FakeAnthropic.start();
         fake.respondWith(model);
-        const port = await freePort();
-        api = `http://127.0.0.1:${port}`;
+        const stack = await upOnFreePorts(join(work, 'data'));
+        api = stack.api;
         const env = cleanEnv({
           CHUNKWISE_API_URL: api,
           ANTHROPIC_BASE_URL: fake.url,
           ANTHROPIC_API_KEY: 'test-key',
           CHUNKWISE_LLM_MAX_RETRIES: '0',
         });
-        up = await startUp(
-          [
-            '--data-dir',
-            join(work, 'data'),
-            '--port',
-            String(port),
-            '--temporal-port',
-            String(await freePort()),
-            '--temporal-ui-port',
-            String(await freePort()),
-          ],
-          env,
-        );
+        up = await startUp(stack.args, env);
 
         // The target repository, registered with the example agent and its QA gate as defaults.
         repo = join(work, 'repo');
