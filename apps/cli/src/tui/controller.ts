@@ -80,8 +80,8 @@ export class TuiController {
     }
   }
 
-  private busy(label: string): void {
-    this.o.dispatch({ type: 'busy', label, now: this.now() });
+  private busy(label: string, planning = false): void {
+    this.o.dispatch({ type: 'busy', label, now: this.now(), planning });
   }
 
   private async effect(e: Effect): Promise<void> {
@@ -97,7 +97,7 @@ export class TuiController {
         return this.show(await api.getPlan(e.planId));
       }
       case 'generate': {
-        this.busy('generating a plan with Claude');
+        this.busy('generating a plan with Claude', true);
         const created = await api.generate({
           title: defaultTitle(e.description),
           description: e.description,
@@ -108,7 +108,7 @@ export class TuiController {
       }
       case 'refine': {
         const plan = this.plan();
-        this.busy(refineLabel(e.mode, this.o.drafts));
+        this.busy(refineLabel(e.mode, this.o.drafts), true);
         const drafts = e.mode === 'multi' ? this.o.drafts : undefined;
         await api.refine(plan.id, { feedback: e.feedback, mode: e.mode, ...(drafts ? { drafts } : {}) });
         return this.changed(plan.id, plan.revision);
@@ -116,7 +116,7 @@ export class TuiController {
       case 'review': {
         const plan = this.plan();
         const where = e.scope.scope === 'all' ? 'the whole plan' : `${e.scope.scope} ${e.scope.targetId}`;
-        this.busy(`reviewing ${where}: ${reviewTypeName(e.reviewType)}`);
+        this.busy(`reviewing ${where}: ${reviewTypeName(e.reviewType)}`, true);
         const set = await api.review(plan.id, e.reviewType, e.scope);
         dispatch({ type: 'plan_ready', plan: await api.getPlan(plan.id) });
         if (set.suggestions.length === 0) {

@@ -17,7 +17,7 @@ const emptyDiff = (): PlanDiff => ({
 
 describe('the terminal UI state machine (seed 004)', () => {
   it('normal → planning active → plan review ready; a turn goes back to planning and returns with the changes', () => {
-    let s = run(initialState, { type: 'busy', label: 'generating', now: 1 });
+    let s = run(initialState, { type: 'busy', label: 'generating', now: 1, planning: true });
     expect(s.mode).toBe('planning_active');
     s = run(s, { type: 'plan_ready', plan: planDetail({ revision: 1 }) });
     expect(s).toMatchObject({ mode: 'plan_review_ready', busy: null, changes: null, cursor: 0 });
@@ -25,7 +25,7 @@ describe('the terminal UI state machine (seed 004)', () => {
     // Continue planning: feedback, the turn (planning active), the new revision with its changes.
     const key = handleKey(s, 'c', {});
     expect(key?.action).toEqual({ type: 'overlay', overlay: { kind: 'feedback', mode: 'multi', text: '' } });
-    s = run(s, key!.action!, { type: 'busy', label: 'continue planning', now: 2 });
+    s = run(s, key!.action!, { type: 'busy', label: 'continue planning', now: 2, planning: true });
     expect(s).toMatchObject({ mode: 'planning_active', overlay: { kind: 'none' } });
     const diff = emptyDiff();
     diff.tasks.changed.push({ id: 'T4', changes: {} });
@@ -37,13 +37,13 @@ describe('the terminal UI state machine (seed 004)', () => {
   it('a failed turn shows the error in place and goes back to the review (or the plan list)', () => {
     const s = run(
       reviewState(),
-      { type: 'busy', label: 'quick edit', now: 1 },
+      { type: 'busy', label: 'quick edit', now: 1, planning: true },
       { type: 'failed', message: 'boom' },
     );
     expect(s).toMatchObject({ mode: 'plan_review_ready', error: 'boom', busy: null });
     const fresh = run(
       initialState,
-      { type: 'busy', label: 'generating', now: 1 },
+      { type: 'busy', label: 'generating', now: 1, planning: true },
       { type: 'failed', message: 'x' },
     );
     expect(fresh.mode).toBe('normal');

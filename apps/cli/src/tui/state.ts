@@ -100,7 +100,8 @@ export const initialState: TuiState = {
 
 export type Action =
   | { type: 'plans_loaded'; plans: PlanSummary[] }
-  | { type: 'busy'; label: string; now: number }
+  /** Waiting for the API; `planning`: an LLM planning turn (the machine's planning-active state). */
+  | { type: 'busy'; label: string; now: number; planning?: boolean }
   | { type: 'failed'; message: string }
   | { type: 'notice'; message: string | null }
   /** A plan to review (a draft): after generate, a refine, an apply, or opened. */
@@ -163,7 +164,7 @@ export function reducer(s: TuiState, a: Action): TuiState {
         notice: null,
         overlay: { kind: 'none' },
         // A planning turn: the model works; the modal comes back with its answer.
-        mode: s.mode === 'normal' || s.mode === 'plan_review_ready' ? 'planning_active' : s.mode,
+        mode: a.planning ? 'planning_active' : s.mode,
       };
     case 'failed':
       // Errors are shown in place; a failed planning turn goes back to the review it started from.

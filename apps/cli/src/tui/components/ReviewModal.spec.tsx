@@ -111,7 +111,12 @@ describe('the planning review modal', () => {
 
   it('shows a spinner with the elapsed time while the model works, and errors in place', async () => {
     const { ui, store } = app(reviewState());
-    store.dispatch({ type: 'busy', label: 'quick edit: one direct edit', now: Date.now() - 2_000 });
+    store.dispatch({
+      type: 'busy',
+      label: 'quick edit: one direct edit',
+      now: Date.now() - 2_000,
+      planning: true,
+    });
     await settle();
     expect(ui.lastFrame()).toMatch(/quick edit: one direct edit… 2(\.\d)? s/);
     expect(store.get().mode).toBe('planning_active');
