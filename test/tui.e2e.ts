@@ -37,6 +37,8 @@ const TMUX = '/usr/bin/tmux';
 const AGENT = join(ROOT, 'examples', 'agents', 'scripted-agent.js');
 const CHECK = join(ROOT, 'examples', 'agents', 'check.js');
 const run = promisify(execFile);
+/** An SGR sequence that sets a foreground colour (30-37, 90-97, 38;…). */
+const FOREGROUND_COLOUR = new RegExp(String.raw`\u001b\[(?:\d+;)*(?:3[0-7]|9[0-7]|38)(?:;[\d;]*)?m`);
 
 // ---- the model: a plan whose task descriptions the example agent follows -----------------------
 
@@ -136,13 +138,40 @@ class Terminal {
     );
   }
 
+  private argv: string[] = [];
+
   async start(argv: string[]): Promise<void> {
+    this.argv = argv;
     await this.tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', ...argv);
     await this.tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
   }
 
+  /** Runs the command again in the (dead) pane. */
+  async restart(): Promise<void> {
+    await this.tmux('respawn-pane', '-k', '-t', 'tui', ...this.argv);
+  }
+
+  /** Waits for the program to end: `1 status=<code> signal=<signal>` (printed with the screen). */
+  async exited(step: string, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const format = '#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}';
+    let pane = '';
+    while (Date.now() < deadline) {
+      pane = (await this.tmux('list-panes', '-t', 'tui', '-F', format)).trim();
+      if (pane.startsWith('1')) break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    console.log(`── ${step} ──\n${pane}\n${await this.screen()}`);
+    return pane;
+  }
+
   screen(): Promise<string> {
     return this.tmux('capture-pane', '-p', '-t', 'tui');
+  }
+
+  /** The screen with its attributes as escape sequences (bold, inverse, colours). */
+  rawScreen(): Promise<string> {
+    return this.tmux('capture-pane', '-e', '-p', '-t', 'tui');
   }
 
   /** Keys by tmux name (Enter, Down, Space…). */
@@ -294,6 +323,10 @@ if (missingTmux) {
         );
         expect(screen).toContain('changed r1 → r2: 1 marked *');
         expect(screen).toMatch(/\* T4 {2}Unit test for greet/);
+        // NO_COLOR: no colour at all on screen (bold and inverse stay); the change is marked by `*`.
+        const raw = await t.rawScreen();
+        expect(raw).toContain('\x1b[');
+        expect(raw).not.toMatch(FOREGROUND_COLOUR);
 
         // Quick edit (single) → revision 3.
         await t.keys('q');
@@ -345,7 +378,16 @@ if (missingTmux) {
         screen = await t.waitFor('paused', /paused \(user\)/);
         expect(screen).toContain('resumable');
 
-        // Resume: to the end of the range.
+        // Leave while paused; start again without a plan: the latest resumable plan comes first,
+        // and r resumes it (resume defaults to the latest resumable plan session).
+        await t.keys('q');
+        expect(await t.exited('quit while paused')).toBe('1 status=0 signal=');
+        await t.restart();
+        screen = await t.waitFor(
+          'restarted: the plan list',
+          /resumable: Greeter: a command that greets people/,
+        );
+        expect(screen).toMatch(/› p_\w+ {2}paused/);
         await t.keys('r');
         screen = await t.waitFor('completed', /plan completed|session s_\w+ completed/, 120_000);
         expect(screen).toMatch(/· C03_docs .* 0\/1 {2}pending/);
@@ -360,25 +402,13 @@ if (missingTmux) {
         const subjects = git(repo, 'log', '--reverse', '--format=%s', `main..${branches[0]}`).split('\n');
         expect(subjects.map((s) => s.split(':')[0])).toEqual(['T1', 'T4', 'T2', 'T9']);
 
+        // A resize redraws: wider bars at 120 columns.
+        await t.tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '30');
+        await t.waitFor('resized to 120×30', /✓ C01_core █{20} +2\/2/);
+
         // q leaves the UI (and the alternate screen), exit 0.
         await t.keys('q');
-        const deadline = Date.now() + 15_000;
-        let pane = '';
-        while (Date.now() < deadline) {
-          pane = (
-            await t.tmux(
-              'list-panes',
-              '-t',
-              'tui',
-              '-F',
-              '#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}',
-            )
-          ).trim();
-          if (pane.startsWith('1')) break;
-          await new Promise((r) => setTimeout(r, 150));
-        }
-        console.log(`── quit ──\n${pane}\n${await t.screen()}`);
-        expect(pane).toBe('1 status=0 signal=');
+        expect(await t.exited('quit')).toBe('1 status=0 signal=');
       });
     });
   });

@@ -103,7 +103,9 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
       `${p.totals.completed + p.totals.skipped}/${p.totals.tasks} done${p.totals.failed ? `, ${p.totals.failed} failed` : ''} · ` +
       `${p.commits.length} commits · ${formatDuration(p.elapsedMs)}`
     : `no live session · plan ${plan.status} · ${plan.stats.byStatus.completed + plan.stats.byStatus.skipped}/${plan.taskCount} done`;
-  const mode = state.mode === 'execution_resumable' ? 'resumable' : 'active';
+  // Once the plan is over, say so rather than the state of a session that no longer runs.
+  const over = !p && ['completed', 'failed', 'cancelled'].includes(plan.status);
+  const mode = over ? plan.status : state.mode === 'execution_resumable' ? 'resumable' : 'active';
 
   return (
     <Box flexDirection="column">
