@@ -137,7 +137,7 @@ export function handleKey(s: TuiState, input: string, key: KeyInfo): KeyResult {
       return { effect: { type: 'review', reviewType: o.type, scope } };
     }
     case 'suggestions': {
-      if (key.escape) return { ...close, action: { type: 'overlay', overlay: { kind: 'none' } } };
+      if (key.escape) return close;
       if (key.upArrow || key.downArrow) return { action: { type: 'move', delta: key.upArrow ? -1 : 1 } };
       const open = o.set.suggestions.filter((x) => !o.set.applied.includes(x.id)).map((x) => x.id);
       if (input === ' ') {
