@@ -14,7 +14,7 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const APPS = readdirSync(`${ROOT}/apps`, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
-const SPECS = ['**/*.spec.ts'];
+const SPECS = ['**/*.spec.ts', '**/*.spec.tsx'];
 const ACTIVITY_HOST = 'worker';
 
 /**
@@ -153,13 +153,20 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
+    // The terminal UI's components (Ink, React in the terminal): React hooks rules.
+    files: ['apps/cli/src/tui/**/*.tsx'],
+    languageOptions: { globals: globals.node },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
     // The layering rules of DESIGN.md ("Rules of the house"), on every TypeScript file.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'apps/cli/src/tui/**/*.tsx'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: `${ROOT}/tsconfig.json` })],
       // Without these, import-x reads only .js dependencies, and no-cycle never sees a TypeScript cycle.
-      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
       'import-x/external-module-folders': ['node_modules'],
     },
     rules: {

@@ -11,7 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, cli, ensureBuilt, freePort, ROOT, startUp, stopUp, type Up } from './support/cli-process';
+import {
+  cleanEnv,
+  cli,
+  ensureBuilt,
+  ROOT,
+  startUp,
+  stopUp,
+  upOnFreePorts,
+  type Up,
+} from './support/cli-process';
 import { git } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
@@ -93,23 +102,10 @@ withTemporalCli('test/cli-execute.e2e.ts', () => {
     beforeAll(async () => {
       ensureBuilt();
       work = mkdtempSync(join(tmpdir(), 'chunkwise-exec-e2e-'));
-      const port = await freePort();
-      api = `http://127.0.0.1:${port}`;
+      const stack = await upOnFreePorts(join(work, 'data'));
+      api = stack.api;
       env = cleanEnv({ CHUNKWISE_API_URL: api });
-      const [tPort, uiPort] = [await freePort(), await freePort()];
-      up = await startUp(
-        [
-          '--data-dir',
-          join(work, 'data'),
-          '--port',
-          String(port),
-          '--temporal-port',
-          String(tPort),
-          '--temporal-ui-port',
-          String(uiPort),
-        ],
-        env,
-      );
+      up = await startUp(stack.args, env);
     });
 
     afterAll(async () => {

@@ -18,6 +18,7 @@ import { run } from '../apps/cli/src/program';
 import { memoryIo } from './support/cli-fakes';
 import { createApp } from '../apps/api/src/app.factory';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
+import { currentPlan, type PlanDoc } from './support/planning-model';
 import { makeTempDir } from './support/temp-dir';
 
 jest.setTimeout(60_000);
@@ -62,8 +63,6 @@ function gitRepo(): { path: string; remove(): void } {
 
 // ---- the model --------------------------------------------------------------------------------
 
-type Doc = { title: string; description: string; chunks: any[]; tasks: any[] };
-
 const task = (id: string, chunk: string, title: string, dependsOn: string[] = [], parallel = false) => ({
   id,
   chunk,
@@ -74,7 +73,7 @@ const task = (id: string, chunk: string, title: string, dependsOn: string[] = []
   canRunInParallel: parallel,
 });
 
-const FIRST_PLAN: Doc = {
+const FIRST_PLAN: PlanDoc = {
   title: 'Greeter',
   description: 'A greeting command',
   chunks: [
@@ -87,33 +86,6 @@ const FIRST_PLAN: Doc = {
     task('T3', 'C02_cli', 'README usage section', ['T1'], true),
   ],
 };
-
-/** The plan the server sent as context (`<current_plan>` in the system blocks). */
-function currentPlan(req: FakeRequest): Doc {
-  const text = (req.body.system as Array<{ text: string }>).map((b) => b.text).join('\n');
-  const m = /<current_plan>\n([\s\S]*?)\n<\/current_plan>/.exec(text);
-  if (!m) throw new Error('no <current_plan> in the request');
-  const doc = JSON.parse(m[1]) as Doc;
-  return {
-    title: doc.title,
-    description: doc.description ?? '',
-    chunks: doc.chunks.map((c) => ({
-      key: c.key,
-      title: c.title,
-      description: c.description ?? '',
-      executionMode: c.executionMode,
-    })),
-    tasks: doc.tasks.map((t) => ({
-      id: t.id,
-      chunk: t.chunk,
-      title: t.title,
-      description: t.description ?? '',
-      acceptance: t.acceptance.length ? t.acceptance : ['done'],
-      dependsOn: t.dependsOn,
-      canRunInParallel: t.canRunInParallel,
-    })),
-  };
-}
 
 const prompt = (req: FakeRequest) => String(req.body.messages[0].content);
 const tool = (name: string, input: unknown): FakeReply => ({

@@ -33,6 +33,7 @@ import {
 } from './support/browser';
 import { inCi } from './support/ci';
 import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
+import { currentPlan, type PlanDoc } from './support/planning-model';
 import {
   formatLatencies,
   installStatusObserver,
@@ -76,8 +77,6 @@ function missingPrerequisites(): string[] {
 
 // ---- the scripted model --------------------------------------------------------------------------
 
-type Doc = { title: string; description: string; chunks: any[]; tasks: any[] };
-
 const PLAN_TITLE = 'Greeting service';
 const CHUNK_CORE = 'Core work';
 const CHUNK_DOCS = 'Documentation';
@@ -103,7 +102,7 @@ const task = (id: string, chunk: string, title: string, description: string) => 
   canRunInParallel: false,
 });
 
-const FIRST_PLAN: Doc = {
+const FIRST_PLAN: PlanDoc = {
   title: PLAN_TITLE,
   description: 'A greeting and its documentation',
   chunks: [
@@ -124,33 +123,6 @@ const tool = (name: string, input: unknown, delayMs = 0): FakeReply => ({
   usage: { input_tokens: 1200, output_tokens: 300 },
   delayMs,
 });
-
-/** The plan the server sent as context (`<current_plan>` in the system blocks), as the model would read it. */
-function currentPlan(req: FakeRequest): Doc {
-  const text = (req.body.system as Array<{ text: string }>).map((b) => b.text).join('\n');
-  const m = /<current_plan>\n([\s\S]*?)\n<\/current_plan>/.exec(text);
-  if (!m) throw new Error('no <current_plan> in the request');
-  const doc = JSON.parse(m[1]) as Doc;
-  return {
-    title: doc.title,
-    description: doc.description ?? '',
-    chunks: doc.chunks.map((c) => ({
-      key: c.key,
-      title: c.title,
-      description: c.description ?? '',
-      executionMode: c.executionMode ?? 'sequential',
-    })),
-    tasks: doc.tasks.map((t) => ({
-      id: String(t.id),
-      chunk: t.chunk,
-      title: t.title,
-      description: t.description ?? '',
-      acceptance: t.acceptance?.length ? t.acceptance : ['done'],
-      dependsOn: t.dependsOn ?? [],
-      canRunInParallel: t.canRunInParallel ?? false,
-    })),
-  };
-}
 
 /** Claude, scripted: a first plan, a review that adds a changelog task, a refinement that renames T3. */
 function model(req: FakeRequest): FakeReply {

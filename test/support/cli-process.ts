@@ -118,6 +118,24 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000):
   });
 }
 
+/** Free ports for `chunkwise up` on `dataDir`: the API's URL and the arguments that start the stack there. */
+export async function upOnFreePorts(dataDir: string): Promise<{ api: string; args: string[] }> {
+  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  return {
+    api: `http://127.0.0.1:${port}`,
+    args: [
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--temporal-port',
+      String(temporalPort),
+      '--temporal-ui-port',
+      String(uiPort),
+    ],
+  };
+}
+
 export interface Up {
   child: ChildProcess;
   output: () => string;

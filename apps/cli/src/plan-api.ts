@@ -5,6 +5,8 @@ import { longJsonRequest } from './plan-http';
 /** The planning routes of the API (generate, review, apply, refine, diff, usage), typed. */
 
 export type Depth = 'brief' | 'standard' | 'detailed';
+/** What a review looks at: the whole plan, or one chunk or task (by key or id). */
+export type ReviewScope = { scope: 'all' } | { scope: 'chunk' | 'task'; targetId: string };
 export type RefineMode = 'multi' | 'single';
 
 export interface GenerateBody {
@@ -79,9 +81,9 @@ export class PlanningApi {
     return this.turn('/plans/generate', body);
   }
 
-  /** An LLM turn: a suggestion set (the plan itself does not change). */
-  review(id: string, type: ReviewType): Promise<SuggestionSet> {
-    return this.turn(`/plans/${encodeURIComponent(id)}/review`, { type, scope: 'all' });
+  /** An LLM turn: a suggestion set (the plan itself does not change), of the whole plan or one chunk or task. */
+  review(id: string, type: ReviewType, scope: ReviewScope = { scope: 'all' }): Promise<SuggestionSet> {
+    return this.turn(`/plans/${encodeURIComponent(id)}/review`, { type, ...scope });
   }
 
   /** An LLM turn: the next revision, from the feedback (multi: drafts and a judge; single: one edit). */

@@ -7,6 +7,7 @@ import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
 import { sessionCommands } from './commands/session';
+import { tuiCommand } from './commands/tui';
 import { upCommand } from './commands/up';
 import type { Deps } from './context';
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitCode } from './errors';
@@ -37,6 +38,7 @@ Examples:
   chunkwise demo                        the whole thing in one go: stack, plan, live session, summary
   chunkwise up --sample                 start the embedded stack with a sample plan
   chunkwise plan "Add login" --repo .   plan with Claude: generate, refine, review, execute
+  chunkwise tui                         the terminal UI: plan review modal, chunk browser, live session
   chunkwise plans create --file plan.yaml
   chunkwise import specs/001-x/tasks.md  import a Spec Kit, OpenSpec, Kiro, Task Master or MassGen plan
   chunkwise export <id> --format taskmaster -o tasks.json
@@ -59,6 +61,7 @@ Examples:
     demoCommand(deps),
     replayCommand(deps),
     mcpCommand(deps),
+    tuiCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

@@ -55,7 +55,7 @@ export function defaultTitle(description: string): string {
 }
 
 /** `--repo .` → an absolute path (the API reads it on this machine); `repo:<id>` stays as it is. */
-const repositoryOf = (repo: string) => (repo.startsWith('repo:') ? repo : resolve(repo));
+export const repositoryOf = (repo: string) => (repo.startsWith('repo:') ? repo : resolve(repo));
 
 /** `chunkwise plan`: plan with Claude, interactively or by flags; `plan diff` and `plan usage`. */
 export function planCommand(deps: PlanDeps): Command {
