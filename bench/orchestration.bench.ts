@@ -24,6 +24,8 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { planStreamId } from '@chunkwise/domain';
+import type { StoredEvent } from '@chunkwise/event-store';
 import { resolveTemporalBinary, type TemporalDevServer } from '@chunkwise/temporal';
 import { makeRepo, SessionHarness } from '../test/support/session-harness';
 import { finalizedNoopPlan, intArgs, noopAgentArgv, printResult } from './support';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const h = new SessionHarness({ prefix: 'cw-bench-orch-', headless: true, tuned: tuned === 1 });
   await h.start(resolveTemporalBinary().path);
+  let phases: Record<string, number> = {};
   let activityMs: number;
   let taskMs: number;
   let address: TemporalDevServer['address'];
@@ -62,7 +65,9 @@ async function main(): Promise<void> {
       await h.sessions.execute(planId);
       const outcome = await h.sessions.result(planId);
       if (outcome.status !== 'completed') throw new Error(`session ${label} ended ${outcome.status}`);
-      return (performance.now() - t0) / n;
+      const ms = (performance.now() - t0) / n;
+      if (label === 'measured') phases = taskPhases(await h.store.readStream(planStreamId(planId)));
+      return ms;
     };
 
     // Warm-up (bundle loaded, caches warm), then the measured round.
@@ -110,6 +115,12 @@ async function main(): Promise<void> {
     `session, ${tasks} no-op tasks, no QA gates (${noopAgentArgv().join(' ')}): ${taskMs.toFixed(1)} ms per task`,
   );
   console.log(`per task: ${(taskMs / activityMs).toFixed(2)}x a bare activity round trip`);
+  console.log(
+    "where a task's time goes (median ms, from the recorded events' append times):\n" +
+      Object.entries(phases)
+        .map(([k, v]) => `  ${k.padEnd(44)} ${v.toFixed(1)}`)
+        .join('\n'),
+  );
   if (defaultServerMs !== null)
     console.log(
       `per task: ${(taskMs / defaultServerMs).toFixed(2)}x the bare round trip of the CLI's defaults`,
@@ -123,10 +134,40 @@ async function main(): Promise<void> {
       serverTuned: tuned === 1,
       bareDefaultServerMs: defaultServerMs,
       taskOverBareX: taskMs / activityMs,
+      phasesMedianMs: phases,
     },
     activityMs,
     { value: activityMs / taskMs, of: 'baseline/taskMs' },
   );
+}
+
+/**
+ * Per task, the median of each step between recorded events: the turn activity (TurnStarted →
+ * TurnCompleted: dispatch, the agent process, the answer), the commit (TurnCompleted →
+ * TaskCompleted: dispatch, git, the answer) and the workflow's step to the next turn.
+ */
+function taskPhases(events: StoredEvent[]): Record<string, number> {
+  const at = (e: StoredEvent) => Date.parse(e.recordedAt);
+  const turn: number[] = [];
+  const commit: number[] = [];
+  const next: number[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.type !== 'TurnStarted') continue;
+    const done = events.slice(i + 1).find((x) => x.type === 'TurnCompleted');
+    const completed = events.slice(i + 1).find((x) => x.type === 'TaskCompleted');
+    const following = events.slice(i + 1).find((x) => x.type === 'TurnStarted');
+    if (done) turn.push(at(done) - at(e));
+    if (done && completed) commit.push(at(completed) - at(done));
+    if (completed && following) next.push(at(following) - at(completed));
+  }
+  const median = (xs: number[]) =>
+    xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN;
+  return {
+    'turn (TurnStarted → TurnCompleted)': median(turn),
+    'QA + commit (TurnCompleted → TaskCompleted)': median(commit),
+    'next turn (TaskCompleted → TurnStarted)': median(next),
+  };
 }
 
 if (require.main === module) {
