@@ -260,6 +260,7 @@ export class AnthropicAgentRunner implements AgentRunner {
         cacheReadTokens: usage.cacheReadInputTokens,
         cacheCreationTokens: usage.cacheCreationInputTokens,
         costUsd,
+        model: c.model,
       },
     };
   }

@@ -70,7 +70,7 @@ export class ClaudeCodeRunner implements AgentRunner {
       output: readable.join('\n').slice(-1024 * 1024),
       agentError:
         r.exitCode === 0 && s.isError ? `claude reported an error: ${s.result ?? 'no result text'}` : null,
-      usage: s.usage ? { ...s.usage, costUsd: s.costUsd } : null,
+      usage: s.usage ? { ...s.usage, costUsd: s.costUsd, model: s.model ?? this.config.model ?? null } : null,
     };
   }
 }

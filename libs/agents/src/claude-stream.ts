@@ -8,6 +8,8 @@ export interface ClaudeTurnSummary {
   isError: boolean;
   numTurns: number | null;
   costUsd: number | null;
+  /** From the `system` init line. */
+  model: string | null;
   usage: {
     inputTokens: number;
     outputTokens: number;
@@ -30,6 +32,7 @@ export const newClaudeStreamState = (): ClaudeStreamState => ({
     isError: false,
     numTurns: null,
     costUsd: null,
+    model: null,
     usage: null,
     result: null,
     toolCalls: 0,
@@ -65,6 +68,7 @@ function describeLine(state: ClaudeStreamState, line: string): string[] {
   switch (msg?.type) {
     case 'system':
       if (msg.session_id) state.summary.sessionId = msg.session_id;
+      if (typeof msg.model === 'string') state.summary.model = msg.model;
       return msg.subtype === 'init'
         ? [`[claude] session ${msg.session_id ?? '?'} (model ${msg.model ?? '?'})`]
         : [];

@@ -34,6 +34,8 @@ export interface TurnResult {
     cacheReadTokens: number;
     cacheCreationTokens: number;
     costUsd: number | null;
+    /** The model that did most of the work, when known. */
+    model?: string | null;
   } | null;
 }
 

@@ -9,7 +9,14 @@ interface Base {
   sessionId: string;
 }
 
-export type PauseReason = 'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval';
+export type PauseReason =
+  | 'user'
+  | 'task_failed'
+  | 'chunk_completed'
+  | 'chunk_failed'
+  | 'approval'
+  /** The next turn would cross the plan's or the session's budget (docs/cost.md). */
+  | 'budget_exceeded';
 
 export type ExecutionEvent =
   | {
@@ -48,7 +55,10 @@ export type ExecutionEvent =
         durationMs: number;
         succeeded: boolean;
         error: string | null;
-        /** Tokens and cost of the turn, when the agent reports them (claude-code, anthropic). */
+        /**
+         * Tokens and cost of the turn, when the agent reports them (claude-code, anthropic, a `command`
+         * agent's usage report). null: unknown, never zero.
+         */
         usage?: TurnUsage | null;
       };
     }
@@ -168,4 +178,6 @@ export interface TurnUsage {
   cacheReadTokens: number;
   cacheCreationTokens: number;
   costUsd: number | null;
+  /** Absent in turns recorded before the ledger existed. */
+  model?: string | null;
 }

@@ -1,3 +1,4 @@
+import { addSpend, noSpend, turnSpend } from './budget';
 import type { ExecutionEvent } from './execution-events';
 import { updateChunk, updateTask, type SessionCore, type SessionStatus } from './session';
 
@@ -94,7 +95,12 @@ function apply<S extends SessionCore>(state: S, event: ExecutionEvent, at: numbe
       return { ...status(state, 'failed'), pauseDetail: event.data.reason };
     case 'ExecutionCancelled':
       return status(state, 'cancelled');
-    case 'TurnCompleted':
+    case 'TurnCompleted': {
+      const { usage } = event.data;
+      if (!usage) return state;
+      const spend = turnSpend(usage);
+      return { ...state, spent: addSpend(state.spent ?? noSpend(), spend), lastTurnSpend: spend };
+    }
     case 'QaGateResult':
     default:
       return state;
