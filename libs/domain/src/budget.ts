@@ -135,11 +135,19 @@ export function expectedTurnSpend(
   return lastTurn ?? fromHistory ?? noSpend();
 }
 
-/** The budget a session carries (built by the session service; re-read by the workflow when it resumes). */
-export interface SessionBudget {
-  limits: { plan: BudgetLimit; session: BudgetLimit };
-  /** What the plan had spent outside this session when the budget was read. */
+/** The plan's budget and what it spent outside one session, as the store holds them now. */
+export interface BudgetReading {
+  own: PlanBudget | null;
   planSpentElsewhere: Spend;
+}
+
+/**
+ * The budget a session carries: the configured defaults it started with, and the plan's budget and
+ * spending read when it started. The workflow reads the plan's part again (a `readBudget` activity)
+ * before it pauses for money and after every such pause, so a raised budget is seen on resume.
+ */
+export interface SessionBudget extends BudgetReading {
+  defaults: { plan: BudgetLimit; session: BudgetLimit };
   /** Expected cost of one turn from past sessions, when there is history. */
   turnEstimate: Spend | null;
 }

@@ -21,3 +21,4 @@ export * from './repository';
 export * from './json-bounds';
 export * from './budget';
 export * from './usage-ledger';
+export * from './plan-budget';

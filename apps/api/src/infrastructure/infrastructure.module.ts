@@ -145,7 +145,12 @@ export class InfrastructureModule {
             plans: PlanCommandService,
             temporal: TemporalSessionWorkflows,
             repositories: RepositoryService,
-          ) => new SessionService(plans, temporal, { timing: parts.sessionTiming, repositories }),
+          ) =>
+            new SessionService(plans, temporal, {
+              timing: parts.sessionTiming,
+              repositories,
+              budgets: config.budgets,
+            }),
         },
         {
           provide: PlanningService,
@@ -157,7 +162,10 @@ export class InfrastructureModule {
               // Built on first use, so that a server without an API key still serves everything else.
               () =>
                 (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
-              { resolveRepository: (reference) => repositories.resolvePath(reference) },
+              {
+                resolveRepository: (reference) => repositories.resolvePath(reference),
+                budgets: config.budgets,
+              },
             );
           },
         },
