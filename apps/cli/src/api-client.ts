@@ -159,6 +159,36 @@ export interface ApiClientOptions {
 type Body = { json: unknown } | { text: string; contentType: string };
 
 /** A small typed client of the Chunkwise REST API (global fetch; no dependencies). */
+export interface UsageTotals {
+  calls: number;
+  turns: number;
+  unreported: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  tokens: number;
+  costUsd: number;
+  unpriced: number;
+  durationMs: number;
+}
+export interface UsageReport {
+  by: string;
+  filter: Record<string, string>;
+  priceTableDate: string;
+  totals: UsageTotals;
+  rows: Array<UsageTotals & { key: string; planId?: string }>;
+}
+type Limit = { usd: number | null; tokens: number | null };
+type Spend = { usd: number; tokens: number };
+export interface BudgetStatus {
+  planId: string;
+  limits: { plan: Limit; session: Limit };
+  spent: { plan: Spend; session: Spend | null };
+  remaining: { plan: Limit; session: Limit };
+  sessionId: string | null;
+}
+
 export class ApiClient {
   readonly root: string;
   readonly base: string;
@@ -221,6 +251,22 @@ export class ApiClient {
   /** Starts a session of the plan's finalized revision. */
   execute(id: string, body: ExecuteBody): Promise<SessionStarted> {
     return this.request('POST', `/plans/${encodeURIComponent(id)}/execute`, { body: { json: body } });
+  }
+
+  /** The usage ledger (GET /usage), filtered and grouped (docs/cost.md). */
+  usage(query: Record<string, string | undefined>): Promise<UsageReport> {
+    return this.request('GET', '/usage', { query });
+  }
+
+  budget(id: string): Promise<BudgetStatus> {
+    return this.request('GET', `/plans/${encodeURIComponent(id)}/budget`);
+  }
+
+  setBudget(
+    id: string,
+    change: Record<string, unknown>,
+  ): Promise<{ id: string; revision: number; budget: BudgetStatus }> {
+    return this.request('PUT', `/plans/${encodeURIComponent(id)}/budget`, { body: { json: change } });
   }
 
   /** Continues a paused session, or starts a new one from a stopped session's checkpoint. */

@@ -84,3 +84,21 @@ export function planningBudgetCrossed(
   const spent = planSpent(plan);
   return budgetCrossed(limits, { plan: spent, session: noSpend() }, next);
 }
+
+/** The figures `GET /plans/:id/budget` and `chunkwise budget` show: limits in force, spent, remaining. */
+export function budgetStatus(plan: PlanState, defaults: BudgetDefaults) {
+  const limits = effectiveLimits(plan.budget, defaults);
+  const session = plan.run ? (plan.run.spent ?? noSpend()) : null;
+  const spent = { plan: planSpent(plan), session };
+  const left = (l: BudgetLimit, s: Spend | null): BudgetLimit => ({
+    usd: l.usd === null ? null : Math.max(0, Math.round((l.usd - (s?.usd ?? 0)) * 1e6) / 1e6),
+    tokens: l.tokens === null ? null : Math.max(0, l.tokens - (s?.tokens ?? 0)),
+  });
+  return {
+    planId: plan.planId,
+    limits,
+    spent,
+    remaining: { plan: left(limits.plan, spent.plan), session: left(limits.session, session) },
+    sessionId: plan.run?.sessionId ?? null,
+  };
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PlanNotFoundError } from '@chunkwise/application';
+import { ledgerEntries, filterLedger, type LedgerEntry, type LedgerFilter } from '@chunkwise/domain';
+import type { PlanSummary, ReadModelStore } from '@chunkwise/read-models';
+import { READ_MODEL_STORE } from '../infrastructure/tokens';
+
+const PAGE = 1000;
+
+/**
+ * The ledger's entries, read from the plan history read model (a projection of the events): one plan's
+ * when the filter names it, else every plan's (of a repository when named). Usage is never stored twice.
+ */
+@Injectable()
+export class UsageLedgerReader {
+  constructor(@Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore) {}
+
+  async entries(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const plans = filter.planId ? [await this.plan(filter.planId)] : await this.plans(filter.repository);
+    const all: LedgerEntry[] = [];
+    for (const p of plans) {
+      const history = (await this.readModels.getHistory(p.id)) ?? [];
+      all.push(...ledgerEntries({ planId: p.id, repository: p.repository }, history));
+    }
+    return filterLedger(all, filter);
+  }
+
+  private async plan(id: string): Promise<PlanSummary> {
+    const plan = await this.readModels.getPlan(id);
+    if (!plan) throw new PlanNotFoundError(id);
+    return plan;
+  }
+
+  private async plans(repository: string | undefined): Promise<PlanSummary[]> {
+    const out: PlanSummary[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.readModels.listPlans({
+        repository,
+        includeArchived: true,
+        limit: PAGE,
+        offset,
+      });
+      out.push(...page);
+      if (page.length < PAGE) return out;
+    }
+  }
+}

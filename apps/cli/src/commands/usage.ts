@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { BudgetStatus, UsageReport, UsageTotals } from '../api-client';
+import { contextOf, type Deps } from '../context';
+import { formatCount, formatDuration, printJson, table } from '../output';
+
+const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
+
+/** commander parser of a positive amount, or `none` to remove a limit. */
+function amount(value: string): number | null {
+  if (value.trim().toLowerCase() === 'none') return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number, or none.');
+  return n;
+}
+
+function tokensOf(value: string): number | null {
+  const n = amount(value);
+  if (n !== null && !Number.isInteger(n))
+    throw new InvalidArgumentError('expected a whole number of tokens, or none.');
+  return n;
+}
+
+export function renderUsage(r: UsageReport): string[] {
+  const cols = [
+    { header: r.by, value: (x: UsageReport['rows'][number]) => x.key, max: 40 },
+    { header: 'calls', value: (x: UsageTotals) => String(x.calls), align: 'right' as const },
+    { header: 'turns', value: (x: UsageTotals) => String(x.turns), align: 'right' as const },
+    { header: 'unreported', value: (x: UsageTotals) => String(x.unreported), align: 'right' as const },
+    { header: 'input', value: (x: UsageTotals) => formatCount(x.inputTokens), align: 'right' as const },
+    { header: 'output', value: (x: UsageTotals) => formatCount(x.outputTokens), align: 'right' as const },
+    {
+      header: 'cache r/w',
+      value: (x: UsageTotals) => `${formatCount(x.cacheReadTokens)}/${formatCount(x.cacheWriteTokens)}`,
+      align: 'right' as const,
+    },
+    { header: 'cost', value: (x: UsageTotals) => usd(x.costUsd), align: 'right' as const },
+    { header: 'time', value: (x: UsageTotals) => formatDuration(x.durationMs), align: 'right' as const },
+  ];
+  const total = { key: 'total', ...r.totals };
+  const lines = table([...r.rows, total], cols);
+  lines.splice(lines.length - 1, 0, '');
+  const notes = [`costs are estimates (price table of ${r.priceTableDate}, overridable by CHUNKWISE_PRICES)`];
+  if (r.totals.unreported > 0)
+    notes.push(`${r.totals.unreported} turns reported no usage: unknown, not counted as zero`);
+  return [...lines, '', ...notes];
+}
+
+const limitText = (l: { usd: number | null; tokens: number | null }) =>
+  [l.usd !== null ? usd(l.usd) : null, l.tokens !== null ? `${formatCount(l.tokens)} tokens` : null]
+    .filter(Boolean)
+    .join(', ') || 'no limit';
+
+export function renderBudget(b: BudgetStatus): string[] {
+  const spent = (s: { usd: number; tokens: number } | null) =>
+    s ? `${usd(s.usd)}, ${formatCount(s.tokens)} tokens` : '-';
+  return [
+    `plan ${b.planId}`,
+    `  plan budget:    ${limitText(b.limits.plan)}; spent ${spent(b.spent.plan)}; remaining ${limitText(b.remaining.plan)}`,
+    `  session budget: ${limitText(b.limits.session)}; spent ${spent(b.spent.session)}${b.sessionId ? ` (session ${b.sessionId})` : ''}; remaining ${limitText(b.remaining.session)}`,
+  ];
+}
+
+/** `chunkwise usage` and `chunkwise budget` (docs/cost.md). */
+export function usageCommands(deps: Deps): Command[] {
+  const usage = new Command('usage')
+    .description(
+      'tokens and estimated cost of planning calls and agent turns, summed by plan, task, chunk, session, repository, day or model',
+    )
+    .option('--plan <id>', 'one plan')
+    .option('--session <id>', 'one session')
+    .option('--repository <repo>', 'one repository')
+    .option('--task <id>', 'one task (with --plan)')
+    .option('--from <day>', 'from this day (YYYY-MM-DD)')
+    .option('--to <day>', 'to this day (YYYY-MM-DD)')
+    .addOption(
+      new Option('--by <grouping>', 'sum per').choices([
+        'task',
+        'chunk',
+        'session',
+        'plan',
+        'repository',
+        'day',
+        'model',
+      ]),
+    )
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const ctx = contextOf(cmd, deps);
+      const by = opts.by ?? (opts.session || opts.plan ? 'task' : 'plan');
+      const report = await ctx.client().usage({
+        plan: opts.plan,
+        session: opts.session,
+        repository: opts.repository,
+        task: opts.task,
+        from: opts.from,
+        to: opts.to,
+        by,
+      });
+      if (ctx.json) return printJson(ctx.io, report);
+      ctx.io.out(renderUsage(report).join('\n'));
+    });
+
+  const budget = new Command('budget')
+    .description(
+      "show or set a plan's budget (USD and/or tokens; per plan and per session). Raise it, then resume a session paused for budget_exceeded",
+    )
+    .argument('<plan>', 'plan id')
+    .option('--usd <n>', "the plan's budget in USD (none: no limit)", amount)
+    .option('--tokens <n>', "the plan's budget in tokens (none: no limit)", tokensOf)
+    .option('--session-usd <n>', "each session's budget in USD (none: no limit)", amount)
+    .option('--session-tokens <n>', "each session's budget in tokens (none: no limit)", tokensOf)
+    .action(
+      async (
+        plan: string,
+        opts: {
+          usd?: number | null;
+          tokens?: number | null;
+          sessionUsd?: number | null;
+          sessionTokens?: number | null;
+        },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd, deps);
+        const set = (o: Record<string, number | null | undefined>) =>
+          Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+        const session = set({ usd: opts.sessionUsd, tokens: opts.sessionTokens });
+        const change = {
+          ...set({ usd: opts.usd, tokens: opts.tokens }),
+          ...(Object.keys(session).length ? { session } : {}),
+        };
+        if (Object.keys(change).length === 0) {
+          const status = await ctx.client().budget(plan);
+          if (ctx.json) return printJson(ctx.io, status);
+          return ctx.io.out(renderBudget(status).join('\n'));
+        }
+        const written = await ctx.client().setBudget(plan, change);
+        if (ctx.json) return printJson(ctx.io, written);
+        ctx.io.out([`budget set (revision ${written.revision})`, ...renderBudget(written.budget)].join('\n'));
+        ctx.io.out('  a session paused for budget_exceeded goes on with: chunkwise resume ' + plan);
+      },
+    );
+  return [usage, budget];
+}
