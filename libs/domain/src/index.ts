@@ -22,3 +22,4 @@ export * from './json-bounds';
 export * from './budget';
 export * from './usage-ledger';
 export * from './plan-budget';
+export * from './execution-stats';
