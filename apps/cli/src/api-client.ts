@@ -189,6 +189,35 @@ export interface BudgetStatus {
   sessionId: string | null;
 }
 
+export interface ExecutionStats {
+  tasks: number;
+  completed: number;
+  duration: Record<string, { tasks: number; medianMs: number | null; p90Ms: number | null }>;
+  attemptsPerTask: number | null;
+  retryRate: number | null;
+  failureRate: number | null;
+  qaGates: Record<string, { runs: number; failed: number; failureRate: number | null }>;
+  costPerTask: number | null;
+  costPerCompletedTask: number | null;
+  unreportedCostTasks: number;
+  pausedMs: number;
+  pausedByReason: Record<string, number>;
+}
+export interface StatsReport {
+  overall: ExecutionStats;
+  repositories: Array<{ repository: string; stats: ExecutionStats }>;
+}
+type Range = { low: number; expected: number; high: number };
+export interface PlanEstimate {
+  planId: string;
+  history: boolean;
+  basedOn: number;
+  tasks: number;
+  durationMs: Range | null;
+  costUsd: Range | null;
+  perTask: Array<{ taskId: string; match: string; basedOn: number }>;
+}
+
 export class ApiClient {
   readonly root: string;
   readonly base: string;
@@ -256,6 +285,14 @@ export class ApiClient {
   /** The usage ledger (GET /usage), filtered and grouped (docs/cost.md). */
   usage(query: Record<string, string | undefined>): Promise<UsageReport> {
     return this.request('GET', '/usage', { query });
+  }
+
+  stats(repository?: string): Promise<StatsReport> {
+    return this.request('GET', '/stats', { query: { repository } });
+  }
+
+  estimate(id: string): Promise<PlanEstimate> {
+    return this.request('GET', `/plans/${encodeURIComponent(id)}/estimate`);
   }
 
   budget(id: string): Promise<BudgetStatus> {

@@ -54,8 +54,11 @@ function generate(plans: number, seed: number) {
       attempts: 0,
       lastError: null,
       commitSha: null,
+      labels: [],
+      optional: false,
+      cancelled: false,
     }));
-    const events: PlanHistoryInput['events'] = [];
+    const events: Array<{ type: string; data: unknown; recordedAt: string }> = [];
     const at = (ms: number) => new Date((clock += ms)).toISOString();
     const s = `s${p}`;
     events.push({

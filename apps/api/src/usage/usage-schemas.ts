@@ -88,9 +88,55 @@ export const budgetWriteResultSchema = z.object({
   budget: budgetStatusSchema,
 });
 
+export const statsQuerySchema = z.object({ repository: z.string().min(1).max(2000).optional() }).strict();
+export type StatsQuery = z.output<typeof statsQuerySchema>;
+
+const rate = z.number().nullable();
+export const executionStatsSchema = z.object({
+  tasks: z.number().int(),
+  completed: z.number().int(),
+  duration: z
+    .record(z.string(), z.object({ tasks: z.number().int(), medianMs: rate, p90Ms: rate }))
+    .describe('Work time per task (turns and QA gates, every attempt) by `<chunk mode>/<turn scope>`'),
+  attemptsPerTask: rate,
+  retryRate: rate,
+  failureRate: rate,
+  qaGates: z.record(
+    z.string(),
+    z.object({ runs: z.number().int(), failed: z.number().int(), failureRate: rate }),
+  ),
+  costPerTask: rate,
+  costPerCompletedTask: rate,
+  unreportedCostTasks: z.number().int(),
+  pausedMs: z.number(),
+  pausedByReason: z.record(z.string(), z.number()),
+});
+export const statsReportSchema = z.object({
+  overall: executionStatsSchema,
+  repositories: z.array(z.object({ repository: z.string(), stats: executionStatsSchema })),
+});
+const range = z.object({ low: z.number(), expected: z.number(), high: z.number() });
+export const planEstimateSchema = z.object({
+  planId: z.string(),
+  history: z.boolean().describe('false: no past completed task ("no history")'),
+  basedOn: z.number().int().describe('Past completed tasks the estimate rests on'),
+  tasks: z.number().int().describe('Open tasks estimated'),
+  durationMs: range.nullable().describe('Summed work time, ms (parallel chunks may finish sooner)'),
+  costUsd: range.nullable(),
+  perTask: z.array(
+    z.object({
+      taskId: z.string(),
+      match: z.enum(['similar', 'same mode', 'all']),
+      basedOn: z.number().int(),
+    }),
+  ),
+});
+
 export const USAGE_OPENAPI_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   UsageReport: { schema: usageReportSchema, io: 'output' },
   BudgetStatus: { schema: budgetStatusSchema, io: 'output' },
   SetPlanBudget: { schema: planBudgetBodySchema, io: 'input' },
   BudgetWriteResult: { schema: budgetWriteResultSchema, io: 'output' },
+  ExecutionStatsReport: { schema: statsReportSchema, io: 'output' },
+  PlanEstimate: { schema: planEstimateSchema, io: 'output' },
 };

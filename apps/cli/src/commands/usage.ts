@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { BudgetStatus, UsageReport, UsageTotals } from '../api-client';
+import type { BudgetStatus, ExecutionStats, PlanEstimate, UsageReport, UsageTotals } from '../api-client';
 import { contextOf, type Deps } from '../context';
-import { formatCount, formatDuration, printJson, table } from '../output';
+import { formatCount, formatDuration, formatPercent, printJson, table } from '../output';
 
 const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
 
@@ -60,7 +60,63 @@ export function renderBudget(b: BudgetStatus): string[] {
   ];
 }
 
-/** `chunkwise usage` and `chunkwise budget` (docs/cost.md). */
+const ms = (n: number | null) => (n === null ? '-' : formatDuration(n));
+const money = (n: number | null) => (n === null ? '-' : usd(n));
+
+export function renderStats(title: string, s: ExecutionStats): string[] {
+  const lines = [
+    `${title}: ${s.tasks} tasks run, ${s.completed} completed`,
+    `  attempts per task ${s.attemptsPerTask === null ? '-' : s.attemptsPerTask.toFixed(2)}; retried ${formatPercent(s.retryRate)}; failed ${formatPercent(s.failureRate)}`,
+    `  cost per task ${money(s.costPerTask)}; per completed task ${money(s.costPerCompletedTask)}${s.unreportedCostTasks ? ` (${s.unreportedCostTasks} tasks reported no cost)` : ''}`,
+    `  paused waiting for a person ${formatDuration(s.pausedMs)}${
+      Object.keys(s.pausedByReason).length
+        ? ` (${Object.entries(s.pausedByReason)
+            .map(([r, v]) => `${r} ${formatDuration(v)}`)
+            .join(', ')})`
+        : ''
+    }`,
+  ];
+  const durations = Object.entries(s.duration);
+  if (durations.length)
+    lines.push(
+      ...table(
+        durations,
+        [
+          { header: 'mode/scope', value: ([k]) => k },
+          { header: 'tasks', value: ([, d]) => String(d.tasks), align: 'right' },
+          { header: 'median', value: ([, d]) => ms(d.medianMs), align: 'right' },
+          { header: 'p90', value: ([, d]) => ms(d.p90Ms), align: 'right' },
+        ],
+        '  ',
+      ),
+    );
+  const gates = Object.entries(s.qaGates);
+  if (gates.length)
+    lines.push(
+      ...table(
+        gates,
+        [
+          { header: 'QA gate', value: ([k]) => k },
+          { header: 'runs', value: ([, g]) => String(g.runs), align: 'right' },
+          { header: 'failed', value: ([, g]) => formatPercent(g.failureRate), align: 'right' },
+        ],
+        '  ',
+      ),
+    );
+  return lines;
+}
+
+export function renderEstimate(e: PlanEstimate): string[] {
+  if (!e.history) return [`plan ${e.planId}: no history yet to estimate ${e.tasks} tasks from`];
+  const range = (r: { low: number; expected: number; high: number } | null, f: (n: number) => string) =>
+    r ? `${f(r.expected)} (${f(r.low)} – ${f(r.high)})` : 'unknown';
+  return [
+    `plan ${e.planId}: ${e.tasks} open tasks, estimated from ${e.basedOn} past tasks`,
+    `  work time ${range(e.durationMs, formatDuration)}; cost ${range(e.costUsd, usd)}`,
+  ];
+}
+
+/** `chunkwise usage`, `budget`, `stats` and `estimate` (docs/cost.md). */
 export function usageCommands(deps: Deps): Command[] {
   const usage = new Command('usage')
     .description(
@@ -138,5 +194,30 @@ export function usageCommands(deps: Deps): Command[] {
         ctx.io.out('  a session paused for budget_exceeded goes on with: chunkwise resume ' + plan);
       },
     );
-  return [usage, budget];
+  const stats = new Command('stats')
+    .description(
+      'analytics of past sessions, per repository and overall: task time by chunk mode and turn scope, attempts, retry and failure rates, QA gate failures, cost per task, time paused',
+    )
+    .option('--repository <repo>', 'one repository')
+    .action(async (opts: { repository?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd, deps);
+      const report = await ctx.client().stats(opts.repository);
+      if (ctx.json) return printJson(ctx.io, report);
+      const lines = renderStats('overall', report.overall);
+      for (const r of report.repositories) lines.push('', ...renderStats(r.repository, r.stats));
+      ctx.io.out(lines.join('\n'));
+    });
+
+  const estimate = new Command('estimate')
+    .description(
+      "a plan's predicted work time and cost from similar past tasks (a range, and how many it rests on)",
+    )
+    .argument('<plan>', 'plan id')
+    .action(async (plan: string, _opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd, deps);
+      const e = await ctx.client().estimate(plan);
+      if (ctx.json) return printJson(ctx.io, e);
+      ctx.io.out(renderEstimate(e).join('\n'));
+    });
+  return [usage, budget, stats, estimate];
 }
