@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BudgetStatus, ExecutionStats, PlanEstimate, UsageReport, UsageTotals } from '../api-client';
-import { contextOf, type Deps } from '../context';
+import { contextOf, type Context, type Deps } from '../context';
 import { formatCount, formatDuration, formatPercent, printJson, table } from '../output';
 
 const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
@@ -114,6 +114,21 @@ export function renderEstimate(e: PlanEstimate): string[] {
     `plan ${e.planId}: ${e.tasks} open tasks, estimated from ${e.basedOn} past tasks`,
     `  work time ${range(e.durationMs, formatDuration)}; cost ${range(e.costUsd, usd)}`,
   ];
+}
+
+/** Prints the plan's estimate when the server gives one; says nothing otherwise (an older server, no history route). */
+export async function printEstimate(ctx: Context, planId: string): Promise<void> {
+  try {
+    const e = await ctx.client().estimate(planId);
+    if (typeof e?.history !== 'boolean') return;
+    ctx.io.out(
+      renderEstimate(e)
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+  } catch {
+    // the estimate is a hint
+  }
 }
 
 /** `chunkwise usage`, `budget`, `stats` and `estimate` (docs/cost.md). */
