@@ -51,16 +51,6 @@ export class UsageController {
     return this.report(q);
   }
 
-  @Get('plans/:id/usage')
-  @ApiOperation({ summary: "One plan's usage, summed by the grouping asked (default task)" })
-  @ApiParam({ name: 'id' })
-  @ApiQuery({ name: 'by', required: false, enum: ['task', 'chunk', 'session', 'day', 'model'] })
-  @ApiResult(200, 'UsageReport')
-  @ApiErrors(400, 401, 404)
-  planUsage(@Param('id') id: string, @Query(new ZodValidationPipe(usageQuerySchema)) q: UsageQuery) {
-    return this.report({ ...q, plan: id, by: q.by === 'plan' ? 'task' : q.by });
-  }
-
   @Get('plans/:id/budget')
   @ApiOperation({
     summary: "The plan's budget in force, what it spent (plan and latest session) and what remains",
