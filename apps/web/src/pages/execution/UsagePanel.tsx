@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, type Schemas } from '../../api/client';
 import { unwrap } from '../../api/errors';
 import { planKeys } from '../../api/queries';
@@ -43,9 +43,11 @@ export const estimateQuery = (id: string) =>
 export function UsagePanel({ planId, openAtStart = false }: { planId: string; openAtStart?: boolean }) {
   const [open, setOpen] = useState(openAtStart);
   // A budget pause (seen once the progress loads) opens it: the budget is what to act on.
-  useEffect(() => {
+  const [budgetPause, setBudgetPause] = useState(openAtStart);
+  if (openAtStart !== budgetPause) {
+    setBudgetPause(openAtStart);
     if (openAtStart) setOpen(true);
-  }, [openAtStart]);
+  }
   return (
     <details
       className="card usage-panel"
