@@ -1,4 +1,11 @@
-import type { SessionProgress } from '@chunkwise/domain';
+import type {
+  budgetStatus,
+  ExecutionStats,
+  LedgerRow,
+  LedgerTotals,
+  PlanEstimate as DomainPlanEstimate,
+  SessionProgress,
+} from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { CliError } from './errors';
 
@@ -159,64 +166,21 @@ export interface ApiClientOptions {
 type Body = { json: unknown } | { text: string; contentType: string };
 
 /** A small typed client of the Chunkwise REST API (global fetch; no dependencies). */
-export interface UsageTotals {
-  calls: number;
-  turns: number;
-  unreported: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  tokens: number;
-  costUsd: number;
-  unpriced: number;
-  durationMs: number;
-}
+export type UsageTotals = LedgerTotals;
 export interface UsageReport {
   by: string;
   filter: Record<string, string>;
   priceTableDate: string;
-  totals: UsageTotals;
-  rows: Array<UsageTotals & { key: string; planId?: string }>;
+  totals: LedgerTotals;
+  rows: LedgerRow[];
 }
-type Limit = { usd: number | null; tokens: number | null };
-type Spend = { usd: number; tokens: number };
-export interface BudgetStatus {
-  planId: string;
-  limits: { plan: Limit; session: Limit };
-  spent: { plan: Spend; session: Spend | null };
-  remaining: { plan: Limit; session: Limit };
-  sessionId: string | null;
-}
-
-export interface ExecutionStats {
-  tasks: number;
-  completed: number;
-  duration: Record<string, { tasks: number; medianMs: number | null; p90Ms: number | null }>;
-  attemptsPerTask: number | null;
-  retryRate: number | null;
-  failureRate: number | null;
-  qaGates: Record<string, { runs: number; failed: number; failureRate: number | null }>;
-  costPerTask: number | null;
-  costPerCompletedTask: number | null;
-  unreportedCostTasks: number;
-  pausedMs: number;
-  pausedByReason: Record<string, number>;
-}
+export type BudgetStatus = ReturnType<typeof budgetStatus>;
+export type { ExecutionStats };
 export interface StatsReport {
   overall: ExecutionStats;
   repositories: Array<{ repository: string; stats: ExecutionStats }>;
 }
-type Range = { low: number; expected: number; high: number };
-export interface PlanEstimate {
-  planId: string;
-  history: boolean;
-  basedOn: number;
-  tasks: number;
-  durationMs: Range | null;
-  costUsd: Range | null;
-  perTask: Array<{ taskId: string; match: string; basedOn: number }>;
-}
+export type PlanEstimate = DomainPlanEstimate & { planId: string };
 
 export class ApiClient {
   readonly root: string;

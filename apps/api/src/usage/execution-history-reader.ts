@@ -3,8 +3,7 @@ import { PlanNotFoundError } from '@chunkwise/application';
 import { executionFacts, type ExecutionFacts, type PlanHistoryInput } from '@chunkwise/domain';
 import type { PlanDetail, ReadModelStore } from '@chunkwise/read-models';
 import { READ_MODEL_STORE } from '../infrastructure/tokens';
-
-const PAGE = 1000;
+import { allPlans } from './all-plans';
 
 /** The facts of past sessions (stats, estimates), read from the plan read models and their histories. */
 @Injectable()
@@ -14,21 +13,12 @@ export class ExecutionHistoryReader {
   /** Every plan's facts (of one repository when named), with the plan's repository. */
   async facts(repository?: string): Promise<Array<{ repository: string | null; facts: ExecutionFacts }>> {
     const out: Array<{ repository: string | null; facts: ExecutionFacts }> = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.readModels.listPlans({
-        repository,
-        includeArchived: true,
-        limit: PAGE,
-        offset,
-      });
-      for (const summary of page) {
-        const plan = await this.readModels.getPlan(summary.id);
-        if (!plan) continue;
-        const input = await this.input(plan);
-        if (input) out.push({ repository: plan.repository, facts: executionFacts(input) });
-      }
-      if (page.length < PAGE) return out;
+    for await (const summary of allPlans(this.readModels, repository)) {
+      const plan = await this.readModels.getPlan(summary.id);
+      const input = plan ? await this.input(plan) : null;
+      if (plan && input) out.push({ repository: plan.repository, facts: executionFacts(input) });
     }
+    return out;
   }
 
   async plan(id: string): Promise<PlanDetail> {

@@ -3,8 +3,7 @@ import { PlanNotFoundError } from '@chunkwise/application';
 import { ledgerEntries, filterLedger, type LedgerEntry, type LedgerFilter } from '@chunkwise/domain';
 import type { PlanSummary, ReadModelStore } from '@chunkwise/read-models';
 import { READ_MODEL_STORE } from '../infrastructure/tokens';
-
-const PAGE = 1000;
+import { allPlans } from './all-plans';
 
 /**
  * The ledger's entries, read from the plan history read model (a projection of the events): one plan's
@@ -32,15 +31,7 @@ export class UsageLedgerReader {
 
   private async plans(repository: string | undefined): Promise<PlanSummary[]> {
     const out: PlanSummary[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.readModels.listPlans({
-        repository,
-        includeArchived: true,
-        limit: PAGE,
-        offset,
-      });
-      out.push(...page);
-      if (page.length < PAGE) return out;
-    }
+    for await (const p of allPlans(this.readModels, repository)) out.push(p);
+    return out;
   }
 }

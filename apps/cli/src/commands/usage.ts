@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { LEDGER_GROUPINGS } from '@chunkwise/domain';
 import type { BudgetStatus, ExecutionStats, PlanEstimate, UsageReport, UsageTotals } from '../api-client';
 import { contextOf, type Context, type Deps } from '../context';
 import { formatCount, formatDuration, formatPercent, printJson, table } from '../output';
@@ -143,17 +144,7 @@ export function usageCommands(deps: Deps): Command[] {
     .option('--task <id>', 'one task (with --plan)')
     .option('--from <day>', 'from this day (YYYY-MM-DD)')
     .option('--to <day>', 'to this day (YYYY-MM-DD)')
-    .addOption(
-      new Option('--by <grouping>', 'sum per').choices([
-        'task',
-        'chunk',
-        'session',
-        'plan',
-        'repository',
-        'day',
-        'model',
-      ]),
-    )
+    .addOption(new Option('--by <grouping>', 'sum per').choices(LEDGER_GROUPINGS))
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const ctx = contextOf(cmd, deps);
       const by = opts.by ?? (opts.session || opts.plan ? 'task' : 'plan');
