@@ -157,5 +157,42 @@ withTemporalCli('test/cost.e2e.ts', ({ path: binary }) => {
       expect(outcome.state.spent).toEqual({ usd: 0.4, tokens: 440 });
       expect(fold(events).content.tasks.every((t) => t.status === 'completed')).toBe(true);
     });
+
+    test('in a parallel chunk the budget pauses once, after the turns in flight end; raised, the rest run', async () => {
+      const root = join(h.root, 'parallel');
+      mkdirSync(root);
+      const repo = makeRepo(root);
+      const tasks = ['P1', 'P2', 'P3', 'P4'].map((id) => ({
+        id,
+        chunk: 'C01_par',
+        title: id,
+        description: `usage 100 10 0.1\nsleep 300\nwrite ${id}.txt ${id}`,
+        canRunInParallel: true,
+      }));
+      const planId = await h.finalizedPlan({
+        title: 'Parallel budget',
+        repository: repo,
+        execution: { agent: h.agent(), maxParallel: 2 },
+        chunks: [{ key: 'C01_par', title: 'Parallel', executionMode: 'parallel' }],
+        tasks,
+      });
+      await h.plans.execute(planId, { type: 'SetPlanBudget', change: { session: { usd: 0.25 } } });
+      await h.sessions.execute(planId, { from: 'beginning' });
+      const paused = await h.waitFor(planId, (p) => p.status === 'paused');
+      expect(paused.pauseReason).toBe('budget_exceeded');
+      expect(paused.pauseDetail).toMatch(/^session budget of \$0\.2500 would be crossed: spent \$0\.2000/);
+      let events = await h.events(planId);
+      const count = (type: string) => events.filter((e) => e.type === type).length;
+      expect(count('TurnStarted')).toBe(2);
+      expect(count('ExecutionPaused')).toBe(1);
+
+      await h.plans.execute(planId, { type: 'SetPlanBudget', change: { session: { usd: null } } });
+      await h.sessions.resume(planId);
+      expect((await h.sessions.result(planId)).status).toBe('completed');
+      events = await h.events(planId);
+      expect(count('TurnStarted')).toBe(4);
+      expect(count('TaskCompleted')).toBe(4);
+      expect(count('ExecutionPaused')).toBe(1);
+    });
   });
 });
