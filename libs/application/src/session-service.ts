@@ -7,8 +7,10 @@ import {
   SessionInputError,
   sessionSettings,
   sessionBudgetOf,
+  hasBudget,
   startSession,
   type BudgetDefaults,
+  type Spend,
   type ExecutionSettingsInput,
   type PlanState,
   type Repository,
@@ -66,6 +68,11 @@ export interface SessionServiceOptions {
   repositories?: RepositoryLookup;
   /** Default budgets from configuration (docs/cost.md); none when absent. */
   budgets?: BudgetDefaults;
+  /**
+   * The expected spend of a turn from past sessions (the usage ledger), for a session's first turn
+   * when its plan has no turn of its own yet. Asked only when a budget is in force.
+   */
+  turnEstimate?: () => Promise<Spend | null>;
 }
 
 /** A plan's progress: the live answer of its active session's workflow, or null; and the plan it was read with. */
@@ -149,7 +156,7 @@ export class SessionService {
     return this.start(
       state,
       {
-        state: this.withBudget(session, state),
+        state: await this.withBudget(session, state),
         repository: repository?.path ?? state.content.repository,
         continued: false,
         resumedFrom: null,
@@ -253,7 +260,7 @@ export class SessionService {
         `plan ${planId}'s session ${s.sessionId} is ${s.status}; execute it again instead`,
       );
     const outcome = await this.workflows.result(s.workflowId);
-    const next = this.withBudget(resumeSession(outcome.state, newSessionId(), Date.now()), state);
+    const next = await this.withBudget(resumeSession(outcome.state, newSessionId(), Date.now()), state);
     const repository = await this.repositoryOf(state);
     const ref = await this.start(
       state,
@@ -306,10 +313,14 @@ export class SessionService {
   }
 
   /** The budget a new session carries: the plan's, the configured defaults, what the plan spent so far. */
-  private withBudget(session: SessionState, plan: PlanState): SessionState {
+  private async withBudget(session: SessionState, plan: PlanState): Promise<SessionState> {
     const defaults = this.options.budgets ?? { plan: noLimit(), session: noLimit() };
-    const estimate = plan.run?.lastTurnSpend ?? null;
-    return { ...session, budget: sessionBudgetOf(plan, defaults, session.sessionId, estimate) };
+    const budget = sessionBudgetOf(plan, defaults, session.sessionId, plan.run?.lastTurnSpend ?? null);
+    if (!budget.turnEstimate && hasBudget(budget) && this.options.turnEstimate) {
+      // A hint only: the session goes on without it.
+      budget.turnEstimate = await this.options.turnEstimate().catch(() => null);
+    }
+    return { ...session, budget };
   }
 
   private ref(state: PlanState): SessionRef {

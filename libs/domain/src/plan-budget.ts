@@ -50,6 +50,9 @@ export const limitsOf = (b: Pick<SessionBudget, 'own' | 'defaults'>) =>
 const hasLimit = (l: { plan: BudgetLimit; session: BudgetLimit }) =>
   [l.plan.usd, l.plan.tokens, l.session.usd, l.session.tokens].some((v) => v !== null);
 
+/** Whether any limit is in force for a session. */
+export const hasBudget = (b: Pick<SessionBudget, 'own' | 'defaults'>) => hasLimit(limitsOf(b));
+
 /**
  * Before a turn: would what is spent, plus the turns in flight and the next one (each expected to cost
  * what the last one did), cross the plan's or the session's budget?

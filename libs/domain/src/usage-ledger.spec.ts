@@ -1,5 +1,11 @@
 import { budgetCrossed, applyBudgetChange, effectiveLimits, noLimit } from './budget';
-import { filterLedger, ledgerEntries, sumLedger, type LedgerSourceEvent } from './usage-ledger';
+import {
+  filterLedger,
+  ledgerEntries,
+  sumLedger,
+  typicalTurnSpend,
+  type LedgerSourceEvent,
+} from './usage-ledger';
 
 const at = (d: string) => `${d}T10:00:00.000Z`;
 const usage = (i: number, o: number, cost: number | null) => ({
@@ -103,6 +109,12 @@ describe('usage ledger', () => {
     ]);
     expect(sumLedger(entries, 'day').map((r) => r.key)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02']);
     expect(filterLedger(entries, { from: '2026-12-01', to: '2026-12-01' })).toHaveLength(2);
+  });
+
+  it("gives the typical turn (medians of the turns that reported usage) for a first turn's expected cost", () => {
+    // t1 $0.25 / 1215 tokens, t2 $0.125 / 615 tokens; t3 unreported, the planning call not a turn
+    expect(typicalTurnSpend(entries)).toEqual({ usd: 0.1875, tokens: 915 });
+    expect(typicalTurnSpend(entries.slice(0, 1))).toBeNull();
   });
 });
 

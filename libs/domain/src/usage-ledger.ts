@@ -247,3 +247,21 @@ export function filterLedger(entries: LedgerEntry[], f: LedgerFilter): LedgerEnt
       (!f.to || e.at.slice(0, 10) <= f.to),
   );
 }
+
+/** The expected spend of one turn from past turns that reported usage: their medians; null without any. */
+export function typicalTurnSpend(entries: Iterable<LedgerEntry>): { usd: number; tokens: number } | null {
+  const usd: number[] = [];
+  const tokens: number[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'turn' || !e.usage) continue;
+    usd.push(e.usage.costUsd ?? 0);
+    tokens.push(usageTokens({ ...e.usage, cacheCreationTokens: e.usage.cacheWriteTokens }));
+  }
+  if (usd.length === 0) return null;
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  return { usd: median(usd), tokens: Math.round(median(tokens)) };
+}

@@ -23,6 +23,7 @@ import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import type { ApiProjector } from './api-projector';
 import type { HealthOptions } from './health-options';
 import { ProjectionSync } from './projection-sync.service';
+import { typicalTurnFromLedger } from '../usage/usage-ledger-reader';
 import {
   CHUNKWISE_CONFIG,
   EVENT_STORE,
@@ -150,6 +151,7 @@ export class InfrastructureModule {
               timing: parts.sessionTiming,
               repositories,
               budgets: config.budgets,
+              turnEstimate: () => typicalTurnFromLedger(parts.readModels),
             }),
         },
         {

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PlanNotFoundError } from '@chunkwise/application';
-import { ledgerEntries, filterLedger, type LedgerEntry, type LedgerFilter } from '@chunkwise/domain';
+import {
+  filterLedger,
+  ledgerEntries,
+  typicalTurnSpend,
+  type LedgerEntry,
+  type LedgerFilter,
+  type Spend,
+} from '@chunkwise/domain';
 import type { PlanSummary, ReadModelStore } from '@chunkwise/read-models';
 import { READ_MODEL_STORE } from '../infrastructure/tokens';
 import { allPlans } from './all-plans';
@@ -34,4 +41,19 @@ export class UsageLedgerReader {
     for await (const p of allPlans(this.readModels, repository)) out.push(p);
     return out;
   }
+}
+
+/** Plans read for the expected cost of a first turn: the most recently updated ones are enough. */
+const RECENT_PLANS = 50;
+
+/** The typical spend of one turn in the most recent plans' ledgers (SessionService's `turnEstimate`). */
+export async function typicalTurnFromLedger(readModels: ReadModelStore): Promise<Spend | null> {
+  const entries: LedgerEntry[] = [];
+  let seen = 0;
+  for await (const p of allPlans(readModels)) {
+    const history = (await readModels.getHistory(p.id)) ?? [];
+    entries.push(...ledgerEntries({ planId: p.id, repository: p.repository }, history));
+    if (++seen >= RECENT_PLANS) break;
+  }
+  return typicalTurnSpend(entries);
 }
