@@ -6,17 +6,21 @@ import { formatCount, formatDuration, formatPercent, printJson, table } from '..
 
 const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
 
+/** `none`: remove the limit (commander would turn a parser's null into ''; JSON gets null). */
+const NONE = 'none';
+type Amount = number | typeof NONE;
+
 /** commander parser of a positive amount, or `none` to remove a limit. */
-function amount(value: string): number | null {
-  if (value.trim().toLowerCase() === 'none') return null;
+function amount(value: string): Amount {
+  if (value.trim().toLowerCase() === NONE) return NONE;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number, or none.');
   return n;
 }
 
-function tokensOf(value: string): number | null {
+function tokensOf(value: string): Amount {
   const n = amount(value);
-  if (n !== null && !Number.isInteger(n))
+  if (n !== NONE && !Number.isInteger(n))
     throw new InvalidArgumentError('expected a whole number of tokens, or none.');
   return n;
 }
@@ -174,16 +178,18 @@ export function usageCommands(deps: Deps): Command[] {
       async (
         plan: string,
         opts: {
-          usd?: number | null;
-          tokens?: number | null;
-          sessionUsd?: number | null;
-          sessionTokens?: number | null;
+          usd?: Amount;
+          tokens?: Amount;
+          sessionUsd?: Amount;
+          sessionTokens?: Amount;
         },
         cmd: Command,
       ) => {
         const ctx = contextOf(cmd, deps);
-        const set = (o: Record<string, number | null | undefined>) =>
-          Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+        const set = (o: Record<string, Amount | undefined>) =>
+          Object.fromEntries(
+            Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [[k, v === NONE ? null : v]])),
+          );
         const session = set({ usd: opts.sessionUsd, tokens: opts.sessionTokens });
         const change = {
           ...set({ usd: opts.usd, tokens: opts.tokens }),
