@@ -6,7 +6,14 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { fold, ledgerEntries, sumLedger, type TurnUsage } from '@chunkwise/domain';
+import {
+  executionFacts,
+  executionStats,
+  fold,
+  ledgerEntries,
+  sumLedger,
+  type TurnUsage,
+} from '@chunkwise/domain';
 import { makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
@@ -95,6 +102,24 @@ withTemporalCli('test/cost.e2e.ts', ({ path: binary }) => {
       // The workflow's own count and the plan's fold agree with the ledger.
       expect(outcome.state.spent).toEqual({ usd: 0.12, tokens: 2740 });
       expect(fold(events).turnSpend).toEqual({ usd: 0.12, tokens: 2740 });
+
+      // The stats of this real session: 4 turns over 3 tasks, T1 retried, none failed for good;
+      // T3's cost unknown, so cost per task is over T1 and T2.
+      const plan = fold(events);
+      const stats = executionStats([
+        executionFacts({ planId, repository: repo, content: plan.content, events: history(events) }),
+      ]);
+      expect(stats).toMatchObject({
+        tasks: 3,
+        completed: 3,
+        retryRate: 1 / 3,
+        failureRate: 0,
+        unreportedCostTasks: 1,
+      });
+      expect(stats.attemptsPerTask).toBeCloseTo(4 / 3, 9);
+      expect(stats.costPerTask).toBeCloseTo(0.12 / 2, 9);
+      expect(stats.costPerCompletedTask).toBeCloseTo(0.12 / 3, 9);
+      expect(stats.duration['sequential/task'].tasks).toBe(3);
     });
 
     test('a budget crossed mid-chunk pauses before the next turn; raised and resumed, the session completes with no task lost or repeated', async () => {
