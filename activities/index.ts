@@ -6,6 +6,7 @@
  */
 import type { ChunkwiseActivities, SessionActivities } from '@chunkwise/contracts';
 import type { SessionActivityDeps } from './deps';
+import { createBudgetActivities } from './budget.activities';
 import { createEventActivities } from './events.activities';
 import { createGitActivities } from './git.activities';
 import { ping } from './ping.activities';
@@ -19,6 +20,7 @@ export { ping } from './ping.activities';
 export function createSessionActivities(deps: SessionActivityDeps): SessionActivities {
   return {
     ...createEventActivities(deps),
+    ...createBudgetActivities(deps),
     ...createGitActivities(deps),
     ...createTurnActivities(deps),
     ...createQaActivities(deps),

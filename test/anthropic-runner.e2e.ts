@@ -292,6 +292,26 @@ describe('anthropic agent runner against a local Messages API', () => {
     expect(r.output).toContain('[anthropic] the tool-round budget of 2 was exhausted');
   });
 
+  test("a hard ceiling on the turn's cost stops a runaway turn and says so; its usage is kept", async () => {
+    const { repo } = workTree();
+    fake.respondWith(() => ({
+      content: [toolUse('list_dir', {})],
+      usage: { input_tokens: 100_000, output_tokens: 1000 },
+    }));
+    // claude-sonnet-5-5: $2 / $10 per million → $0.21 a response; the ceiling is passed by the third.
+    const { r } = await run(repo, { maxTurnCostUsd: 0.5 });
+    expect(turnSucceeded(r)).toBe(false);
+    expect(r.agentError).toBe(
+      'the turn was stopped: its cost ~$0.6300 passed the hard ceiling of $0.5 (maxTurnCostUsd)',
+    );
+    expect(fake.requests).toHaveLength(3);
+    expect(r.usage).toMatchObject({
+      inputTokens: 300_000,
+      outputTokens: 3000,
+      costUsd: expect.closeTo(0.63, 6),
+    });
+  });
+
   test('the turn timeout aborts a slow request and fails the turn as timed out', async () => {
     const { repo } = workTree();
     fake.enqueue({ content: [text('too late')], delayMs: 5000 });

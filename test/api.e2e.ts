@@ -215,6 +215,12 @@ describe.each(backends)('API on $name', (backend) => {
           // Import and export
           'POST /api/plans/import',
           'GET /api/plans/{id}/export',
+          // Cost: the ledger, budgets, stats and estimates
+          'GET /api/usage',
+          'GET /api/plans/{id}/budget',
+          'PUT /api/plans/{id}/budget',
+          'GET /api/stats',
+          'GET /api/plans/{id}/estimate',
         ].sort(),
       );
       // Every $ref resolves.

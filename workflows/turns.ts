@@ -3,6 +3,7 @@
  * chunk-scope turns.
  */
 import type { SessionChunk, SessionTask } from '@chunkwise/domain';
+import { budgetGate } from './budget-gate';
 import type { SessionRunner } from './session-runner';
 
 export interface TurnRequest {
@@ -15,6 +16,10 @@ export interface TurnRequest {
 }
 
 export async function runRecordedTurn(r: SessionRunner, req: TurnRequest) {
+  await budgetGate(
+    r,
+    req.task ? `task ${req.task.id} (attempt ${req.attempt})` : `a turn over chunk ${req.chunk.key}`,
+  );
   const turnId = r.nextTurnId();
   const taskId = req.task?.id ?? null;
   await r.record({

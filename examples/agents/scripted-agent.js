@@ -13,6 +13,8 @@
 //   crash                    kill itself with SIGKILL
 //   sleep <ms>               wait before going on
 //   mark-done                (turnScope chunk) mark every task of the chunk completed in plan.json
+//   usage <in> <out> <usd> [file]  report the turn's usage (docs/agents.md): a {"chunkwise_usage": …}
+//                            line on stdout, or with `file` the same object in $CHUNKWISE_USAGE_FILE
 //
 // With AGENT_LOG_DIR set, each prompt is saved there as <task>-<attempt>.prompt.md and each
 // start/end is a line in events.log.
@@ -89,6 +91,18 @@ async function main() {
         process.kill(process.pid, 'SIGKILL');
       } else if (verb === 'sleep') {
         await new Promise((r) => setTimeout(r, Number(rest[0])));
+      } else if (verb === 'usage') {
+        const [input, output, usd, where] = rest;
+        const report = {
+          chunkwise_usage: {
+            input_tokens: Number(input),
+            output_tokens: Number(output),
+            cost_usd: Number(usd),
+            model: 'scripted-agent',
+          },
+        };
+        if (where === 'file') fs.writeFileSync(process.env.CHUNKWISE_USAGE_FILE, JSON.stringify(report));
+        else console.log(JSON.stringify(report));
       } else if (verb === 'mark-done') {
         for (const t of plan.tasks) t.status = 'completed';
         fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));

@@ -9,6 +9,8 @@ import { fold, sessionProgress, type SessionCore, type SessionState } from '@chu
 export function comparableSession(s: SessionCore): unknown {
   const {
     settings: _settings,
+    // configuration the session carries, like its settings (not folded from events)
+    budget: _budget,
     startedAt: _startedAt,
     elapsedBeforeMs: _elapsed,
     ...rest

@@ -8,6 +8,7 @@ import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { UsageModule } from './usage/usage.module';
 import { WebModule } from './web/web.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         PlansModule,
         PlanningModule,
         SessionsModule,
+        UsageModule,
         RepositoriesModule,
         WebModule,
         HealthModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, describeConfig, loadConfig, type ChunkwiseConfig } from '@chunkwise/config';
+import { configurePrices } from '@chunkwise/llm';
 import { exitWithParent } from '@chunkwise/temporal';
 import { startApi } from './app.factory';
 
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Planning calls are priced in this process: the configured prices apply to them.
+  configurePrices(config.prices ?? {});
   const logger = new Logger('chunkwise-api');
   logger.log(`configuration: ${JSON.stringify(describeConfig(config))}`);
   const started = await startApi(config);

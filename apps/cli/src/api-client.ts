@@ -1,4 +1,11 @@
-import type { SessionProgress } from '@chunkwise/domain';
+import type {
+  budgetStatus,
+  ExecutionStats,
+  LedgerRow,
+  LedgerTotals,
+  PlanEstimate as DomainPlanEstimate,
+  SessionProgress,
+} from '@chunkwise/domain';
 import type { HistoryEntry, PlanDetail, PlanSummary } from '@chunkwise/read-models';
 import { CliError } from './errors';
 
@@ -159,6 +166,22 @@ export interface ApiClientOptions {
 type Body = { json: unknown } | { text: string; contentType: string };
 
 /** A small typed client of the Chunkwise REST API (global fetch; no dependencies). */
+export type UsageTotals = LedgerTotals;
+export interface UsageReport {
+  by: string;
+  filter: Record<string, string>;
+  priceTableDate: string;
+  totals: LedgerTotals;
+  rows: LedgerRow[];
+}
+export type BudgetStatus = ReturnType<typeof budgetStatus>;
+export type { ExecutionStats };
+export interface StatsReport {
+  overall: ExecutionStats;
+  repositories: Array<{ repository: string; stats: ExecutionStats }>;
+}
+export type PlanEstimate = DomainPlanEstimate & { planId: string };
+
 export class ApiClient {
   readonly root: string;
   readonly base: string;
@@ -221,6 +244,30 @@ export class ApiClient {
   /** Starts a session of the plan's finalized revision. */
   execute(id: string, body: ExecuteBody): Promise<SessionStarted> {
     return this.request('POST', `/plans/${encodeURIComponent(id)}/execute`, { body: { json: body } });
+  }
+
+  /** The usage ledger (GET /usage), filtered and grouped (docs/cost.md). */
+  usage(query: Record<string, string | undefined>): Promise<UsageReport> {
+    return this.request('GET', '/usage', { query });
+  }
+
+  stats(repository?: string): Promise<StatsReport> {
+    return this.request('GET', '/stats', { query: { repository } });
+  }
+
+  estimate(id: string): Promise<PlanEstimate> {
+    return this.request('GET', `/plans/${encodeURIComponent(id)}/estimate`);
+  }
+
+  budget(id: string): Promise<BudgetStatus> {
+    return this.request('GET', `/plans/${encodeURIComponent(id)}/budget`);
+  }
+
+  setBudget(
+    id: string,
+    change: Record<string, unknown>,
+  ): Promise<{ id: string; revision: number; budget: BudgetStatus }> {
+    return this.request('PUT', `/plans/${encodeURIComponent(id)}/budget`, { body: { json: change } });
   }
 
   /** Continues a paused session, or starts a new one from a stopped session's checkpoint. */

@@ -9,6 +9,7 @@ import { replayCommand } from './commands/replay';
 import { sessionCommands } from './commands/session';
 import { tuiCommand } from './commands/tui';
 import { upCommand } from './commands/up';
+import { usageCommands } from './commands/usage';
 import type { Deps } from './context';
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, ExitCode } from './errors';
 import { processIo } from './output';
@@ -47,6 +48,8 @@ Examples:
   chunkwise plans finalize <id>
   chunkwise execute <id> --watch        run it, live; then pause | stop | resume | cancel
   chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
+  chunkwise usage --plan <id>           tokens and cost per task (or --by chunk|session|day, --repository)
+  chunkwise budget <id> --usd 5         cap a plan's spend; a session that would cross it pauses
   chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
 
@@ -58,6 +61,7 @@ Examples:
     ...sessionCommands(deps),
     ...importExportCommands(deps),
     upCommand(deps),
+    ...usageCommands(deps),
     demoCommand(deps),
     replayCommand(deps),
     mcpCommand(deps),

@@ -59,6 +59,14 @@ export function nextSteps(p: SessionProgress, planId: string): string[] {
     }
     case 'chunk_failed':
       return [`look at the last error, then: chunkwise resume ${planId}  |  chunkwise cancel ${planId}`];
+    case 'host_lost':
+      return [
+        `bring the host back (same CHUNKWISE_HOST_ID) or add a remote (origin), then: chunkwise resume ${planId}`,
+      ];
+    case 'budget_exceeded':
+      return [
+        `raise the budget, then resume: chunkwise budget ${planId} --usd <n>  &&  chunkwise resume ${planId}`,
+      ];
     default:
       return [`continue${p.currentChunk ? ` with ${p.currentChunk}` : ''}: chunkwise resume ${planId}`];
   }

@@ -29,6 +29,11 @@ export const anthropicAgentSchema = z
     commandTimeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
     /** Limit of the whole turn, as for the other runners. */
     timeoutSec: z.number().int().positive().max(86_400).default(1800),
+    /**
+     * Hard ceiling on one turn's estimated cost (USD): a runaway turn is stopped after the response
+     * that passes it, and fails saying so (docs/cost.md). Budgets never cut a turn; this does.
+     */
+    maxTurnCostUsd: z.number().positive().max(10_000).optional(),
   })
   .strict();
 

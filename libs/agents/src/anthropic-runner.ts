@@ -176,6 +176,11 @@ export class AnthropicAgentRunner implements AgentRunner {
           usage = addUsage(usage, callUsage);
           costUsd += estimateCostUsd(message.model || c.model, callUsage);
           messages.push({ role: 'assistant', content: message.content });
+          if (c.maxTurnCostUsd !== undefined && costUsd > c.maxTurnCostUsd)
+            return {
+              kind: 'failed',
+              error: `the turn was stopped: its cost ~$${costUsd.toFixed(4)} passed the hard ceiling of $${c.maxTurnCostUsd} (maxTurnCostUsd)`,
+            };
 
           const calls = message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
           switch (message.stop_reason) {
@@ -260,6 +265,7 @@ export class AnthropicAgentRunner implements AgentRunner {
         cacheReadTokens: usage.cacheReadInputTokens,
         cacheCreationTokens: usage.cacheCreationInputTokens,
         costUsd,
+        model: c.model,
       },
     };
   }

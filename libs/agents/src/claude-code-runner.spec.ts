@@ -151,6 +151,8 @@ describe('claude-code runner (real child process speaking stream-json)', () => {
       cacheReadTokens: 0,
       cacheCreationTokens: 0,
       costUsd: 0.5,
+      // from the stream's init line
+      model: 'm',
     });
   });
 

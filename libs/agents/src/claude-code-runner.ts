@@ -107,7 +107,9 @@ export class ClaudeCodeRunner implements AgentRunner {
         outputBytes: r.outputBytes,
         durationMs: r.durationMs,
         agentError: r.timedOut || cancelled || r.startError ? null : claudeError(s, r.exitCode ?? r.signal),
-        usage: s.usage ? { ...s.usage, costUsd: s.costUsd } : null,
+        usage: s.usage
+          ? { ...s.usage, costUsd: s.costUsd, model: s.model ?? this.config.model ?? null }
+          : null,
         agentSessionId: s.sessionId ?? sessionId,
       };
     } finally {

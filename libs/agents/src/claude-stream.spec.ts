@@ -64,6 +64,7 @@ describe('claude stream-json parsing', () => {
       credentialsRefused: null,
       numTurns: 3,
       costUsd: 0.0123,
+      model: 'claude-sonnet-4-5',
       usage: { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 800, cacheCreationTokens: 100 },
       result: 'Done.',
       toolCalls: 2,

@@ -17,6 +17,8 @@ export interface ClaudeTurnSummary {
   credentialsRefused: { status: number; error: string } | null;
   numTurns: number | null;
   costUsd: number | null;
+  /** From the `system` init line. */
+  model: string | null;
   usage: {
     inputTokens: number;
     outputTokens: number;
@@ -42,6 +44,7 @@ export const newClaudeStreamState = (): ClaudeStreamState => ({
     credentialsRefused: null,
     numTurns: null,
     costUsd: null,
+    model: null,
     usage: null,
     result: null,
     toolCalls: 0,
@@ -77,6 +80,7 @@ function describeLine(state: ClaudeStreamState, line: string): string[] {
   switch (msg?.type) {
     case 'system':
       if (msg.session_id) state.summary.sessionId = msg.session_id;
+      if (typeof msg.model === 'string') state.summary.model = msg.model;
       return describeSystem(state, msg);
     case 'assistant': {
       const out: string[] = [];

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { AgentRunner, TurnHooks, TurnRequest, TurnResult } from './port';
 import { runProcess } from './process-runner';
+import { readUsageFile, UsageLineScanner } from './usage-report';
 
 export const commandAgentSchema = z.object({
   type: z.literal('command'),
@@ -53,8 +54,12 @@ export function agentEnvironment(
     CHUNKWISE_PROMPT_FILE: turn.promptFile,
     CHUNKWISE_PLAN_FILE: turn.planFile,
     CHUNKWISE_FULL_PLAN_FILE: turn.fullPlanFile,
+    CHUNKWISE_USAGE_FILE: usageFileOf(turn),
   };
 }
+
+/** Where an agent may write its usage report (docs/agents.md): beside the turn's prompt file. */
+export const usageFileOf = (turn: TurnRequest) => path.join(path.dirname(turn.promptFile), 'usage.json');
 
 /** Runs any CLI as the agent: prompt on stdin or in a file, cwd = the work tree. */
 export class CommandAgentRunner implements AgentRunner {
@@ -64,15 +69,22 @@ export class CommandAgentRunner implements AgentRunner {
   async run(turn: TurnRequest, hooks: TurnHooks = {}): Promise<TurnResult> {
     await fs.mkdir(path.dirname(turn.promptFile), { recursive: true });
     await fs.writeFile(turn.promptFile, turn.prompt);
+    await fs.rm(usageFileOf(turn), { force: true });
+    const usageLines = new UsageLineScanner();
     const r = await runProcess({
       argv: this.config.argv,
       cwd: turn.cwd,
       env: agentEnvironment(turn, this.config.envAllowlist, this.config.env),
       stdin: this.config.promptVia === 'stdin' ? turn.prompt : '',
       timeoutMs: Math.min(this.config.timeoutSec, turn.timeoutSec) * 1000,
-      onOutput: hooks.onOutput,
+      onOutput: (chunk) => {
+        usageLines.feed(chunk);
+        hooks.onOutput?.(chunk);
+      },
       signal: hooks.signal,
     });
+    // The file wins over a stdout line; neither: unknown.
+    const usage = (await readUsageFile(usageFileOf(turn))) ?? usageLines.end();
     return {
       exitCode: r.exitCode,
       signal: r.signal,
@@ -81,6 +93,7 @@ export class CommandAgentRunner implements AgentRunner {
       output: r.output,
       outputBytes: r.outputBytes,
       durationMs: r.durationMs,
+      usage,
     };
   }
 }

@@ -18,3 +18,4 @@ export * from './turn-outcome';
 export * from './turn-log';
 export * from './qa-gates';
 export * from './running-turns';
+export * from './usage-report';

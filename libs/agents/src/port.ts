@@ -39,6 +39,8 @@ export interface TurnResult {
     cacheReadTokens: number;
     cacheCreationTokens: number;
     costUsd: number | null;
+    /** The model that did most of the work, when known. */
+    model?: string | null;
   } | null;
   /** The agent's own id for the conversation, when it has one (claude's session id). */
   agentSessionId?: string | null;

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import {
   DomainError,
+  noLimit,
   repositoryReference,
   resumeSession,
   SessionInputError,
   sessionSettings,
+  sessionBudgetOf,
+  hasBudget,
   startSession,
+  type BudgetDefaults,
+  type Spend,
   type ExecutionSettingsInput,
   type PlanState,
   type Repository,
   type SessionProgress,
+  type SessionState,
   type StartFrom,
 } from '@chunkwise/domain';
 import {
@@ -60,6 +66,13 @@ export interface SessionServiceOptions {
   timing?: SessionWorkflowInput['timing'];
   /** Registered repositories (`repo:<id>` plans); without it such plans cannot execute. */
   repositories?: RepositoryLookup;
+  /** Default budgets from configuration (docs/cost.md); none when absent. */
+  budgets?: BudgetDefaults;
+  /**
+   * The expected spend of a turn from past sessions (the usage ledger), for a session's first turn
+   * when its plan has no turn of its own yet. Asked only when a budget is in force.
+   */
+  turnEstimate?: () => Promise<Spend | null>;
 }
 
 /** A plan's progress: the live answer of its active session's workflow, or null; and the plan it was read with. */
@@ -123,7 +136,7 @@ export class SessionService {
     const sessionId = newSessionId();
     const revision = state.finalizedRevision ?? state.revision;
     const from = request.from ?? 'current';
-    let session;
+    let session: SessionState;
     try {
       session = startSession({
         planId,
@@ -143,7 +156,7 @@ export class SessionService {
     return this.start(
       state,
       {
-        state: session,
+        state: await this.withBudget(session, state),
         repository: repository?.path ?? state.content.repository,
         continued: false,
         resumedFrom: null,
@@ -247,7 +260,7 @@ export class SessionService {
         `plan ${planId}'s session ${s.sessionId} is ${s.status}; execute it again instead`,
       );
     const outcome = await this.workflows.result(s.workflowId);
-    const next = resumeSession(outcome.state, newSessionId(), Date.now());
+    const next = await this.withBudget(resumeSession(outcome.state, newSessionId(), Date.now()), state);
     const repository = await this.repositoryOf(state);
     const ref = await this.start(
       state,
@@ -297,6 +310,17 @@ export class SessionService {
     const state = await this.existing(planId);
     if (!state.session) throw new SessionStateError('no_session', `plan ${planId} has never been executed`);
     return this.workflows.result(state.session.workflowId);
+  }
+
+  /** The budget a new session carries: the plan's, the configured defaults, what the plan spent so far. */
+  private async withBudget(session: SessionState, plan: PlanState): Promise<SessionState> {
+    const defaults = this.options.budgets ?? { plan: noLimit(), session: noLimit() };
+    const budget = sessionBudgetOf(plan, defaults, session.sessionId, plan.run?.lastTurnSpend ?? null);
+    if (!budget.turnEstimate && hasBudget(budget) && this.options.turnEstimate) {
+      // A hint only: the session goes on without it.
+      budget.turnEstimate = await this.options.turnEstimate().catch(() => null);
+    }
+    return { ...session, budget };
   }
 
   private ref(state: PlanState): SessionRef {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { LlmConfigError, llmConfigFromEnv, type LlmConfig } from '@chunkwise/llm';
+import type { BudgetLimit } from '@chunkwise/domain';
+import { LlmConfigError, llmConfigFromEnv, type LlmConfig, type ModelPrice } from '@chunkwise/llm';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,6 +48,35 @@ export const envSchema = z.object({
     .optional(),
   /** Seconds a session waits on its work tree's host (then on its liveness ping) before moving off it. */
   CHUNKWISE_HOST_GRACE_SEC: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Default budgets (docs/cost.md); a plan's own budget (PUT /plans/:id/budget) wins. */
+  CHUNKWISE_BUDGET_USD: z.coerce.number().positive().optional(),
+  CHUNKWISE_BUDGET_TOKENS: z.coerce.number().int().positive().optional(),
+  CHUNKWISE_SESSION_BUDGET_USD: z.coerce.number().positive().optional(),
+  CHUNKWISE_SESSION_BUDGET_TOKENS: z.coerce.number().int().positive().optional(),
+  /** Prices that override the dated table, JSON: {"model-id": {"input": 3, "output": 15, "cacheRead": 0.1}} (USD per million tokens). */
+  CHUNKWISE_PRICES: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z.string().min(1),
+        z
+          .object({
+            input: z.number().min(0),
+            output: z.number().min(0),
+            cacheRead: z.number().min(0).optional(),
+          })
+          .strict(),
+      ),
+    )
+    .optional(),
 });
 
 export interface ChunkwiseConfig {
@@ -70,7 +100,16 @@ export interface ChunkwiseConfig {
   hostGraceSec?: number;
   /** Planning with Claude (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, CHUNKWISE_LLM_*); defaults when absent. */
   llm?: LlmConfig;
+  /** Default budgets per plan and per session (CHUNKWISE_[SESSION_]BUDGET_USD / _TOKENS); none when absent. */
+  budgets?: { plan: BudgetLimit; session: BudgetLimit };
+  /** Price overrides (CHUNKWISE_PRICES) applied with `configurePrices` at start-up. */
+  prices?: Record<string, ModelPrice>;
 }
+
+export const noBudgets = (): NonNullable<ChunkwiseConfig['budgets']> => ({
+  plan: { usd: null, tokens: null },
+  session: { usd: null, tokens: null },
+});
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -153,6 +192,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hostId: e.CHUNKWISE_HOST_ID ?? null,
     hostGraceSec: e.CHUNKWISE_HOST_GRACE_SEC,
     llm,
+    budgets: {
+      plan: { usd: e.CHUNKWISE_BUDGET_USD ?? null, tokens: e.CHUNKWISE_BUDGET_TOKENS ?? null },
+      session: {
+        usd: e.CHUNKWISE_SESSION_BUDGET_USD ?? null,
+        tokens: e.CHUNKWISE_SESSION_BUDGET_TOKENS ?? null,
+      },
+    },
+    prices: e.CHUNKWISE_PRICES ?? {},
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type {
   AgentConfig,
+  BudgetReading,
   QaGate,
   SessionChunk,
   SessionState,
@@ -157,6 +158,13 @@ export interface SessionActivities {
   filesChanged(input: FilesChangedInput): Promise<string[]>;
   /** At the end of a session: removes every task work tree and task branch; the session's stay. */
   removeTaskWorktrees(input: RemoveTaskWorktreesInput): Promise<RemovedTaskWorktrees>;
+  /** The plan's budget and what the plan spent outside the session, as the event store holds them now. */
+  readBudget(input: ReadBudgetInput): Promise<BudgetReading>;
+}
+
+export interface ReadBudgetInput {
+  planId: string;
+  sessionId: string;
 }
 
 export interface PingActivities {

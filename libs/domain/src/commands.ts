@@ -6,6 +6,7 @@ import type {
   TaskChanges,
   TaskInput,
 } from './schemas';
+import type { BudgetChange } from './budget';
 import type { PlanSource } from './events';
 import type { LlmCall } from './planning';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
@@ -49,6 +50,7 @@ export type PlanCommand =
   | { type: 'RecordFeedback'; feedback: string; author?: string }
   | { type: 'FinalizePlan' }
   | { type: 'ReopenPlan'; reason?: string }
-  | { type: 'ArchivePlan' };
+  | { type: 'ArchivePlan' }
+  | { type: 'SetPlanBudget'; change: BudgetChange; author?: string };
 
 export type PlanCommandType = PlanCommand['type'];

@@ -9,6 +9,7 @@ import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
 import { zodIssues } from './document';
 import { addCall, llmCallSchema } from './planning';
+import { addSpend, applyBudgetChange, budgetChangeSchema, noSpend, turnSpend } from './budget';
 import { applySuggestions, suggestionConflict, suggestionListSchema } from './suggestions';
 
 export { initialState };
@@ -110,6 +111,19 @@ export function decidePlanCommand(command: PlanCommand, state: PlanState): PlanE
         );
       }
       return [{ type: 'PlanArchived', data: { revision: state.revision } }];
+    }
+    case 'SetPlanBudget': {
+      const change = schemaCheck(budgetChangeSchema, command.change, 'budget');
+      return [
+        {
+          type: 'PlanBudgetSet',
+          data: {
+            revision: state.revision,
+            budget: applyBudgetChange(state.budget, change),
+            author: command.author ?? null,
+          },
+        },
+      ];
     }
     case 'RefinePlan':
     case 'CreateSuggestionSet':
@@ -303,7 +317,8 @@ function decideContentChange(
         | 'ArchivePlan'
         | 'RefinePlan'
         | 'CreateSuggestionSet'
-        | 'ApplySuggestions';
+        | 'ApplySuggestions'
+        | 'SetPlanBudget';
     }
   >,
   state: PlanState,
@@ -497,7 +512,13 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
 
 /** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
 export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
-  if (isExecutionEvent(event)) return evolvePlanExecution(state, event, storedEventTime(event));
+  if (isExecutionEvent(event)) {
+    const next = evolvePlanExecution(state, event, storedEventTime(event));
+    // Every session's turns count against the plan's budget, not only the current session's.
+    return event.type === 'TurnCompleted' && event.data.usage
+      ? { ...next, turnSpend: addSpend(next.turnSpend ?? noSpend(), turnSpend(event.data.usage)) }
+      : next;
+  }
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {
@@ -549,6 +570,8 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): Pla
           : state.suggestionSets,
       };
     }
+    case 'PlanBudgetSet':
+      return { ...state, budget: event.data.budget };
     case 'LlmCallRecorded': {
       const { revision: _r, ...call } = event.data;
       return { ...state, usage: addCall(state.usage, call) };

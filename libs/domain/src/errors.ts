@@ -1,3 +1,4 @@
+import type { BudgetExceeded } from './budget';
 /** One problem found by validation, naming the task or chunk at fault. */
 export interface ValidationIssue {
   code:
@@ -32,7 +33,8 @@ export type DomainErrorCode =
   | 'chunk_not_empty'
   | 'invalid_command'
   | 'suggestion_set_not_found'
-  | 'stale_suggestions';
+  | 'stale_suggestions'
+  | 'budget_exceeded';
 
 /** A command refused by the domain. The message is written for the user. */
 export class DomainError extends Error {
@@ -50,5 +52,16 @@ export class ValidationError extends DomainError {
   constructor(issues: ValidationIssue[], context = 'plan is invalid') {
     super('validation_failed', `${context}: ${issues.map((i) => i.message).join('; ')}`, issues);
     this.name = 'ValidationError';
+  }
+}
+
+/** A planning call refused because it would cross the plan's budget; carries the figures. */
+export class BudgetExceededError extends DomainError {
+  constructor(
+    readonly budget: BudgetExceeded,
+    message: string,
+  ) {
+    super('budget_exceeded', message);
+    this.name = 'BudgetExceededError';
   }
 }

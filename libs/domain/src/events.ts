@@ -1,3 +1,4 @@
+import type { PlanBudget } from './budget';
 import type { LlmCall, PlanningMode } from './planning';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
 import type {
@@ -73,7 +74,9 @@ export type PlanEvent =
       type: 'SuggestionsApplied';
       data: Base & { setId: string; suggestionIds: string[]; baseRevision: number; content: PlanContent };
     }
-  | { type: 'LlmCallRecorded'; data: Base & LlmCall };
+  | { type: 'LlmCallRecorded'; data: Base & LlmCall }
+  /** The plan's budget after a change (any status but archived: raising it lets a paused session go on). */
+  | { type: 'PlanBudgetSet'; data: Base & { budget: PlanBudget; author: string | null } };
 
 export type PlanEventType = PlanEvent['type'];
 
@@ -112,6 +115,7 @@ export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [
   'SuggestionSetCreated',
   'SuggestionsApplied',
   'LlmCallRecorded',
+  'PlanBudgetSet',
 ];
 
 export function isPlanEvent(event: { type: string }): event is PlanEvent {

@@ -9,9 +9,17 @@ interface Base {
   sessionId: string;
 }
 
-/** Why a session paused. `host_lost`: its host is gone and the work tree cannot be rebuilt elsewhere. */
+/** Why a session paused. */
 export type PauseReason =
-  'user' | 'task_failed' | 'chunk_completed' | 'chunk_failed' | 'approval' | 'host_lost';
+  | 'user'
+  | 'task_failed'
+  | 'chunk_completed'
+  | 'chunk_failed'
+  | 'approval'
+  /** The next turn would cross the plan's or the session's budget (docs/cost.md). */
+  | 'budget_exceeded'
+  /** The session's host is gone and the work tree cannot be rebuilt elsewhere (docs/production.md). */
+  | 'host_lost';
 
 export type ExecutionEvent =
   | {
@@ -50,7 +58,10 @@ export type ExecutionEvent =
         durationMs: number;
         succeeded: boolean;
         error: string | null;
-        /** Tokens and cost of the turn, when the agent reports them (claude-code, anthropic). */
+        /**
+         * Tokens and cost of the turn, when the agent reports them (claude-code, anthropic, a `command`
+         * agent's usage report). null: unknown, never zero.
+         */
         usage?: TurnUsage | null;
         /** The agent's own id for the turn's conversation (claude's session id), when it has one. */
         agentSessionId?: string | null;
@@ -182,4 +193,6 @@ export interface TurnUsage {
   cacheReadTokens: number;
   cacheCreationTokens: number;
   costUsd: number | null;
+  /** Absent in turns recorded before the ledger existed. */
+  model?: string | null;
 }

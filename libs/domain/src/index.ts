@@ -19,3 +19,7 @@ export * from './plan-decider';
 export * from './execution-commands';
 export * from './repository';
 export * from './json-bounds';
+export * from './budget';
+export * from './usage-ledger';
+export * from './plan-budget';
+export * from './execution-stats';

@@ -1,3 +1,4 @@
+import { addSpend, noSpend, turnSpend } from './budget';
 import type { ExecutionEvent } from './execution-events';
 import { updateChunk, updateTask, type SessionCore, type SessionStatus } from './session';
 
@@ -106,7 +107,13 @@ function apply<S extends SessionCore>(state: S, event: ExecutionEvent, at: numbe
         });
       }, state);
     case 'SessionMoved':
-    case 'TurnCompleted':
+      return state;
+    case 'TurnCompleted': {
+      const { usage } = event.data;
+      if (!usage) return state;
+      const spend = turnSpend(usage);
+      return { ...state, spent: addSpend(state.spent ?? noSpend(), spend), lastTurnSpend: spend };
+    }
     case 'QaGateResult':
     default:
       return state;

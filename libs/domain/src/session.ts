@@ -1,3 +1,4 @@
+import { noSpend, type SessionBudget, type Spend } from './budget';
 import type { PauseReason } from './execution-events';
 import type { ResolvedExecutionSettings } from './execution-settings';
 import type { Chunk, PlanContent, Task, TaskStatus } from './schemas';
@@ -63,10 +64,16 @@ export interface SessionCore {
   elapsedBeforeMs: number;
   /** Branch and work tree of the session. */
   branch: string;
+  /** What this session's turns reported spending (absent in states from before the ledger). */
+  spent?: Spend;
+  /** What the last turn that reported usage spent: the expected cost of the next one. */
+  lastTurnSpend?: Spend | null;
 }
 
 export interface SessionState extends SessionCore {
   settings: ResolvedExecutionSettings;
+  /** The budget the session checks before each turn; absent: no budget (sessions started before budgets). */
+  budget?: SessionBudget | null;
 }
 
 export interface SessionStartInput {
@@ -236,6 +243,8 @@ export function resumeSession<S extends SessionCore>(previous: S, sessionId: str
     turnSeq: 0,
     // Approvals are asked again in the new session.
     approved: [],
+    // A new session has its own budget.
+    spent: noSpend(),
     startedAt: now,
     elapsedBeforeMs: previous.elapsedBeforeMs + (now - previous.startedAt),
     chunks: previous.chunks.map((c) =>

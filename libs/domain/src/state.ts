@@ -1,3 +1,4 @@
+import type { PlanBudget, Spend } from './budget';
 import { emptyUsage, type PlanningMode, type PlanUsage } from './planning';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
 import type { SessionCore } from './session';
@@ -62,6 +63,10 @@ export interface PlanState {
   suggestionSets: Record<string, SuggestionSetState>;
   /** Tokens and estimated cost of every model call made for this plan. */
   usage: PlanUsage;
+  /** The plan's budget as set by PlanBudgetSet (absent: the configured defaults). */
+  budget?: PlanBudget;
+  /** What every session's turns reported spending. */
+  turnSpend?: Spend;
 }
 
 export const emptyContent = (): PlanContent => ({

@@ -1,4 +1,4 @@
-import { addUsage, estimateCostUsd, priceFor, usageFromApi, type LlmUsage } from './pricing';
+import { addUsage, configurePrices, estimateCostUsd, priceFor, usageFromApi, type LlmUsage } from './pricing';
 
 const usage = (u: Partial<LlmUsage>): LlmUsage => ({ ...usageFromApi(null), ...u });
 
@@ -69,5 +69,21 @@ describe('estimateCostUsd', () => {
     expect(estimateCostUsd('claude-opus-next', usage({ outputTokens: 1_000_000 }))).toBe(25);
     expect(estimateCostUsd('Haiku-custom', usage({ inputTokens: 1_000_000 }))).toBe(1);
     expect(estimateCostUsd('gpt-whatever', usage({ inputTokens: 1_000_000 }))).toBe(0);
+  });
+});
+
+describe('configured prices (CHUNKWISE_PRICES)', () => {
+  afterEach(() => configurePrices({}));
+
+  it('take precedence over the table, for their model only', () => {
+    configurePrices({
+      'claude-sonnet-4-5': { input: 1, output: 2 },
+      'my-local-model': { input: 0.5, output: 0.5 },
+    });
+    expect(priceFor('claude-sonnet-4-5-20250929')).toEqual({ input: 1, output: 2 });
+    expect(priceFor('my-local-model')).toEqual({ input: 0.5, output: 0.5 });
+    expect(priceFor('claude-opus-4-5')).toEqual({ input: 5, output: 25 });
+    configurePrices({});
+    expect(priceFor('claude-sonnet-4-5')).toEqual({ input: 3, output: 15 });
   });
 });

@@ -54,6 +54,9 @@ export const CACHE_WRITE_FACTOR = 1.25;
 /** Cache hits cost 0.1x input for most models. */
 export const CACHE_READ_FACTOR = 0.1;
 
+/** The date the table below was last checked against the price list (shown by `chunkwise usage`). */
+export const PRICE_TABLE_DATE = '2026-10-07';
+
 /**
  * Standard (non-batch) API prices, USD per million tokens.
  * Source: https://platform.claude.com/docs/en/about-claude/pricing ("Model pricing") and the
@@ -103,16 +106,36 @@ const KEYS_LONGEST_FIRST = Object.keys(MODEL_PRICES).sort((a, b) => b.length - a
 /** What may follow a table key in a real id: a date, `-latest`, a Vertex `@date`, `[1m]`, a Bedrock `-v1:0`. */
 const SUFFIX = /^(?:[-@]\d{8}|-latest|\[|[-:]v\d)/;
 
+/**
+ * Prices from configuration (CHUNKWISE_PRICES, see docs/cost.md) that take precedence over the table:
+ * set once per process at start-up, keyed like the table (the longest matching key wins).
+ */
+let overrides: Readonly<Record<string, ModelPrice>> = {};
+let overrideKeys: string[] = [];
+
+export function configurePrices(prices: Readonly<Record<string, ModelPrice>>): void {
+  overrides = Object.fromEntries(Object.entries(prices).map(([k, v]) => [k.toLowerCase(), v]));
+  overrideKeys = Object.keys(overrides).sort((a, b) => b.length - a.length);
+}
+
+function matchKey(id: string, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    if (id.startsWith(key)) {
+      const rest = id.slice(key.length);
+      if (rest === '' || SUFFIX.test(rest)) return key;
+    }
+  }
+  return null;
+}
+
 export function priceFor(model: string): ModelPrice | null {
   const lower = model.toLowerCase();
   // Bedrock ids carry a provider prefix ("us.anthropic.claude-…").
   const id = lower.includes('claude') ? lower.slice(lower.indexOf('claude')) : lower;
-  for (const key of KEYS_LONGEST_FIRST) {
-    if (id.startsWith(key)) {
-      const rest = id.slice(key.length);
-      if (rest === '' || SUFFIX.test(rest)) return MODEL_PRICES[key];
-    }
-  }
+  const configured = matchKey(lower, overrideKeys) ?? matchKey(id, overrideKeys);
+  if (configured) return overrides[configured];
+  const listed = matchKey(id, KEYS_LONGEST_FIRST);
+  if (listed) return MODEL_PRICES[listed];
   for (const [pattern, price] of FAMILY_PRICES) if (pattern.test(id)) return price;
   return null;
 }

@@ -10,6 +10,7 @@ import {
   UpdateRejectedError,
 } from '@chunkwise/application';
 import {
+  BudgetExceededError,
   DomainError,
   RepositoryExistsError,
   RepositoryNotFoundError,
@@ -34,7 +35,8 @@ import { errorBody, RequestValidationError, type ErrorBody } from './error-respo
  * - 409: the request is fine but conflicts with the plan's current state; it may succeed after the
  *   state changes: `plan_frozen` (finalized: reopen first), `plan_archived`, `invalid_transition`
  *   (e.g. reopen a draft), `plan_already_exists`, `chunk_exists`, `task_exists`, `chunk_not_empty`,
- *   `stale_suggestions` (a review made against an older revision whose suggestions no longer apply).
+ *   `stale_suggestions` (a review made against an older revision whose suggestions no longer apply),
+ *   `budget_exceeded` (a planning call that would cross the plan's budget: raise it or quick-edit).
  */
 export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   validation_failed: 400,
@@ -51,6 +53,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   chunk_not_empty: 409,
   suggestion_set_not_found: 404,
   stale_suggestions: 409,
+  budget_exceeded: 409,
 };
 
 /**
@@ -91,6 +94,7 @@ export function mapError(error: unknown): MappedError {
       errorBody(status, error.message, {
         code: error.code,
         ...(error.issues.length ? { issues: error.issues } : {}),
+        ...(error instanceof BudgetExceededError ? { budget: error.budget } : {}),
       }),
     );
   }

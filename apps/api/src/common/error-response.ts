@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { ValidationIssue } from '@chunkwise/domain';
+import type { BudgetExceeded, ValidationIssue } from '@chunkwise/domain';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -18,6 +18,8 @@ export interface ErrorBody {
   reason?: string;
   /** On 409 repository_exists: the id the path is registered under. */
   repositoryId?: string;
+  /** On 409 budget_exceeded: the limit crossed, what is spent and remains, the expected cost refused. */
+  budget?: BudgetExceeded;
 }
 
 export function errorBody(statusCode: number, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {

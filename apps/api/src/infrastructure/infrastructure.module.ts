@@ -23,6 +23,7 @@ import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import type { ApiProjector } from './api-projector';
 import type { HealthOptions } from './health-options';
 import { ProjectionSync } from './projection-sync.service';
+import { typicalTurnFromLedger } from '../usage/usage-ledger-reader';
 import {
   CHUNKWISE_CONFIG,
   EVENT_STORE,
@@ -145,7 +146,13 @@ export class InfrastructureModule {
             plans: PlanCommandService,
             temporal: TemporalSessionWorkflows,
             repositories: RepositoryService,
-          ) => new SessionService(plans, temporal, { timing: parts.sessionTiming, repositories }),
+          ) =>
+            new SessionService(plans, temporal, {
+              timing: parts.sessionTiming,
+              repositories,
+              budgets: config.budgets,
+              turnEstimate: () => typicalTurnFromLedger(parts.readModels),
+            }),
         },
         {
           provide: PlanningService,
@@ -157,7 +164,10 @@ export class InfrastructureModule {
               // Built on first use, so that a server without an API key still serves everything else.
               () =>
                 (llm ??= new AnthropicLlm(config.llm ?? llmConfigFromEnv({}), { logger: new Logger('Llm') })),
-              { resolveRepository: (reference) => repositories.resolvePath(reference) },
+              {
+                resolveRepository: (reference) => repositories.resolvePath(reference),
+                budgets: config.budgets,
+              },
             );
           },
         },

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { planStatusSchema } from '@chunkwise/domain';
 import { ApiError, formatIssue, type ApiIssue, type ValidationResult } from '../api-client';
+import { printEstimate } from './usage';
 import { contextOf, type Context, type Deps } from '../context';
 import { CliError, EXIT_ERROR, ExitCode, UsageError } from '../errors';
 import { printJson } from '../output';
@@ -96,6 +97,7 @@ export function plansCommand(deps: Deps): Command {
       const result = await withIssues(ctx.client().finalizePlan(id), `cannot finalize plan ${id}`);
       if (ctx.json) return printJson(ctx.io, result);
       ctx.io.out(`finalized plan ${result.id} at revision ${result.revision}`);
+      await printEstimate(ctx, result.id);
     });
 
   plans

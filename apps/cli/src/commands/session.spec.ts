@@ -51,8 +51,9 @@ describe('session commands', () => {
       ]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('started session s1 of plan p1 (revision 3); workflow chunkwise-p1-s1');
-      expect(api.requests[0].url).toBe('/api/plans/p1/execute');
-      expect(JSON.parse(api.requests[0].body)).toEqual({
+      // The estimate is asked first (a hint: this fake answers it with the session ref, which says nothing).
+      expect(api.requests.map((q) => q.url)).toEqual(['/api/plans/p1/estimate', '/api/plans/p1/execute']);
+      expect(JSON.parse(api.requests[1].body)).toEqual({
         from: 'chunk',
         target: 'C02',
         chunks: 'C02-C04',

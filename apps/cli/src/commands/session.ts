@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ExecuteBody, TaskVerb } from '../api-client';
+import { printEstimate } from './usage';
 import { contextOf, type Context, type Deps } from '../context';
 import { CliError, EXIT_ERROR, EXIT_OK, ExitCode, UsageError } from '../errors';
 import { printJson } from '../output';
@@ -81,6 +82,8 @@ export function sessionCommands(deps: Deps): Command[] {
       if (opts.target) body.target = opts.target;
       if (opts.chunks) body.chunks = opts.chunks;
       if (Object.keys(options).length) body.options = options;
+      // What past sessions predict, before it starts (best effort: never in the way of executing).
+      if (!ctx.json) await printEstimate(ctx, planId);
       const started = await ctx.client().execute(planId, body);
       if (ctx.json) printJson(ctx.io, started);
       else {

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import {
+  BudgetExceededError,
+  describeBudgetExceeded,
   diffContents,
   DomainError,
+  noLimit,
+  planningBudgetCrossed,
+  type BudgetDefaults,
   stateAtRevision,
   type LlmCall,
   type PlanDiff,
@@ -62,6 +67,8 @@ export interface PlanningServiceOptions {
   resolveRepository?: (reference: string) => Promise<string>;
   /** Character budget of the repository context. */
   contextBudget?: number;
+  /** Default budgets from configuration (docs/cost.md): planning calls check the plan's. */
+  budgets?: BudgetDefaults;
 }
 
 const toCall = (c: LlmCallRecord): LlmCall => ({
@@ -213,6 +220,10 @@ export class PlanningService {
     }
     const feedback = input.feedback.trim();
     if (!feedback) throw new DomainError('invalid_command', 'feedback must not be empty');
+    const drafts =
+      input.mode === 'single' ? 1 : Math.min(Math.max(input.drafts ?? DEFAULT_DRAFTS, 2), MAX_DRAFTS);
+    // A multi-draft turn makes a call per draft and one for the judge.
+    this.checkBudget(state, input.mode === 'single' ? 1 : drafts + 1, input.mode);
     const llm = this.llm();
     const context = await this.planContext(state);
     const ask = (purpose: string, angle?: string) =>
@@ -230,13 +241,11 @@ export class PlanningService {
     let summary: string;
     let rationale: string | null = null;
     const calls: LlmCallRecord[] = [];
-    let drafts = 1;
     if (input.mode === 'single') {
       const r = await ask('refine-single');
       calls.push(...r.calls);
       ({ summary, ...revision } = r.value);
     } else {
-      drafts = Math.min(Math.max(input.drafts ?? DEFAULT_DRAFTS, 2), MAX_DRAFTS);
       const settled = await Promise.allSettled(
         Array.from({ length: drafts }, (_, i) => ask('refine-draft', DRAFT_ANGLES[i])),
       );
@@ -313,6 +322,22 @@ export class PlanningService {
     const a = stateAtRevision(events, from)!;
     const b = stateAtRevision(events, to)!;
     return { from, to, diff: diffContents(a.content, b.content) };
+  }
+
+  /** Refuses a planning turn whose calls (each at the plan's average so far) would cross the plan's budget. */
+  private checkBudget(state: PlanState, calls: number, mode: string): void {
+    if (!this.options.budgets && !state.budget) return;
+    const defaults = this.options.budgets ?? { plan: noLimit(), session: noLimit() };
+    const crossed = planningBudgetCrossed(state, defaults, calls);
+    if (!crossed) return;
+    const hint =
+      mode === 'single'
+        ? 'raise the budget'
+        : 'raise the budget, or make a quick edit (mode single: one call)';
+    throw new BudgetExceededError(
+      crossed,
+      `${describeBudgetExceeded(crossed, `${calls} planning call${calls === 1 ? '' : 's'}`)}; ${hint}`,
+    );
   }
 
   private async current(planId: string, expectedRevision?: number): Promise<PlanState> {

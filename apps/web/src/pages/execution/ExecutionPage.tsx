@@ -17,6 +17,7 @@ import { PauseCard } from './PauseCard';
 import { mergeEvents, sessionLog, type SessionLog } from './session-log';
 import { TaskDetail } from './TaskDetail';
 import { TurnOutput } from './TurnOutput';
+import { UsagePanel } from './UsagePanel';
 import './execution.css';
 
 /**
@@ -67,6 +68,12 @@ export function ExecutionView({ plan, events }: { plan: PlanDetail; events: Stre
       ) : null}
       {progress.data ? (
         <ProgressView plan={plan} progress={progress.data} log={log} tasksById={tasksById} />
+      ) : null}
+      {plan.status !== 'draft' ? (
+        <UsagePanel
+          planId={plan.id}
+          openAtStart={progress.data?.status === 'paused' && progress.data.pauseReason === 'budget_exceeded'}
+        />
       ) : null}
     </section>
   );

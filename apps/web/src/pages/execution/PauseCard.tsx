@@ -12,6 +12,10 @@ const REASON: Record<string, string> = {
   user: 'Paused on request.',
   chunk_completed: 'Paused after a chunk, as planned.',
   chunk_failed: 'Paused: a chunk could not make progress.',
+  budget_exceeded:
+    'Paused: the next turn would cross the budget. Raise it (Usage panel below), then continue.',
+  host_lost:
+    'Paused: the worker host that held the work tree is gone and the repository has no remote to rebuild it from. Bring the host back or add a remote, then continue.',
 };
 
 /** The chunk a pause is about: the chunk just completed (pause after a chunk), else the current one. */
