@@ -51,7 +51,8 @@ export function createGitActivities(deps: SessionActivityDeps) {
         );
       }
       return heartbeating(heartbeatMs, async () => {
-        const recover = input.recoverFromRemote === true;
+        // The "lost" host itself took the preparation: it was slow, not gone; its work tree stands.
+        const recover = input.recoverFromRemote === true && input.lostTaskQueue !== deps.hostTaskQueue;
         if (recover) {
           await resetBranchToRemote(input.repository, input.branch).catch((err: unknown) => {
             if (err instanceof NoRemoteError)

@@ -17,12 +17,18 @@
  * journal + synchronous=FULL otherwise); the event store SQLite WAL + synchronous=FULL.
  */
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalBinary } from '@chunkwise/temporal';
 import { makeRepo, SessionHarness } from '../test/support/session-harness';
-import { finalizedNoopPlan, intArgs, noopAgentArgv, printResult } from './support';
+import { finalizedNoopPlan, intArgs, noopAgentArgv, printResult, treeCpuMs } from './support';
+
+const cpuDelta = (from: number | null) => {
+  const now = treeCpuMs();
+  return from === null || now === null ? NaN : now - from;
+};
 
 async function main(): Promise<void> {
   const {
@@ -62,12 +68,16 @@ async function main(): Promise<void> {
 
     await run(await prepare('warmup', 3));
     await bareLoops(2);
+    const cpuBare0 = treeCpuMs();
     const bare = await bareLoops(tasks);
+    const cpuBare = cpuDelta(cpuBare0) / (count * tasks);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push(await prepare(`s${i + 1}`, tasks));
     const t0 = performance.now();
+    const cpuTasks0 = treeCpuMs();
     await Promise.all(ids.map(run));
     const seconds = (performance.now() - t0) / 1000;
+    const cpuTask = cpuDelta(cpuTasks0) / (count * tasks);
 
     const total = count * tasks;
     const perSecond = total / seconds;
@@ -84,9 +94,26 @@ async function main(): Promise<void> {
     console.log(
       `throughput: ${perSecond.toFixed(1)} tasks/s (${((seconds * 1000) / total).toFixed(1)} ms per task overall), ${(perSecond / bare).toFixed(2)}x the bare figure`,
     );
+    // The profile: what one task costs the cores (this process, the Temporal server it started, the
+    // launcher, git and the agents), against one bare activity; 2 cores cap the throughput at that.
+    const cores = availableParallelism();
+    console.log(
+      `CPU per task: ${cpuTask.toFixed(1)} ms (process tree: worker, Temporal server, launcher, git, agent); ` +
+        `per bare activity: ${cpuBare.toFixed(1)} ms; ${(cpuTask / cpuBare).toFixed(1)}x. ` +
+        `${cores} cores cap tasks at ${((cores * 1000) / cpuTask).toFixed(1)}/s and bare activities at ${((cores * 1000) / cpuBare).toFixed(1)}/s` +
+        (h.profile === 'production' ? ' (PostgreSQL, a system service, not counted)' : ''),
+    );
     printResult(
       'concurrent-sessions',
-      { tasksPerSecond: perSecond, sessions: count, tasks, profile: h.profile, serverTuned: tuned === 1 },
+      {
+        tasksPerSecond: perSecond,
+        sessions: count,
+        tasks,
+        profile: h.profile,
+        serverTuned: tuned === 1,
+        cpuMsPerTask: cpuTask,
+        cpuMsPerBareActivity: cpuBare,
+      },
       bare,
       { value: perSecond / bare, of: 'tasksPerSecond/baseline' },
     );

@@ -1,5 +1,5 @@
 /** Shared pieces of the execution benchmarks. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanCommandService } from '@chunkwise/application';
 
@@ -96,4 +96,44 @@ export function printResult(
       ratioOf: ratio.of,
     }),
   );
+}
+
+/**
+ * CPU time (ms, user + system) of a process tree on Linux: every live process under `root` (this
+ * process by default, with the Temporal dev server, the launcher and their children), including the
+ * children each has reaped. The delta across a phase is what that phase cost the machine's cores,
+ * whatever else runs on it. Null where /proc is missing.
+ */
+export function treeCpuMs(root: number = process.pid): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const pid of entries) {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command (which may hold spaces) start after the last ')'.
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // f[1] = ppid; f[11..14] = utime, stime, cutime, cstime (clock ticks).
+      stats.set(Number(pid), {
+        ppid: Number(f[1]),
+        ticks: f.slice(11, 15).reduce((s, x) => s + Number(x), 0),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  let ticks = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }

@@ -178,7 +178,11 @@ export class SessionRunner {
     if (!from) return this.shared.setup.prepareWorktree(request);
     for (;;) {
       try {
-        const wt = await this.shared.setup.prepareWorktree({ ...request, recoverFromRemote: true });
+        const wt = await this.shared.setup.prepareWorktree({
+          ...request,
+          recoverFromRemote: true,
+          lostTaskQueue: from,
+        });
         await this.record({
           type: 'SessionMoved',
           data: { ...this.base(), from, to: wt.taskQueue, head: wt.head },

@@ -30,6 +30,11 @@ export interface PrepareWorktreeInput {
    * `NoRemoteToRecover` when the repository has no remote.
    */
   recoverFromRemote?: boolean;
+  /**
+   * The task queue of the host declared lost. When the host taking the preparation is that same host
+   * (it was only too slow to answer, e.g. starved of CPU), its work tree is used as it is.
+   */
+  lostTaskQueue?: string;
 }
 
 export interface PreparedWorktree {
