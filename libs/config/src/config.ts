@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ChatConfigError, chatConfigFromEnv, type ChatConfig } from './chat-config';
 import { LlmConfigError, llmConfigFromEnv, type LlmConfig } from '@chunkwise/llm';
 import { z } from 'zod';
 
@@ -66,6 +67,8 @@ export interface ChunkwiseConfig {
   hostId: string | null;
   /** Planning with Claude (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, CHUNKWISE_LLM_*); defaults when absent. */
   llm?: LlmConfig;
+  /** The chat (CHUNKWISE_CHAT_*); defaults when absent. */
+  chat?: ChatConfig;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +130,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (err instanceof LlmConfigError) problems.push(...err.problems);
     else throw err;
   }
+  let chat: ChatConfig | undefined;
+  try {
+    chat = chatConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof ChatConfigError) problems.push(...err.problems);
+    else throw err;
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -148,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     hostId: e.CHUNKWISE_HOST_ID ?? null,
     llm,
+    chat,
   };
 }
 

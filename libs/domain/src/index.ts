@@ -19,3 +19,5 @@ export * from './plan-decider';
 export * from './execution-commands';
 export * from './repository';
 export * from './json-bounds';
+export * from './chat';
+export * from './chat-run';
