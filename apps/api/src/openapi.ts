@@ -48,6 +48,7 @@ import {
   streamEventTypeSchema,
   updateAnswerSchema,
 } from './sessions/session-schemas';
+import { CHAT_OPENAPI_SCHEMAS } from './chat/chat-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import { dashboardSettingsSchema } from './web/dashboard-schemas';
@@ -123,7 +124,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   document.components ??= {};
   document.components.schemas ??= {};
-  for (const [name, { schema, io }] of Object.entries({ ...OPENAPI_SCHEMAS, ...PLANNING_OPENAPI_SCHEMAS })) {
+  for (const [name, { schema, io }] of Object.entries({
+    ...OPENAPI_SCHEMAS,
+    ...PLANNING_OPENAPI_SCHEMAS,
+    ...CHAT_OPENAPI_SCHEMAS,
+  })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }
   // The health probe stays open when a token is configured (see common/bearer-auth.ts).

@@ -114,6 +114,8 @@ export interface ChatSessionState {
   runOrder: string[];
   /** The conversation's own model calls (the chat and its compactions). */
   usage: ChatUsage;
+  /** The prompt size (uncached + cached input tokens) the last chat call reported; null after a compaction. */
+  lastPromptTokens: number | null;
 }
 
 export const CHAT_SESSION_ID_PATTERN = /^c_[a-z0-9]{12}$/;
@@ -186,6 +188,7 @@ export function initialChatState(): ChatSessionState {
     runs: {},
     runOrder: [],
     usage: emptyChatUsage(),
+    lastPromptTokens: null,
   };
 }
 
@@ -267,6 +270,10 @@ function evolveChat(state: ChatSessionState, event: ChatEvent): ChatSessionState
         ...s,
         messages: [...s.messages, { role: 'assistant', content: event.data.content, at: event.data.at }],
         usage: addChatUsage(s.usage, event.data.usage),
+        lastPromptTokens:
+          event.data.usage.inputTokens +
+          event.data.usage.cacheReadInputTokens +
+          event.data.usage.cacheCreationInputTokens,
       };
     case 'ToolResultAdded': {
       const block: ChatBlock = {
@@ -322,6 +329,7 @@ function evolveChat(state: ChatSessionState, event: ChatEvent): ChatSessionState
         ...s,
         compaction: { summary: event.data.summary, through: event.data.through, at: event.data.at },
         usage: addChatUsage(s.usage, event.data.usage),
+        lastPromptTokens: null,
       };
   }
 }

@@ -3,6 +3,8 @@ import { HttpException } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import {
   InvalidRepositoryPathError,
+  ChatBusyError,
+  ChatSessionNotFoundError,
   PlanNotFoundError,
   SessionStateError,
   StaleRevisionError,
@@ -82,6 +84,9 @@ export function mapError(error: unknown): MappedError {
       errorBody(409, error.message, { code: 'stale_revision', currentRevision: error.currentRevision }),
     );
   }
+  if (error instanceof ChatSessionNotFoundError)
+    return ok(404, errorBody(404, error.message, { code: 'chat_session_not_found' }));
+  if (error instanceof ChatBusyError) return ok(409, errorBody(409, error.message, { code: 'chat_busy' }));
   if (error instanceof PlanNotFoundError)
     return ok(404, errorBody(404, error.message, { code: 'plan_not_found' }));
   if (error instanceof DomainError) {
