@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
+import { chatCommand } from './commands/chat';
 import { demoCommand } from './commands/demo';
 import { importExportCommands } from './commands/import-export';
 import { mcpCommand } from './commands/mcp';
@@ -45,6 +46,7 @@ Examples:
   chunkwise plans finalize <id>
   chunkwise execute <id> --watch        run it, live; then pause | stop | resume | cancel
   chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
+  chunkwise chat --project ./proj       talk with the orchestrator: it answers or launches runs
   chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
 
@@ -59,6 +61,7 @@ Examples:
     demoCommand(deps),
     replayCommand(deps),
     mcpCommand(deps),
+    chatCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

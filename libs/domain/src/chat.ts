@@ -398,7 +398,8 @@ function decideChat(command: ChatCommand, state: ChatSessionState): ChatEvent[] 
     case 'EndRun': {
       const run = state.runs[command.runId];
       if (!run) refuse(`no run ${command.runId}`);
-      if (run.result) return []; // recorded already (a retried follow)
+      // Recorded already (a retried follow); a paused run recorded again when it ends otherwise.
+      if (run.result?.status === command.result.status) return [];
       return [{ type: 'RunEnded', data: { runId: command.runId, result: command.result, at: command.at } }];
     }
     case 'CompactConversation':

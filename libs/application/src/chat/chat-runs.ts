@@ -120,13 +120,15 @@ export class ChatRuns {
 
   /**
    * Follows the run until its session is no longer running (ended, paused for the user, stopped)
-   * or `timeoutMs` passes; reports progress when it changes. True when the run stopped running.
+   * or `timeoutMs` passes; reports progress when it changes. True when the run stopped running
+   * (`until` says when: by default anything but running).
    */
   async follow(
     planId: string,
     onProgress: (p: RunProgress) => void,
     timeoutMs: number,
     signal?: AbortSignal,
+    until: (status: RunStatus) => boolean = (status) => status !== 'running',
   ): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -138,7 +140,7 @@ export class ChatRuns {
         last = key;
         onProgress(progress);
       }
-      if (progress.status !== 'running') return true;
+      if (until(progress.status)) return true;
       if (Date.now() > deadline || signal?.aborted) return false;
       await new Promise((r) => setTimeout(r, this.pollMs));
     }

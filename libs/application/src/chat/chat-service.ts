@@ -213,7 +213,12 @@ export class ChatService {
   /** A user message, and the model's answer with every tool call it makes, until it ends its turn. */
   async send(id: string, text: string, emit: Emit, signal?: AbortSignal): Promise<ChatSessionState> {
     return this.exclusive(id, async () => {
-      await this.get(id);
+      const state = await this.get(id);
+      if (state.pending)
+        throw new DomainError(
+          'invalid_transition',
+          `run ${state.pending.callId} waits for approval: POST /api/chat/sessions/${id}/approvals/${state.pending.callId} first`,
+        );
       // A session resumed with a launched run still open: follow it to its tool result first.
       if (!(await this.answerOpenCalls(id, emit, signal))) return this.get(id);
       await this.write(id, { type: 'AddUserMessage', text, at: now() });
@@ -369,7 +374,13 @@ export class ChatService {
           const input = cancelRunInputSchema.parse(call.input);
           const run = this.runOf(state, input.run_id);
           await this.o.runs.cancel(run.planId, input.reason);
-          await this.o.runs.follow(run.planId, () => undefined, 30_000, signal);
+          await this.o.runs.follow(
+            run.planId,
+            () => undefined,
+            30_000,
+            signal,
+            (status) => ['completed', 'failed', 'cancelled', 'stopped', 'error', 'planned'].includes(status),
+          );
           const result = await this.settle(state.sessionId, run);
           return { content: JSON.stringify(this.brief(run, result)), isError: false };
         }
