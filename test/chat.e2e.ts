@@ -307,13 +307,13 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
         submit_plan: [planReply([{ id: 'T1', directive: 'write a.txt a' }])],
         submit_revision: [revisionReply('Draft A'), revisionReply('Draft B'), revisionReply('Draft C')],
         submit_judgement: [
-          forced('submit_judgement', { decision: 'pick', pickedDraft: 2, rationale: 'B is best' }),
+          forced('submit_judgement', { decision: 'pick', pickedDraft: 2, rationale: 'B is best', merged: null }),
         ],
       });
       await turn(`/api/chat/sessions/${id}/messages`, { content: 'plan auth' });
       const frames = await turn(`/api/chat/sessions/${id}/approvals/toolu_plan`, { decision: 'approve' });
       const ended = frames.find((f) => f.event === 'run_ended')!.data.result;
-      expect(ended.status).toBe('planned');
+      expect(ended).toMatchObject({ status: 'planned', failures: [] });
       expect(fake.requests.filter((r) => r.body.tool_choice?.name === 'submit_revision')).toHaveLength(3);
       const s = await session(id);
       const plan = (await api().get(`/api/plans/${s.runs[0].planId}`).expect(200)).body;
@@ -479,6 +479,7 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
       const cancelled = JSON.parse(toolResults(chats[3])[0].content);
       expect(cancelled.status).toBe('cancelled');
       const s = await session(id);
+      console.log(JSON.stringify(s.runs, null, 1), JSON.stringify(s.messages.slice(-3)));
       expect(s.runs[0].status).toBe('cancelled');
     });
 

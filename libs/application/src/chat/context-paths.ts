@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DomainError, type LaunchRunParams } from '@chunkwise/domain';
 
@@ -22,7 +23,9 @@ export function resolveContextPaths(
       'context_paths: this chat has no project or repository for paths to be in',
     );
   return paths.map((p, i) => {
-    const absolute = path.resolve(roots[0], p.path);
+    // A relative path is looked up in each root in turn (the project, then the repository).
+    const candidates = roots.map((root) => path.resolve(root, p.path));
+    const absolute = candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
     const inside = roots.some((root) => {
       const rel = path.relative(path.resolve(root), absolute);
       return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
