@@ -7,53 +7,19 @@
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '@chunkwise/config';
-import { createNativeConnection, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
-import { SqliteEventStore } from '@chunkwise/event-store';
 import request from 'supertest';
-import { createApp } from '../apps/api/src/app.factory';
-import { createSessionWorkers } from '../apps/worker/src/session-workers';
-import { FakeAnthropic, type FakeReply, type FakeRequest } from './support/fake-anthropic';
-import { AGENT, git, makeRepo } from './support/session-harness';
+import { call, ChatStack, forced, planReply, say } from './support/chat-stack';
+import type { FakeAnthropic, FakeRequest } from './support/fake-anthropic';
+import { git } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
-import { makeTempDir } from './support/temp-dir';
 
 jest.setTimeout(240_000);
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 type Frame = { event: string; data: any };
 
-const say = (text: string, usage?: FakeReply['usage']): FakeReply => ({
-  content: [{ type: 'text', text }],
-  usage,
-});
-const call = (name: string, input: unknown, id?: string): FakeReply => ({
-  content: [{ type: 'tool_use', name, input, id }],
-});
-const forced = (name: string, input: unknown): FakeReply => ({
-  content: [{ type: 'tool_use', name, input }],
-  usage: { input_tokens: 1000, output_tokens: 200 },
-});
-/** A plan of one chunk whose tasks carry the test agent's directives. */
-const planReply = (tasks: Array<{ id: string; directive: string }>) =>
-  forced('submit_plan', {
-    title: 'Chat run',
-    description: 'made by the chat',
-    chunks: [{ key: 'work', title: 'Work', description: 'the work', executionMode: 'sequential' }],
-    tasks: tasks.map((t, i) => ({
-      id: t.id,
-      chunk: 'work',
-      title: `Task ${t.id}`,
-      description: t.directive,
-      acceptance: ['done'],
-      dependsOn: i ? [tasks[i - 1].id] : [],
-      canRunInParallel: false,
-    })),
-  });
 const revisionReply = (title: string) =>
   forced('submit_revision', {
     summary: 'tightened',
@@ -79,43 +45,15 @@ const toolResults = (r: FakeRequest): Array<{ tool_use_id: string; content: stri
 
 withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
   describe('the chat over the REST API', () => {
-    const tmp = makeTempDir('cw-chat-');
-    const taskQueue = `chunkwise-chat-${Math.random().toString(36).slice(2, 8)}`;
-    const dataDir = join(tmp.path, 'data');
-    const project = join(tmp.path, 'project');
+    const stack = new ChatStack();
+    const { project } = stack;
     let repo = '';
     let fake: FakeAnthropic;
-    let server: TemporalDevServer;
     let app: NestExpressApplication;
     let baseUrl = '';
-    let connection: NativeConnection;
-    let workers: Worker[] = [];
-    let running: Array<Promise<void>> = [];
-    // The workers' own connection to the event store, as in their own process: the API restarts under them.
-    let workerStore: SqliteEventStore;
-
-    const agents = JSON.stringify({
-      test: {
-        type: 'command',
-        argv: [process.execPath, AGENT],
-        timeoutSec: 60,
-        env: { AGENT_LOG_DIR: join(tmp.path, 'agent-log') },
-      },
-    });
     const startApp = async (env: Record<string, string> = {}) => {
-      const config = loadConfig({
-        CHUNKWISE_DATA_DIR: dataDir,
-        TEMPORAL_ADDRESS: server.address,
-        CHUNKWISE_TASK_QUEUE: taskQueue,
-        CHUNKWISE_LOG_LEVEL: 'error',
-        ANTHROPIC_BASE_URL: fake.url,
-        CHUNKWISE_LLM_MAX_RETRIES: '0',
-        CHUNKWISE_CHAT_AGENTS: agents,
-        ...env,
-      });
-      app = await createApp(config, { logger: false, sessionTiming: { heartbeatTimeoutSec: 10 } });
-      await app.listen(0, '127.0.0.1');
-      baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      await stack.startApp(env);
+      ({ app, baseUrl } = stack);
     };
     const api = () => request(app.getHttpServer());
 
@@ -143,37 +81,11 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
     const session = async (id: string) => (await api().get(`/api/chat/sessions/${id}`).expect(200)).body;
 
     beforeAll(async () => {
-      fake = await FakeAnthropic.start();
-      server = await startTemporalDevServer({ dataDir: join(tmp.path, 'temporal'), binary, headless: true });
-      fs.mkdirSync(dataDir, { recursive: true });
-      repo = makeRepo(join(tmp.path, 'target'));
-      fs.writeFileSync(join(repo, 'notes.md'), 'NOTES_MARKER: the login uses argon2\n');
-      git(repo, 'add', '.');
-      git(repo, 'commit', '-q', '-m', 'notes');
-      await startApp();
-      connection = await createNativeConnection({ address: server.address });
-      ({ workers } = await createSessionWorkers({
-        connection,
-        namespace: 'default',
-        taskQueue,
-        eventStore: (workerStore = new SqliteEventStore(join(dataDir, 'events.db'))),
-        dataDir,
-        hostId: 'chat-test-host',
-        heartbeatMs: 500,
-      }));
-      running = workers.map((w) => w.run());
+      await stack.start(binary);
+      ({ app, baseUrl, fake, repo } = stack);
     });
 
-    afterAll(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(running);
-      await connection?.close();
-      await app?.close();
-      await workerStore?.close();
-      await server?.stop();
-      await fake?.close();
-      tmp.remove();
-    });
+    afterAll(() => stack.stop());
 
     beforeEach(() => {
       fake.requests.length = 0;
@@ -307,7 +219,12 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
         submit_plan: [planReply([{ id: 'T1', directive: 'write a.txt a' }])],
         submit_revision: [revisionReply('Draft A'), revisionReply('Draft B'), revisionReply('Draft C')],
         submit_judgement: [
-          forced('submit_judgement', { decision: 'pick', pickedDraft: 2, rationale: 'B is best', merged: null }),
+          forced('submit_judgement', {
+            decision: 'pick',
+            pickedDraft: 2,
+            rationale: 'B is best',
+            merged: null,
+          }),
         ],
       });
       await turn(`/api/chat/sessions/${id}/messages`, { content: 'plan auth' });
@@ -479,7 +396,6 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
       const cancelled = JSON.parse(toolResults(chats[3])[0].content);
       expect(cancelled.status).toBe('cancelled');
       const s = await session(id);
-      console.log(JSON.stringify(s.runs, null, 1), JSON.stringify(s.messages.slice(-3)));
       expect(s.runs[0].status).toBe('cancelled');
     });
 

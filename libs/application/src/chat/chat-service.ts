@@ -420,7 +420,8 @@ export class ChatService {
   private async settle(sessionId: string, run: ChatRun): Promise<RunResult> {
     if (run.result && !['running', 'paused'].includes(run.result.status)) return run.result;
     const result = await this.o.runs.result(run);
-    if (!run.result && !['planning', 'running'].includes(result.status))
+    // A run the chat stopped following, or a paused one that was resumed or cancelled since.
+    if (result.status !== run.result?.status && !['planning', 'running'].includes(result.status))
       await this.endRun(sessionId, run, result);
     return result;
   }
