@@ -5,7 +5,8 @@
  * agent on Temporal, and its result comes back to the model, whose answer is printed.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -111,9 +112,12 @@ withTemporalCli('test/cli-chat.e2e.ts', ({ path: binary }) => {
       const id = /chunkwise chat --session (c_[a-z0-9]{12})/.exec(end)![1];
       const runs = fs.readdirSync(join(stack.project, 'runs'));
       expect(runs).toHaveLength(1);
-      const listed = execFileSync(process.execPath, [MAIN, 'chat', '--list', '--api', stack.baseUrl], {
-        encoding: 'utf8',
-      });
+      // Asynchronously: the API answers from this process.
+      const { stdout: listed } = await promisify(execFile)(
+        process.execPath,
+        [MAIN, 'chat', '--list', '--api', stack.baseUrl],
+        { encoding: 'utf8' },
+      );
       expect(listed).toContain(id);
       expect(listed).toContain('All done: hello.txt is committed.');
     });
