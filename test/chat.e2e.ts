@@ -43,6 +43,14 @@ const lastUser = (r: FakeRequest) => r.body.messages[r.body.messages.length - 1]
 const toolResults = (r: FakeRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> =>
   lastUser(r).content.filter((b: { type: string }) => b.type === 'tool_result');
 
+/** The chat settings of the API after its restart. */
+const AFTER_RESTART = {
+  CHUNKWISE_CHAT_AUTO_APPROVE: 'true',
+  CHUNKWISE_CHAT_BUDGET_USD: '1.2',
+  CHUNKWISE_CHAT_COMPACT_TOKENS: '5000',
+  CHUNKWISE_CHAT_KEEP_MESSAGES: '2',
+};
+
 withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
   describe('the chat over the REST API', () => {
     const stack = new ChatStack();
@@ -233,7 +241,8 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
       expect(ended).toMatchObject({ status: 'planned', failures: [] });
       expect(fake.requests.filter((r) => r.body.tool_choice?.name === 'submit_revision')).toHaveLength(3);
       const s = await session(id);
-      const plan = (await api().get(`/api/plans/${s.runs[0].planId}`).expect(200)).body;
+      const plan = (await api().get(`/api/plans/${s.runs[0].planId}`).query({ revision: 2 }).expect(200))
+        .body;
       expect(plan).toMatchObject({ status: 'draft', lastPlanningMode: 'multi' });
       expect(plan.chunks[0].title).toBe('Draft B');
     });
@@ -298,12 +307,7 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
 
     test('sessions are listed and resumed with their history after the API restarts', async () => {
       await app.close();
-      await startApp({
-        CHUNKWISE_CHAT_AUTO_APPROVE: 'true',
-        CHUNKWISE_CHAT_BUDGET_USD: '1.2',
-        CHUNKWISE_CHAT_COMPACT_TOKENS: '5000',
-        CHUNKWISE_CHAT_KEEP_MESSAGES: '2',
-      });
+      await startApp(AFTER_RESTART);
       const list = (await api().get('/api/chat/sessions').expect(200)).body;
       expect(list.length).toBeGreaterThanOrEqual(3);
       const first = list.find((s: { id: string }) => s.id === firstSession);
@@ -397,6 +401,50 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
       expect(cancelled.status).toBe('cancelled');
       const s = await session(id);
       expect(s.runs[0].status).toBe('cancelled');
+    });
+
+    test('the API restarts while a run executes: resuming the session finds the run from its plan and gives the model its result', async () => {
+      const id = await newSession();
+      fake.scriptByPurpose({
+        chat: [
+          call('launch_run', { task: 'A slow step', agent_mode: 'single' }, 'toolu_slow'),
+          say('The slow run finished while I was away.'),
+        ],
+        submit_plan: [planReply([{ id: 'T1', directive: 'sleep 6000\nwrite slow.txt s' }])],
+      });
+      const following = turn(`/api/chat/sessions/${id}/messages`, { content: 'run the slow step' }).catch(
+        (e: Error) => e,
+      );
+      const deadline = Date.now() + 60_000;
+      while ((await session(id)).runs[0]?.status !== 'running') {
+        if (Date.now() > deadline) throw new Error('the run did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await app.close(); // the chat following the run stops with it; the workers run on
+      const stopped = await following;
+      expect(JSON.stringify(stopped)).toMatch(/shutting down/);
+      await startApp(AFTER_RESTART);
+      expect((await session(id)).messages.at(-1).content[0]).toMatchObject({
+        type: 'tool_use',
+        id: 'toolu_slow',
+      });
+
+      fake.requests.length = 0;
+      const frames = await turn(`/api/chat/sessions/${id}/messages`, { content: 'is it done?' });
+      expect(frames.find((f) => f.event === 'run_ended')!.data.result).toMatchObject({
+        status: 'completed',
+        tasks: [{ id: 'T1', status: 'completed' }],
+      });
+      const [result] = fake.requests[0].body.messages.at(-1).content;
+      expect(result).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_slow' });
+      expect(JSON.parse(result.content).status).toBe('completed');
+      expect(fake.requests[0].body.messages.at(-1).content.at(-1)).toEqual({
+        type: 'text',
+        text: 'is it done?',
+      });
+      const s = await session(id);
+      expect(s.runs[0].status).toBe('completed');
+      expect(s.messages.at(-1).content[0].text).toBe('The slow run finished while I was away.');
     });
 
     test('coordination_overrides refuses context_paths and agent_system_prompts', async () => {

@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, Module } from '@nestjs/common';
 import {
   ChatRuns,
   ChatService,
@@ -13,6 +13,16 @@ import { AnthropicLlm, llmConfigFromEnv } from '@chunkwise/llm';
 import { CHUNKWISE_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { newPlanId } from '../plans/plan-ids';
 import { ChatController } from './chat.controller';
+
+/** On shutdown, turns in progress stop before the stores close; their open tool calls resume later. */
+@Injectable()
+class ChatLifecycle implements BeforeApplicationShutdown {
+  constructor(private readonly chat: ChatService) {}
+
+  beforeApplicationShutdown(): void {
+    this.chat.stop();
+  }
+}
 
 /** The chat (interactive mode): ChatService on the plan, planning and session services. */
 @Module({
@@ -54,6 +64,7 @@ import { ChatController } from './chat.controller';
         });
       },
     },
+    ChatLifecycle,
   ],
 })
 export class ChatModule {}

@@ -112,6 +112,16 @@ export class ChatBusyError extends Error {
   }
 }
 
+/** The API is shutting down: the turn stops without recording anything; the run goes on (503). */
+export class ChatStoppingError extends Error {
+  constructor() {
+    super(
+      'the API is shutting down; a run being followed goes on, and the chat follows it again when the session takes its next message',
+    );
+    this.name = 'ChatStoppingError';
+  }
+}
+
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const randomId = (prefix: string, n: number) => {
   let id = prefix;
@@ -142,6 +152,8 @@ export class ChatService {
     string[]
   >;
   private readonly busy = new Set<string>();
+  /** Aborted when the API shuts down: turns stop where they are, open tool calls stay open. */
+  private readonly stopping = new AbortController();
   private readonly maxRounds: number;
 
   constructor(private readonly o: ChatServiceOptions) {
@@ -149,6 +161,11 @@ export class ChatService {
     this.sessions = new CommandHandler(o.store, chatSessionAggregate, { notFound });
     this.index = new CommandHandler(o.store, chatIndexAggregate, { notFound });
     this.maxRounds = o.maxRounds ?? 20;
+  }
+
+  /** Stops every turn in progress without recording anything (the API is shutting down). */
+  stop(): void {
+    this.stopping.abort();
   }
 
   get settings(): ChatSettings {
@@ -291,6 +308,7 @@ export class ChatService {
         emit({ type: 'done', reason: 'max_rounds' });
         return;
       }
+      if (this.stopping.signal.aborted) throw new ChatStoppingError();
       let state = await this.compactIfLong(await this.get(id), emit);
       const llm = this.o.llm();
       const turn = await llm.converse({
@@ -401,6 +419,7 @@ export class ChatService {
           return error(`there is no tool named ${call.name}`);
       }
     } catch (e) {
+      if (e instanceof ChatStoppingError) throw e; // nothing recorded: the call stays open
       if (e instanceof z.ZodError) return error(`invalid input: ${formatIssues(e.issues).join('; ')}`);
       return error(e instanceof Error ? e.message : String(e));
     }
@@ -543,8 +562,9 @@ export class ChatService {
         run.planId,
         (p) => emit({ type: 'run_progress', runId: run.runId, ...p }),
         this.o.settings.runWaitSec * 1000,
-        signal,
+        signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal,
       );
+      if (this.stopping.signal.aborted) throw new ChatStoppingError();
       if (!ended) {
         const partial = await this.o.runs.result(run);
         return {
