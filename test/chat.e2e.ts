@@ -134,6 +134,10 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
         planning_mode: false,
       });
       expect(asked.at(-2)).toMatchObject({ event: 'done', data: { reason: 'awaiting_approval' } });
+      expect(asked.find((f) => f.event === 'tool_call')!.data).toMatchObject({
+        callId: 'toolu_launch1',
+        name: 'launch_run',
+      });
       expect((await session(id)).pending).toMatchObject({ callId: 'toolu_launch1' });
 
       // The tool schema the model was given carries every seed parameter.
@@ -502,6 +506,19 @@ withTemporalCli('test/chat.e2e.ts', ({ path: binary }) => {
       expect((await api().post(`/api/chat/sessions/${id}/messages`).send({ content: '' })).status).toBe(400);
       expect((await api().post('/api/chat/sessions').send({ project: 'relative/dir' })).status).toBe(400);
       expect((await api().post('/api/chat/sessions').send({ project: '/tmp/../etc' })).status).toBe(400);
+      const missing = await api().post('/api/chat/sessions').send({ repository: '/no/such/repository' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.message).toMatch(/not a directory/);
+      expect(
+        (await api().post('/api/chat/sessions').send({ repository: 'repo:r_000000000000' })).status,
+      ).toBe(404);
+      expect(
+        (await api().post('/api/chat/sessions').send({ project: '/proc/no-workspace-here' })).status,
+      ).toBe(400);
+      expect(
+        (await api().post(`/api/chat/sessions/${id}/approvals/toolu_none`).send({ decision: 'approve' }))
+          .status,
+      ).toBe(409);
     });
   });
 });

@@ -177,11 +177,23 @@ export class ChatService {
     if (project !== null) {
       if (!project.startsWith('/'))
         throw new DomainError('invalid_command', 'project must be an absolute path');
-      await new ProjectWorkspace(project).ensure();
+      await new ProjectWorkspace(project).ensure().catch((e: Error) => {
+        throw new DomainError(
+          'invalid_command',
+          `project ${project}: cannot create the workspace (${e.message})`,
+        );
+      });
     }
     let repository = request.repository ?? null;
     if (repository === null && project !== null && (await isGitWorkTree(project))) repository = project;
-    if (repository !== null) await this.o.resolveRepository(repository);
+    if (repository !== null) {
+      const root = await this.o.resolveRepository(repository);
+      if (!(await fs.stat(root).catch(() => null))?.isDirectory())
+        throw new DomainError(
+          'invalid_command',
+          `repository ${repository} is not a directory on this machine`,
+        );
+    }
     const id = randomId('c_', 12);
     const result = await this.sessions.execute(id, {
       type: 'StartChatSession',
@@ -330,6 +342,8 @@ export class ChatService {
         at: now(),
       });
       emit({ type: 'usage', conversation: state.usage, runs: runsUsage(state) });
+      for (const b of content)
+        if (b.type === 'tool_use') emit({ type: 'tool_call', callId: b.id, name: b.name, input: b.input });
       if (!content.some((b) => b.type === 'tool_use')) {
         emit({ type: 'done', reason: 'end_turn' });
         return;

@@ -26,8 +26,8 @@ export class ProjectWorkspace {
 
   /** Creates what is missing; never overwrites. */
   async ensure(): Promise<void> {
-    await fs.mkdir(path.join(this.root, 'runs'), { recursive: true });
-    await fs.mkdir(path.join(this.root, 'deliverables'), { recursive: true });
+    await mkdirs(path.join(this.root, 'runs'));
+    await mkdirs(path.join(this.root, 'deliverables'));
     await writeIfMissing(path.join(this.root, 'CONTEXT.md'), CONTEXT_TEMPLATE);
     await writeIfMissing(path.join(this.root, 'filepaths.json'), '{\n  "entries": []\n}\n');
   }
@@ -108,6 +108,22 @@ export class ProjectWorkspace {
       deliverables.length ? deliverables.map((d) => `- deliverables/${d}`).join('\n') : '(empty)',
     ].join('\n');
   }
+}
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdir never settles under some file systems
+ * (it loops on /proc), and a path given by a client must fail cleanly instead.
+ */
+async function mkdirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !(await fs.stat(d).catch(() => null)); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing)
+    await fs.mkdir(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
 }
 
 async function writeIfMissing(file: string, text: string): Promise<void> {
