@@ -108,6 +108,28 @@ export class FakeAnthropic {
     return this;
   }
 
+  /**
+   * Scripts replies per purpose: a request is routed by the tool it forces (`submit_plan`,
+   * `submit_revision`, `submit_summary`, …) or, for a conversation that offers tools without
+   * forcing one (the chat), by `chat`. Each purpose has its own queue, served in order; a reply
+   * may be a function of the request. A purpose with nothing left answers a non-retryable 500
+   * naming it. Replaces the handler (the shared queue of `enqueue` still goes first).
+   */
+  scriptByPurpose(script: Record<string, Array<FakeReply | Handler>>): this {
+    const queues = new Map(Object.entries(script).map(([k, v]) => [k, [...v]]));
+    return this.respondWith((req) => {
+      const purpose = purposeOf(req);
+      const next = queues.get(purpose)?.shift();
+      if (!next)
+        return {
+          status: 500,
+          headers: { 'x-should-retry': 'false' },
+          error: { message: `fake-anthropic: no scripted reply left for ${purpose}` },
+        };
+      return typeof next === 'function' ? next(req) : next;
+    });
+  }
+
   /** Replies not yet served. */
   get pending(): number {
     return this.queue.length;
@@ -305,6 +327,15 @@ export class FakeAnthropic {
     this.sequence += 1;
     return `${prefix}_fake${String(this.sequence).padStart(6, '0')}`;
   }
+}
+
+/** What a request is for: the tool it forces, or `chat` for a conversation with tools to choose from. */
+export function purposeOf(req: FakeRequest): string {
+  const forced = req.body?.tool_choice?.type === 'tool' ? req.body.tool_choice.name : null;
+  if (forced) return forced;
+  const tools: Array<{ name: string }> = req.body?.tools ?? [];
+  if (tools.some((t) => t.name === 'launch_run')) return 'chat';
+  return tools[0]?.name ?? 'text';
 }
 
 interface Message {

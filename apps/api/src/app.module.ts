@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ChatModule } from './chat/chat.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         ImportsModule,
         GrpcModule,
+        ChatModule,
       ],
     };
   }

@@ -48,6 +48,7 @@ import {
   streamEventTypeSchema,
   updateAnswerSchema,
 } from './sessions/session-schemas';
+import { CHAT_OPENAPI_SCHEMAS } from './chat/chat-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import { USAGE_OPENAPI_SCHEMAS } from './usage/usage-schemas';
@@ -128,6 +129,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...OPENAPI_SCHEMAS,
     ...PLANNING_OPENAPI_SCHEMAS,
     ...USAGE_OPENAPI_SCHEMAS,
+    ...CHAT_OPENAPI_SCHEMAS,
   })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }

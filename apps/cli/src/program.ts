@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_API_URL } from './api-client';
+import { chatCommand } from './commands/chat';
 import { demoCommand } from './commands/demo';
 import { importExportCommands } from './commands/import-export';
 import { mcpCommand } from './commands/mcp';
@@ -50,6 +51,7 @@ Examples:
   chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
   chunkwise usage --plan <id>           tokens and cost per task (or --by chunk|session|day, --repository)
   chunkwise budget <id> --usd 5         cap a plan's spend; a session that would cross it pauses
+  chunkwise chat --project ./proj       talk with the orchestrator: it answers or launches runs
   chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
 
@@ -66,6 +68,7 @@ Examples:
     replayCommand(deps),
     mcpCommand(deps),
     tuiCommand(deps),
+    chatCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

@@ -7,3 +7,4 @@ export * from './session-workflows';
 export * from './planning/planning-service';
 export * from './planning/planning-output';
 export { repositoryContext } from './planning/repository-context';
+export * from './chat';

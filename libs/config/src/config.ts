@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { BudgetLimit } from '@chunkwise/domain';
+import { ChatConfigError, chatConfigFromEnv, type ChatConfig } from './chat-config';
 import { LlmConfigError, llmConfigFromEnv, type LlmConfig, type ModelPrice } from '@chunkwise/llm';
 import { z } from 'zod';
 
@@ -104,6 +105,8 @@ export interface ChunkwiseConfig {
   budgets?: { plan: BudgetLimit; session: BudgetLimit };
   /** Price overrides (CHUNKWISE_PRICES) applied with `configurePrices` at start-up. */
   prices?: Record<string, ModelPrice>;
+  /** The chat (CHUNKWISE_CHAT_*); defaults when absent. */
+  chat?: ChatConfig;
 }
 
 export const noBudgets = (): NonNullable<ChunkwiseConfig['budgets']> => ({
@@ -170,6 +173,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (err instanceof LlmConfigError) problems.push(...err.problems);
     else throw err;
   }
+  let chat: ChatConfig | undefined;
+  try {
+    chat = chatConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof ChatConfigError) problems.push(...err.problems);
+    else throw err;
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -200,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     prices: e.CHUNKWISE_PRICES ?? {},
+    chat,
   };
 }
 

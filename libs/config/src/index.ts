@@ -1,2 +1,3 @@
 export * from './config';
 export * from './stores';
+export * from './chat-config';

@@ -23,3 +23,5 @@ export * from './budget';
 export * from './usage-ledger';
 export * from './plan-budget';
 export * from './execution-stats';
+export * from './chat';
+export * from './chat-run';

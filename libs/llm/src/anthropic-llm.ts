@@ -10,6 +10,12 @@ import {
   type StructuredRequest,
   type StructuredResult,
 } from './port';
+import type {
+  ConversationBlock,
+  ConversationLlm,
+  ConversationRequest,
+  ConversationTurn,
+} from './conversation';
 import { StreamObserver } from './stream-observer';
 import { toolInputSchema } from './tool-schema';
 import { checkOutcome, outcomeFromMessage, outcomeFromObserved, repairTurn, type Outcome } from './turns';
@@ -34,7 +40,7 @@ const PLACEHOLDER_KEY = 'placeholder-key-for-custom-base-url';
  * exponential backoff that honours retry-after (`maxRetries`); errors that arrive inside an
  * already-started stream are retried here.
  */
-export class AnthropicLlm implements LlmPort {
+export class AnthropicLlm implements LlmPort, ConversationLlm {
   readonly model: string;
   private readonly client: Anthropic | null;
   private readonly logger: { warn(message: string): void };
@@ -101,6 +107,67 @@ export class AnthropicLlm implements LlmPort {
       rechecked.issues,
       calls,
     );
+  }
+
+  /**
+   * One turn of a conversation with tools (the chat): streamed, text pieces reported as they come,
+   * the answer's text and tool calls returned with the call's usage. Retries like `structured`.
+   */
+  async converse(request: ConversationRequest): Promise<ConversationTurn> {
+    if (!this.client) {
+      throw new LlmUnavailableError(
+        'ANTHROPIC_API_KEY is not set: set it to chat with Claude (or set ANTHROPIC_BASE_URL for a local server)',
+        null,
+      );
+    }
+    let streamRetries = 0;
+    for (;;) {
+      const started = this.now();
+      try {
+        const stream = this.client.messages.stream(
+          {
+            model: this.model,
+            max_tokens: request.maxTokens ?? this.config.maxTokens,
+            system: [{ type: 'text', text: request.system, cache_control: { type: 'ephemeral' } }],
+            messages: request.messages as Anthropic.MessageParam[],
+            tools: request.tools,
+          },
+          { signal: request.signal },
+        );
+        if (request.onText) stream.on('text', (delta) => request.onText!(delta));
+        const message = await stream.finalMessage();
+        const content: ConversationBlock[] = [];
+        for (const block of message.content) {
+          if (block.type === 'text' && block.text) content.push({ type: 'text', text: block.text });
+          if (block.type === 'tool_use') {
+            const input =
+              block.input && typeof block.input === 'object' && !Array.isArray(block.input)
+                ? (block.input as Record<string, unknown>)
+                : {};
+            content.push({ type: 'tool_use', id: block.id, name: block.name, input });
+          }
+        }
+        return {
+          content,
+          stopReason: message.stop_reason,
+          call: this.record(request, message.model || this.model, message.usage, started, false),
+        };
+      } catch (err) {
+        if (
+          isRetryableStreamError(err) &&
+          streamRetries < this.config.maxRetries &&
+          !request.signal?.aborted
+        ) {
+          const delay = this.streamRetryDelayMs(streamRetries++);
+          this.logger.warn(
+            this.redact(`${request.purpose}: the stream failed (${describe(err)}); retrying in ${delay} ms`),
+          );
+          await sleep(delay, request.signal);
+          continue;
+        }
+        throw this.unavailable(err);
+      }
+    }
   }
 
   /** One streamed request (plus its retries), returning what came back and what it cost. */
@@ -186,8 +253,8 @@ export class AnthropicLlm implements LlmPort {
     };
   }
 
-  private record<T>(
-    request: StructuredRequest<T>,
+  private record(
+    request: { purpose: string },
     model: string,
     apiUsage: Parameters<typeof usageFromApi>[0],
     started: number,

@@ -3,6 +3,9 @@ import { HttpException } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import {
   InvalidRepositoryPathError,
+  ChatBusyError,
+  ChatSessionNotFoundError,
+  ChatStoppingError,
   PlanNotFoundError,
   SessionStateError,
   StaleRevisionError,
@@ -85,6 +88,11 @@ export function mapError(error: unknown): MappedError {
       errorBody(409, error.message, { code: 'stale_revision', currentRevision: error.currentRevision }),
     );
   }
+  if (error instanceof ChatSessionNotFoundError)
+    return ok(404, errorBody(404, error.message, { code: 'chat_session_not_found' }));
+  if (error instanceof ChatStoppingError)
+    return ok(503, errorBody(503, error.message, { code: 'shutting_down' }));
+  if (error instanceof ChatBusyError) return ok(409, errorBody(409, error.message, { code: 'chat_busy' }));
   if (error instanceof PlanNotFoundError)
     return ok(404, errorBody(404, error.message, { code: 'plan_not_found' }));
   if (error instanceof DomainError) {
