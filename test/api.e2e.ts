@@ -204,6 +204,13 @@ describe.each(backends)('API on $name', (backend) => {
           'POST /api/repositories',
           'GET /api/repositories',
           'GET /api/repositories/{id}',
+          // The chat that launches runs
+          'POST /api/chat/sessions',
+          'GET /api/chat/sessions',
+          'GET /api/chat/sessions/{id}',
+          'POST /api/chat/sessions/{id}/messages',
+          'POST /api/chat/sessions/{id}/approvals/{callId}',
+          'POST /api/chat/sessions/{id}/runs/{runId}/cancel',
           // Planning with Claude
           'POST /api/plans/generate',
           'POST /api/plans/{id}/review',
