@@ -203,6 +203,8 @@ describe('anthropic agent runner against a local Messages API', () => {
       cacheReadTokens: 250,
       cacheCreationTokens: 50,
       costUsd: expect.any(Number),
+      // The ledger prices each turn by its model (docs/cost.md).
+      model: MODEL,
     });
     expect(r.usage!.costUsd).toBeCloseTo(estimateCostUsd(MODEL, total), 10);
     expect(r.usage!.costUsd).toBeGreaterThan(0);
