@@ -11,7 +11,7 @@
  * failed under CI=true) and the build (built here first when stale, as the other CLI suites do).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -139,28 +139,67 @@ class Terminal {
   }
 
   private argv: string[] = [];
+  private readonly exitFile = join(tmpdir(), `${this.socket}.exit`);
+
+  /**
+   * The program runs under a small Node parent that records its exit (`status=<code> signal=<sig>`)
+   * in a file: tmux 3.3 leaves a program that switched the terminal to raw mode unreaped (a zombie
+   * whose status it never reports), so the pane's own exit status cannot be relied on.
+   */
+  private wrapped(argv: string[]): string[] {
+    const recorder =
+      "const { spawnSync } = require('node:child_process');" +
+      'const [file, ...args] = process.argv.slice(1);' +
+      "const r = spawnSync(file, args, { stdio: 'inherit' });" +
+      "require('node:fs').writeFileSync(process.env.CW_TUI_EXIT_FILE, `status=${r.status ?? ''} signal=${r.signal ?? ''}`);" +
+      // No ';' at the end: tmux reads an argument ending in ';' as its own command separator.
+      'process.exit(0)';
+    return [process.execPath, '-e', recorder, '--', ...argv];
+  }
 
   async start(argv: string[]): Promise<void> {
     this.argv = argv;
-    await this.tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', ...argv);
+    rmSync(this.exitFile, { force: true });
+    await this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'tui',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-e',
+      `CW_TUI_EXIT_FILE=${this.exitFile}`,
+      ...this.wrapped(argv),
+    );
     await this.tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
   }
 
   /** Runs the command again in the (dead) pane. */
   async restart(): Promise<void> {
-    await this.tmux('respawn-pane', '-k', '-t', 'tui', ...this.argv);
+    rmSync(this.exitFile, { force: true });
+    await this.tmux(
+      'respawn-pane',
+      '-k',
+      '-t',
+      'tui',
+      '-e',
+      `CW_TUI_EXIT_FILE=${this.exitFile}`,
+      ...this.wrapped(this.argv),
+    );
   }
 
   /** Waits for the program to end: `1 status=<code> signal=<signal>` (printed with the screen). */
   async exited(step: string, timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    const format = '#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}';
-    let pane = '';
+    let result = '';
     while (Date.now() < deadline) {
-      pane = (await this.tmux('list-panes', '-t', 'tui', '-F', format)).trim();
-      if (pane.startsWith('1')) break;
+      result = existsSync(this.exitFile) ? readFileSync(this.exitFile, 'utf8') : '';
+      if (result) break;
       await new Promise((r) => setTimeout(r, 150));
     }
+    const pane = `${result ? 1 : 0} ${result || 'still running'}`;
     console.log(`── ${step} ──\n${pane}\n${await this.screen()}`);
     return pane;
   }
