@@ -85,6 +85,8 @@ withTemporalCli('test/cli-chat.e2e.ts', ({ path: binary }) => {
         '--repo',
         stack.repo,
       );
+      // The screen stays after an early exit, so a failure shows what the chat printed.
+      tmux('set-option', '-t', 'chat', 'remain-on-exit', 'on');
       await waitFor('you> ');
       type('Please write the greeting');
       await waitFor('approve, edit or cancel? [a/e/c]');
