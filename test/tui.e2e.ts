@@ -315,7 +315,10 @@ if (missingTmux) {
         repoId = ((await res.json()) as { id: string }).id;
 
         // NO_COLOR (cleanEnv sets it) and 80×24: the smallest terminal the UI is made for.
-        term = new Terminal({ ...env, TERM: 'xterm-256color' });
+        // Without CI: Ink draws only the last frame when CI is set (is-in-ci), and the terminal's
+        // styles follow it too; this terminal is an interactive one whatever the runner's setting.
+        const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...interactive } = env;
+        term = new Terminal({ ...interactive, TERM: 'xterm-256color' });
         await term.start([process.execPath, BIN, 'tui', '--repo', `repo:${repoId}`, '--drafts', '2']);
       });
 
