@@ -24,7 +24,14 @@ import {
 import { worktreePathFor } from '@chunkwise/contracts';
 import { inCi } from './support/ci';
 import { makeTempRepo } from './support/git-temp-repo';
-import { dropSchemas, probePostgresSync, redactUrl, TEST_PG_URL, uniqueSchemaName } from './support/postgres';
+import {
+  dropDatabases,
+  dropSchemas,
+  probePostgresSync,
+  redactUrl,
+  TEST_PG_URL,
+  uniqueSchemaName,
+} from './support/postgres';
 import { snapshotOf } from './support/read-models/snapshot';
 import { ROOT, WorkerProcess } from './support/worker-process';
 
@@ -500,18 +507,5 @@ class ApiProcess {
     const timer = new Promise((r) => setTimeout(r, 10_000).unref());
     await Promise.race([gone, timer]);
     await this.kill();
-  }
-}
-
-async function dropDatabases(names: string[]): Promise<void> {
-  const { Client } = await import('pg');
-  const admin = new URL(TEST_PG_URL);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    for (const n of names) await client.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
-  } finally {
-    await client.end();
   }
 }

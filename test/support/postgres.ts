@@ -46,3 +46,19 @@ export async function dropSchemas(schemas: string[], url = TEST_PG_URL): Promise
     await client.end();
   }
 }
+
+/** Drops databases (the Temporal server's, made fresh by a test or a bench), their connections first. */
+export async function dropDatabases(names: string[], url = TEST_PG_URL): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (const n of names) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`refusing to drop odd database name ${n}`);
+      await client.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}

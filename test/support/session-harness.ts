@@ -27,6 +27,7 @@ import {
   TemporalSessionWorkflows,
 } from '@chunkwise/temporal';
 import { createSessionWorkers } from '../../apps/worker/src/session-workers';
+import { dropDatabases, dropSchemas, TEST_PG_URL as PG_URL } from './postgres';
 
 export const AGENT = resolve(__dirname, '..', 'fixtures', 'agent.js');
 export const QA_GATE = resolve(__dirname, '..', 'fixtures', 'qa-gate.js');
@@ -70,8 +71,6 @@ export interface SessionHarnessOptions {
    */
   profile?: 'embedded' | 'production';
 }
-
-const PG_URL = process.env.CHUNKWISE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Also used by the benchmarks in bench/, so it must not depend on jest. */
 export class SessionHarness {
@@ -155,7 +154,10 @@ export class SessionHarness {
     await this.client?.connection.close();
     await this.server?.stop();
     await this.store?.close();
-    if (this.profile === 'production') await dropPostgres(this.pgName);
+    if (this.profile === 'production') {
+      await dropSchemas([this.pgName], PG_URL);
+      await dropDatabases([`${this.pgName}_t`, `${this.pgName}_tv`], PG_URL);
+    }
     rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -201,19 +203,5 @@ export class SessionHarness {
     throw new Error(
       `timed out waiting on session progress; last: ${JSON.stringify(last && { status: last.status, pauseReason: last.pauseReason, totals: last.totals })}`,
     );
-  }
-}
-
-/** Drops the production profile's fresh databases and schema. */
-async function dropPostgres(name: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-    for (const db of [`${name}_t`, `${name}_tv`])
-      await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-  } finally {
-    await client.end();
   }
 }
