@@ -62,7 +62,7 @@ export function createGitActivities(deps: SessionActivityDeps) {
         }
         const wt = await ensureWorktree({
           repository: input.repository,
-          path: worktreePathFor(deps.dataDir, input.branch),
+          path: worktreePathFor(deps.dataDir, input.branch, input.repositoryKey),
           branch: input.branch,
           force: recover,
         });

@@ -3,7 +3,7 @@
  * it finished in the chunk's plan file; those are committed together. Turns that make no progress
  * are retried within the no-progress budget, then the chunk fails and the session pauses.
  */
-import { chunkTasks, type SessionChunk } from '@chunkwise/domain';
+import { chunkTasks, taskRepository, type SessionChunk } from '@chunkwise/domain';
 import { completeTask } from './commit-and-complete';
 import { pauseHere, truncate } from './pausing';
 import type { SessionRunner } from './session-runner';
@@ -17,11 +17,14 @@ export async function runChunkAsOneTurn(r: SessionRunner, chunk: SessionChunk): 
       (t) => t.status === 'pending' || t.status === 'failed',
     );
     if (open.length === 0) return;
+    // A chunk's tasks share one repository in this scope (checked when the session starts).
+    const repository = taskRepository(open[0]);
+    const home = r.worktreeOf(repository);
     const { turnId, turn } = await runRecordedTurn(r, {
       chunk,
       task: null,
       attempt: noProgress + 1,
-      worktree: r.worktree.path,
+      worktree: home.path,
       previousError: noProgress > 0 ? (open[0].lastError ?? null) : null,
     });
     // A timed-out or failed turn never counts as progress, whatever it marked.
@@ -32,13 +35,14 @@ export async function runChunkAsOneTurn(r: SessionRunner, chunk: SessionChunk): 
         tasks: marked,
         turnId,
         gatesFor: null,
-        worktree: { path: r.worktree.path, branch: r.state.branch },
+        worktree: home,
         commit: {
           taskId: marked.map((t) => t.id).join('+'),
           title: `${chunk.title}: ${marked.map((t) => t.title).join('; ')}`,
         },
         merge: false,
         manual: false,
+        repository,
       });
       if (done.ok) {
         noProgress = 0;

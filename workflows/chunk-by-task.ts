@@ -8,6 +8,7 @@ import {
   chunkTasks,
   dependenciesDone,
   runnableTasks,
+  taskRepository,
   type SessionChunk,
   type SessionTask,
 } from '@chunkwise/domain';
@@ -84,13 +85,15 @@ export async function runChunkByTask(r: SessionRunner, chunk: SessionChunk): Pro
 /** Runs a task's turns until it passes its QA gates (then commits) or runs out of attempts. */
 async function executeTask(r: SessionRunner, task: SessionTask, chunk: SessionChunk): Promise<void> {
   const parallel = chunk.executionMode === 'parallel';
+  const repository = taskRepository(task);
+  const home = r.worktreeOf(repository);
   const where = parallel
     ? await r.acts.git.prepareTaskWorktree({
-        sessionWorktree: r.worktree.path,
-        branch: r.state.branch,
+        sessionWorktree: home.path,
+        branch: home.branch,
         taskId: task.id,
       })
-    : { path: r.worktree.path, branch: r.state.branch };
+    : home;
   const { maxAttempts } = r.state.settings;
   let t = task;
   while (t.attempts < maxAttempts) {
@@ -112,6 +115,7 @@ async function executeTask(r: SessionRunner, task: SessionTask, chunk: SessionCh
         commit: { taskId: t.id, title: r.findTask(t.id)!.title },
         merge: parallel,
         manual: false,
+        repository,
       });
       if (done.ok) return;
       // A merge conflict fails the task outright: retrying the same change would conflict again.

@@ -18,6 +18,8 @@ export interface Completion {
   commit: { taskId: string; title: string };
   /** The work tree is the task's own (parallel chunk): merge its branch into the session's. */
   merge: boolean;
+  /** The repository the tasks work in (null: the plan's): its gates run, its session branch takes the merge. */
+  repository: string | null;
   /** Completed by the user rather than by a turn. */
   manual: boolean;
 }
@@ -25,7 +27,7 @@ export interface Completion {
 export type Completed = { ok: true } | { ok: false; error: string; conflict: boolean };
 
 export async function completeTask(r: SessionRunner, c: Completion): Promise<Completed> {
-  const qa = await runGates(r, c.gatesFor, c.turnId, c.worktree.path);
+  const qa = await runGates(r, c.gatesFor, c.turnId, c.worktree.path, r.gatesOf(c.repository));
   if (!qa.passed) return { ok: false, error: qa.summary, conflict: false };
   const commit = await r.acts.git.commitTask({
     worktree: c.worktree.path,
@@ -36,7 +38,7 @@ export async function completeTask(r: SessionRunner, c: Completion): Promise<Com
   });
   let { sha, files }: { sha: string | null; files: string[] } = commit;
   if (c.merge) {
-    const merged = await mergeInTurn(r, c.worktree.path, c.commit.taskId);
+    const merged = await mergeInTurn(r, r.worktreeOf(c.repository).path, c.worktree.path, c.commit.taskId);
     if (!merged.ok) {
       // The task's branch stays for inspection while the session pauses on it; it goes when the session ends.
       const kept = `the task's branch ${c.worktree.branch} (work tree ${c.worktree.path}) is kept until the session ends`;
@@ -55,10 +57,10 @@ export async function completeTask(r: SessionRunner, c: Completion): Promise<Com
 }
 
 /** Merged in the order tasks finish; dependents start only after their dependencies merged. */
-async function mergeInTurn(r: SessionRunner, taskWorktree: string, taskId: string) {
+async function mergeInTurn(r: SessionRunner, sessionWorktree: string, taskWorktree: string, taskId: string) {
   const merging = r.integration.then(() =>
     r.acts.git.integrateTask({
-      sessionWorktree: r.worktree.path,
+      sessionWorktree,
       taskWorktree,
       sessionId: r.state.sessionId,
       taskId,
@@ -75,8 +77,8 @@ export async function runGates(
   taskId: string | null,
   turnId: string,
   worktree: string,
+  gates = r.state.settings.qaGates,
 ): Promise<{ passed: boolean; summary: string }> {
-  const gates = r.state.settings.qaGates;
   if (gates.length === 0) return { passed: true, summary: '' };
   const qa = await r.acts.qa.runQaGates({ worktree, gates, turnId });
   await r.record(

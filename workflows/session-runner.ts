@@ -5,6 +5,7 @@
  * plan's read model, folding the same events with the same function, sees the same session.
  */
 import {
+  ApplicationFailure,
   CancellationScope,
   continueAsNew,
   ContinueAsNew,
@@ -19,6 +20,9 @@ import {
   currentChunk,
   evolveSession,
   nextChunkAfter,
+  repositoryWorktreeKey,
+  sessionRepositories,
+  taskRepository,
   type ExecutionEvent,
   type SessionState,
   type SessionTask,
@@ -55,8 +59,12 @@ export class SessionRunner {
   eventsThisRun = 0;
   /** Task turns in flight (parallel chunks run several). */
   runningTasks = 0;
-  /** The session's work tree, and the activities routed to its host. */
+  /** The session's work tree (the plan's repository), and the activities routed to its host. */
   worktree!: { path: string; taskQueue: string };
+  /** Work trees of the tasks' other repositories (multi-repository plans), on the same host, by reference. */
+  repositoryWorktrees: Record<string, string> = {};
+  /** Set when this run rebuilt the work tree after a lost host: the other repositories are rebuilt too. */
+  private recoveredFrom: string | undefined;
   acts!: WorktreeActivities;
   /** Parallel tasks merge back one at a time, in the order they finish. */
   integration: Promise<unknown> = Promise.resolve();
@@ -80,6 +88,20 @@ export class SessionRunner {
 
   findTask(id: string): SessionTask | undefined {
     return this.#state.tasks.find((t) => t.id === id && !t.outOfScope);
+  }
+
+  /** The session's work tree and branch in a repository (null: the plan's). */
+  worktreeOf(repository: string | null): { path: string; branch: string } {
+    const path = repository === null ? this.worktree.path : this.repositoryWorktrees[repository];
+    if (path === undefined)
+      throw ApplicationFailure.nonRetryable(`no work tree for repository ${repository}`);
+    return { path, branch: this.#state.branch };
+  }
+
+  /** The QA gates of tasks in a repository: its own (registered defaults), else the session's. */
+  gatesOf(repository: string | null) {
+    const target = repository === null ? undefined : this.input.repositories?.[repository];
+    return target ? target.qaGates : this.#state.settings.qaGates;
   }
 
   /**
@@ -111,6 +133,7 @@ export class SessionRunner {
     const s = this.#state;
     try {
       this.worktree = await this.prepareWorktree();
+      await this.prepareRepositoryWorktrees();
     } catch (err) {
       return this.ended(err);
     }
@@ -183,6 +206,7 @@ export class SessionRunner {
           recoverFromRemote: true,
           lostTaskQueue: from,
         });
+        this.recoveredFrom = from;
         await this.record({
           type: 'SessionMoved',
           data: { ...this.base(), from, to: wt.taskQueue, head: wt.head },
@@ -199,6 +223,33 @@ export class SessionRunner {
       );
       if (await hostAnswers(from, grace))
         return hostSetupActivities(from, this.timeouts).prepareWorktree(request);
+    }
+  }
+
+  /**
+   * The work trees of the tasks' other repositories, on the host of the primary one (one host holds
+   * a session's work trees, so they fail over together). Only sessions of multi-repository plans
+   * make these calls, so the histories of other sessions are unchanged.
+   */
+  private async prepareRepositoryWorktrees(): Promise<void> {
+    const targets = this.input.repositories ?? {};
+    const s = this.#state;
+    const setup = hostSetupActivities(this.worktree.taskQueue, this.timeouts);
+    for (const reference of sessionRepositories(s)) {
+      const target = targets[reference];
+      if (!target)
+        throw ApplicationFailure.nonRetryable(
+          `tasks work in ${reference}, which the session was not given (execute the plan again)`,
+        );
+      const wt = await setup.prepareWorktree({
+        planId: s.planId,
+        sessionId: s.sessionId,
+        branch: s.branch,
+        repository: target.path,
+        repositoryKey: repositoryWorktreeKey(reference),
+        ...(this.recoveredFrom ? { recoverFromRemote: true, lostTaskQueue: this.recoveredFrom } : {}),
+      });
+      this.repositoryWorktrees[reference] = wt.path;
     }
   }
 
@@ -264,9 +315,7 @@ export class SessionRunner {
       // From the tasks' shas, not from this run's count: the chunk may span several runs.
       const chunkShas = new Set(ts.map((t) => t.commitSha).filter((x): x is string => !!x));
       const commits = this.#state.commits.filter((sha) => chunkShas.has(sha));
-      const files = commits.length
-        ? await this.acts.git.filesChanged({ worktree: this.worktree.path, shas: commits })
-        : [];
+      const files = await this.filesChanged(ts, commits);
       const ids = (status: SessionTask['status']) => ts.filter((t) => t.status === status).map((t) => t.id);
       await this.record({
         type: 'ChunkCompleted',
@@ -291,6 +340,20 @@ export class SessionRunner {
     }
   }
 
+  /** The files the commits changed, asked in each repository's work tree (the plan's alone: one call). */
+  private async filesChanged(tasks: SessionTask[], commits: string[]): Promise<string[]> {
+    const files: string[] = [];
+    for (const repository of [null, ...sessionRepositories({ tasks })]) {
+      const own = new Set(
+        tasks.filter((t) => taskRepository(t) === repository && t.commitSha).map((t) => t.commitSha),
+      );
+      const shas = commits.filter((c) => own.has(c));
+      if (shas.length === 0) continue;
+      files.push(...(await this.acts.git.filesChanged({ worktree: this.worktreeOf(repository).path, shas })));
+    }
+    return files;
+  }
+
   /**
    * Nothing left behind: when the session ends (completed, stopped, cancelled or failed), the task
    * work trees and task branches of its parallel chunks go, a failed or conflicting task's too
@@ -301,12 +364,11 @@ export class SessionRunner {
   private async removeTaskWorktrees(): Promise<void> {
     if (!this.acts || !patched(REMOVE_TASK_WORKTREES_PATCH)) return;
     try {
-      await CancellationScope.nonCancellable(() =>
-        this.acts.cleanup.removeTaskWorktrees({
-          sessionWorktree: this.worktree.path,
-          branch: this.#state.branch,
-        }),
-      );
+      const worktrees = [this.worktree.path, ...Object.values(this.repositoryWorktrees)];
+      for (const sessionWorktree of worktrees)
+        await CancellationScope.nonCancellable(() =>
+          this.acts.cleanup.removeTaskWorktrees({ sessionWorktree, branch: this.#state.branch }),
+        );
     } catch (err) {
       log.warn('could not remove the task work trees of the ended session', {
         error: err instanceof Error ? err.message : String(err),

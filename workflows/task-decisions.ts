@@ -3,6 +3,7 @@
  * safe point: each is answered accepted, or rejected with the reason, and every change it makes is an
  * event.
  */
+import { taskRepository } from '@chunkwise/domain';
 import { completeTask } from './commit-and-complete';
 import type { TaskEdit, UpdateAnswer } from '@chunkwise/contracts';
 import { accept, reject, type Decision } from './session-control';
@@ -37,10 +38,11 @@ export async function applyDecision(r: SessionRunner, d: Decision): Promise<Upda
         tasks: [t],
         turnId: `${r.state.sessionId}-manual-${t.id}`,
         gatesFor: t.id,
-        worktree: { path: r.worktree.path, branch: r.state.branch },
+        worktree: r.worktreeOf(taskRepository(t)),
         commit: { taskId: t.id, title: t.title },
         merge: false,
         manual: true,
+        repository: taskRepository(t),
       });
       return done.ok ? accept() : reject(`QA gates failed: ${done.error}`);
     }

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { PlanCommandService, SessionService, type SessionServiceOptions } from '@chunkwise/application';
+import {
+  PlanCommandService,
+  RepositoryService,
+  SessionService,
+  type SessionServiceOptions,
+} from '@chunkwise/application';
 import { planStreamId, type SessionProgress } from '@chunkwise/domain';
 import {
   PostgresEventStore,
@@ -93,6 +98,8 @@ export class SessionHarness {
   private readonly pgName = `cw_bench_${Math.random().toString(36).slice(2, 8)}`;
   running: Array<Promise<void>> = [];
   plans!: PlanCommandService;
+  /** Registered repositories (`repo:<id>` plans and tasks). */
+  repositories!: RepositoryService;
   sessions!: SessionService;
   taskQueue = `chunkwise-test-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -115,6 +122,7 @@ export class SessionHarness {
     }
     this.client = await createTemporalClient({ address: this.server.address, namespace: 'default' });
     this.plans = new PlanCommandService(this.store);
+    this.repositories = new RepositoryService(this.store);
     this.sessions = new SessionService(
       this.plans,
       new TemporalSessionWorkflows({
@@ -123,7 +131,7 @@ export class SessionHarness {
         taskQueue: this.taskQueue,
         client: this.client,
       }),
-      { timing: { heartbeatTimeoutSec: 10 } },
+      { timing: { heartbeatTimeoutSec: 10 }, repositories: this.repositories },
     );
     await this.startWorkers();
   }

@@ -3,7 +3,9 @@ import {
   DomainError,
   noLimit,
   repositoryReference,
+  qaGateSchema,
   resumeSession,
+  sessionRepositories,
   SessionInputError,
   sessionSettings,
   sessionBudgetOf,
@@ -158,6 +160,7 @@ export class SessionService {
       {
         state: await this.withBudget(session, state),
         repository: repository?.path ?? state.content.repository,
+        ...(await this.taskRepositories(session)),
         continued: false,
         resumedFrom: null,
         from,
@@ -180,6 +183,36 @@ export class SessionService {
       );
     }
     return repository;
+  }
+
+  /**
+   * Where the tasks' other repositories are, and their QA gates (multi-repository plans): a
+   * `repo:<id>` must be registered, its defaults' gates apply to its tasks; a path is taken as is,
+   * with the session's gates. Nothing when every task works in the plan's repository.
+   */
+  private async taskRepositories(session: SessionState): Promise<Pick<SessionWorkflowInput, 'repositories'>> {
+    const references = sessionRepositories(session);
+    if (references.length === 0) return {};
+    const repositories: NonNullable<SessionWorkflowInput['repositories']> = {};
+    for (const reference of references) {
+      const id = repositoryReference(reference);
+      if (id === null) {
+        repositories[reference] = { path: reference, qaGates: session.settings.qaGates };
+        continue;
+      }
+      const registered = (await this.options.repositories?.find(id)) ?? null;
+      if (!registered) {
+        const tasks = session.tasks.filter((t) => t.repository === reference).map((t) => t.id);
+        throw new SessionStateError(
+          'not_executable',
+          `tasks ${tasks.join(', ')} work in ${reference}, which is not registered (POST /api/repositories)`,
+        );
+      }
+      const own = registered.defaults.qaGates;
+      const gates = own ? own.map((g) => qaGateSchema.parse(g)) : session.settings.qaGates;
+      repositories[reference] = { path: registered.path, qaGates: gates };
+    }
+    return { repositories };
   }
 
   private async start(
@@ -267,6 +300,7 @@ export class SessionService {
       {
         state: next,
         repository: repository?.path ?? state.content.repository!,
+        ...(await this.taskRepositories(next)),
         continued: false,
         resumedFrom: s.sessionId,
         from: 'current',

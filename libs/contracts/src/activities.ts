@@ -35,6 +35,11 @@ export interface PrepareWorktreeInput {
    * (it was only too slow to answer, e.g. starved of CPU), its work tree is used as it is.
    */
   lostTaskQueue?: string;
+  /**
+   * A task repository other than the plan's (multi-repository plans): its work tree is named by this
+   * key beside the primary one (`repositoryWorktreeKey`). Absent: the plan's repository.
+   */
+  repositoryKey?: string;
 }
 
 export interface PreparedWorktree {

@@ -1,4 +1,4 @@
-import type { SessionState } from '@chunkwise/domain';
+import type { QaGate, SessionState } from '@chunkwise/domain';
 
 /** Input and output of the connectivity-check workflow. */
 export interface PingResult {
@@ -23,10 +23,23 @@ export const DEFAULT_TIMING = {
 /** How often a long activity heartbeats, by default (ms). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 
+/** A task repository other than the plan's, as the worker finds it (multi-repository plans). */
+export interface TaskRepositoryTarget {
+  /** The path of the git repository on the worker's machine. */
+  path: string;
+  /** The QA gates of tasks in this repository: its registered defaults' gates, else the session's. */
+  qaGates: QaGate[];
+}
+
 export interface SessionWorkflowInput {
   state: SessionState;
   /** The git repository on the worker's machine. */
   repository: string;
+  /**
+   * The other repositories the plan's tasks work in, by the tasks' `repository` reference. Absent or
+   * empty: every task works in `repository`.
+   */
+  repositories?: Record<string, TaskRepositoryTarget>;
   /** Set by continue-as-new: ExecutionStarted is not recorded again. */
   continued: boolean;
   /** Session this one resumes after a stop, if any. */

@@ -14,9 +14,17 @@ export function joinPath(dir: string, ...segments: string[]): string {
   return [dir.replace(/\/+$/, ''), ...segments].join('/');
 }
 
-/** The session's work tree for `branch` (a branch name's slashes become `__`). */
-export const worktreePathFor = (dataDir: string, branch: string) =>
-  joinPath(dataDir, 'worktrees', safeName(branch, /[^A-Za-z0-9._-]+/g, '__'));
+/**
+ * The session's work tree for `branch` (a branch name's slashes become `__`). A task repository
+ * other than the plan's (multi-repository plans) has its own, beside it: `<name>@<repositoryKey>`.
+ */
+export const worktreePathFor = (dataDir: string, branch: string, repositoryKey?: string) =>
+  joinPath(
+    dataDir,
+    'worktrees',
+    safeName(branch, /[^A-Za-z0-9._-]+/g, '__') +
+      (repositoryKey ? `@${safeName(repositoryKey, /[^A-Za-z0-9_-]+/g, '_')}` : ''),
+  );
 
 /** The full output log of one agent turn. */
 export const turnOutputPath = (dataDir: string, planId: string, turnId: string) =>

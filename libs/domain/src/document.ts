@@ -66,6 +66,8 @@ export function parsePlanDocument(
       labels: [...new Set(t.labels ?? [])],
       optional: t.optional ?? false,
       cancelled: t.cancelled ?? false,
+      // Present only when the task works in another repository than the plan's.
+      ...(t.repository ? { repository: t.repository } : {}),
     };
   });
   if (doc.chunks === undefined) {
@@ -137,6 +139,7 @@ export function planContentToDocument(content: PlanContent): PlanDocument {
       ...(t.labels.length ? { labels: [...t.labels] } : {}),
       ...(t.optional ? { optional: true } : {}),
       ...(t.cancelled ? { cancelled: true } : {}),
+      ...(t.repository ? { repository: t.repository } : {}),
     })),
     execution: content.execution,
   };

@@ -10,6 +10,7 @@ export * from './execution-settings';
 export * from './execution-events';
 export * from './session';
 export * from './session-evolve';
+export * from './task-repositories';
 export * from './plan-execution';
 export * from './planning';
 export * from './suggestions';

@@ -32,6 +32,7 @@ export const taskIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'task id may contain letters, digits, "_", ".", ":" and "-" only');
 
 const text = z.string().max(MAX_TEXT);
+export const taskRepositorySchema = z.string().min(1, 'repository must not be empty').max(4096);
 export const labelSchema = z.string().min(1).max(100);
 
 export const chunkSchema = z.object({
@@ -60,6 +61,11 @@ export const taskSchema = z.object({
   optional: z.boolean().default(false),
   /** Cancelled in its source; kept for the record and never executed (its status is `skipped`). */
   cancelled: z.boolean().default(false),
+  /**
+   * The repository the task works in, when it is not the plan's: `repo:<id>` of a registered
+   * repository, or a path on the worker's machine (docs/multi-repository.md). Absent or null: the plan's.
+   */
+  repository: taskRepositorySchema.nullable().optional(),
 });
 
 /**
@@ -101,6 +107,7 @@ export const taskInputSchema = z.object({
   labels: z.array(labelSchema).optional(),
   optional: z.boolean().optional(),
   cancelled: z.boolean().optional(),
+  repository: taskRepositorySchema.nullable().optional(),
 });
 
 export const planDocumentSchema = z.object({
@@ -121,6 +128,7 @@ export const taskChangesSchema = z
     canRunInParallel: z.boolean(),
     labels: z.array(labelSchema),
     optional: z.boolean(),
+    repository: taskRepositorySchema.nullable(),
   })
   .partial();
 export const planDetailsChangesSchema = z

@@ -2,6 +2,7 @@ import { noSpend, type SessionBudget, type Spend } from './budget';
 import type { PauseReason } from './execution-events';
 import type { ResolvedExecutionSettings } from './execution-settings';
 import type { Chunk, PlanContent, Task, TaskStatus } from './schemas';
+import { repositoryProgress, turnScopeRepositoryProblem, type RepositoryProgress } from './task-repositories';
 
 /**
  * The pure model of one execution session (one Temporal workflow execution). The workflow builds a
@@ -29,6 +30,8 @@ export interface SessionTask {
   outOfScope: boolean;
   startedAt: number | null;
   endedAt: number | null;
+  /** The task's own repository (`repo:<id>` or a path) when it is not the plan's; see task-repositories.ts. */
+  repository?: string | null;
 }
 
 export interface SessionChunk {
@@ -117,7 +120,10 @@ export function chunkRange(chunks: readonly Chunk[], range: string): string[] {
 
 /** Builds the state of a new session from a frozen plan and the execute request. */
 export function startSession(input: SessionStartInput): SessionState {
-  return { ...sessionCore(input), settings: input.settings };
+  const core = sessionCore(input);
+  const problem = turnScopeRepositoryProblem(core, input.settings.turnScope);
+  if (problem) throw new SessionInputError(problem);
+  return { ...core, settings: input.settings };
 }
 
 /** The event-determined part of a new session (what the plan's fold builds at ExecutionRequested). */
@@ -214,6 +220,7 @@ export function sessionTaskOf(t: Task): SessionTask {
     outOfScope: false,
     startedAt: null,
     endedAt: null,
+    ...(t.repository ? { repository: t.repository } : {}),
   };
 }
 
@@ -352,6 +359,7 @@ export interface SessionProgress {
       | 'outOfScope'
       | 'startedAt'
       | 'endedAt'
+      | 'repository'
     >
   >;
   totals: {
@@ -365,6 +373,8 @@ export interface SessionProgress {
   commits: string[];
   elapsedMs: number;
   branch: string;
+  /** Per repository (the plan's first, null): its tasks and commits; the same branch name in each. */
+  repositories?: RepositoryProgress[];
 }
 
 /** The progress query's answer: current and next chunk, per-chunk and per-task status, commits, time. */
@@ -393,7 +403,7 @@ export function sessionProgress(state: SessionCore, now: number): SessionProgres
       };
     }),
     tasks: state.tasks.map(
-      ({ id, chunk, title, status, attempts, lastError, commitSha, outOfScope, startedAt, endedAt }) => ({
+      ({
         id,
         chunk,
         title,
@@ -404,6 +414,19 @@ export function sessionProgress(state: SessionCore, now: number): SessionProgres
         outOfScope,
         startedAt,
         endedAt,
+        repository,
+      }) => ({
+        id,
+        chunk,
+        title,
+        status,
+        attempts,
+        lastError,
+        commitSha,
+        outOfScope,
+        startedAt,
+        endedAt,
+        ...(repository ? { repository } : {}),
       }),
     ),
     totals: {
@@ -417,5 +440,6 @@ export function sessionProgress(state: SessionCore, now: number): SessionProgres
     commits: [...state.commits],
     elapsedMs: state.elapsedBeforeMs + Math.max(0, now - state.startedAt),
     branch: state.branch,
+    repositories: repositoryProgress(state),
   };
 }

@@ -1,0 +1,181 @@
+/**
+ * Multi-repository plans end to end: tasks that work in a registered repository other than the
+ * plan's, on the real Temporal dev server, real workers, real git and the test agent as a real child
+ * process. Each repository gets its own work tree and the session's branch; commits land in the
+ * task's repository; QA gates are the repository's own.
+ */
+import 'reflect-metadata';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DomainError, sessionProgress } from '@chunkwise/domain';
+import { SessionStateError } from '@chunkwise/application';
+import { git, makeRepo, SessionHarness } from './support/session-harness';
+import { withTemporalCli } from './support/temporal-cli';
+
+jest.setTimeout(240_000);
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** A second repository beside the first (makeRepo always names its directory `repo`). */
+function makeSecondRepo(root: string): string {
+  const dir = join(root, 'second');
+  mkdirSync(dir, { recursive: true });
+  return makeRepo(dir);
+}
+
+/** A QA gate that records which work tree it ran in, under a name (argv only: no shell). */
+const recordingGate = (name: string, log: string) => ({
+  name,
+  argv: [
+    process.execPath,
+    '-e',
+    'require("fs").appendFileSync(process.argv[1], process.argv[2] + " " + process.cwd() + "\\n")',
+    log,
+    name,
+  ],
+  timeoutSec: 60,
+});
+
+withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
+  describe('multi-repository plans', () => {
+    const h = new SessionHarness({ prefix: 'cw-multirepo-' });
+    beforeAll(() => h.start(binary));
+    afterAll(() => h.stop());
+
+    test('a two-repository plan commits each task in its repository, on one branch per repository, with each repository’s QA gates', async () => {
+      const main = makeRepo(h.root);
+      const other = makeSecondRepo(h.root);
+      const gateLog = join(h.root, 'gates.log');
+      const registered = await h.repositories.register({
+        path: other,
+        name: 'other',
+        defaults: { qaGates: [recordingGate('other-gate', gateLog)] },
+      });
+      const ref = `repo:${registered.id}`;
+      const planId = await h.finalizedPlan({
+        title: 'Two repositories',
+        repository: main,
+        execution: { agent: h.agent(), qaGates: [recordingGate('plan-gate', gateLog)], maxParallel: 2 },
+        chunks: [
+          { key: 'C01_seq', title: 'Sequential' },
+          { key: 'C02_par', title: 'Parallel', executionMode: 'parallel' },
+        ],
+        tasks: [
+          { id: 'T1', chunk: 'C01_seq', title: 'api', description: 'write src/api.txt api' },
+          {
+            id: 'T2',
+            chunk: 'C01_seq',
+            title: 'client',
+            description: 'write lib/client.txt client',
+            repository: ref,
+          },
+          {
+            id: 'T3',
+            chunk: 'C02_par',
+            title: 'api docs',
+            description: 'sleep 300\nwrite docs/api.md docs',
+            canRunInParallel: true,
+          },
+          {
+            id: 'T4',
+            chunk: 'C02_par',
+            title: 'client docs',
+            description: 'sleep 300\nwrite docs/client.md docs',
+            canRunInParallel: true,
+            repository: ref,
+          },
+        ],
+      });
+
+      await h.sessions.execute(planId, { from: 'beginning' });
+      const outcome = await h.sessions.result(planId);
+      expect(outcome.status).toBe('completed');
+      const branch = outcome.state.branch;
+
+      // Each repository has the session's branch, holding its own tasks' commits only.
+      const subjects = (repo: string) =>
+        git(repo, 'log', '--reverse', '--format=%s', `main..${branch}`)
+          .split('\n')
+          .map((s) => s.split(':')[0]);
+      expect(subjects(main)).toEqual(['T1', 'T3']);
+      expect(subjects(other)).toEqual(['T2', 'T4']);
+      expect(git(main, 'show', `${branch}:src/api.txt`)).toBe('api');
+      expect(git(main, 'show', `${branch}:docs/api.md`)).toBe('docs');
+      expect(git(other, 'show', `${branch}:lib/client.txt`)).toBe('client');
+      expect(git(other, 'show', `${branch}:docs/client.md`)).toBe('docs');
+      // Nothing of one repository leaks into the other; the users' checkouts are untouched.
+      expect(git(main, 'ls-tree', '-r', '--name-only', branch)).not.toContain('lib/client.txt');
+      expect(git(other, 'ls-tree', '-r', '--name-only', branch)).not.toContain('src/api.txt');
+      expect(existsSync(join(main, 'src'))).toBe(false);
+      expect(existsSync(join(other, 'lib'))).toBe(false);
+
+      // Each task's sha is a commit of its own repository.
+      const sha = (id: string) => outcome.state.tasks.find((t) => t.id === id)!.commitSha!;
+      expect(git(main, 'cat-file', '-t', sha('T1'))).toBe('commit');
+      expect(git(other, 'cat-file', '-t', sha('T2'))).toBe('commit');
+
+      // The QA gates: the plan's ran in the plan's work trees, the registered repository's in its own.
+      const runs = readFileSync(gateLog, 'utf8').trim().split('\n');
+      const ranIn = (gate: string) =>
+        runs.filter((l) => l.startsWith(`${gate} `)).map((l) => l.slice(gate.length + 1));
+      expect(ranIn('plan-gate')).toHaveLength(2);
+      expect(ranIn('other-gate')).toHaveLength(2);
+      for (const cwd of ranIn('plan-gate'))
+        expect(git(cwd, 'rev-parse', '--git-common-dir')).toBe(join(main, '.git'));
+      for (const cwd of ranIn('other-gate'))
+        expect(git(cwd, 'rev-parse', '--git-common-dir')).toBe(join(other, '.git'));
+
+      // Progress per repository, from the session's events.
+      const progress = sessionProgress(outcome.state, Date.now());
+      expect(progress.repositories).toEqual([
+        { repository: null, tasks: 2, completed: 2, pending: 0, failed: 0, commits: [sha('T1'), sha('T3')] },
+        { repository: ref, tasks: 2, completed: 2, pending: 0, failed: 0, commits: [sha('T2'), sha('T4')] },
+      ]);
+      // A chunk's changed files come from each repository's work tree.
+      const events = await h.events(planId);
+      const c2 = events.find(
+        (e) => e.type === 'ChunkCompleted' && (e.data as { chunk: string }).chunk === 'C02_par',
+      );
+      expect((c2!.data as { files: string[] }).files.sort()).toEqual(['docs/api.md', 'docs/client.md']);
+    });
+
+    test('a task in an unregistered repository, or a chunk over two repositories run as one turn, is refused before anything runs', async () => {
+      const main = makeRepo(join(h.root, 'refusals'));
+      const unregistered = await h.finalizedPlan({
+        title: 'Unknown repository',
+        repository: main,
+        execution: { agent: h.agent() },
+        tasks: [
+          { id: 'T1', chunk: 'C01', title: 'a', description: 'write a.txt a' },
+          {
+            id: 'T2',
+            chunk: 'C01',
+            title: 'b',
+            description: 'write b.txt b',
+            repository: 'repo:r_000000000000',
+          },
+        ],
+      });
+      const refused = h.sessions.execute(unregistered);
+      await expect(refused).rejects.toBeInstanceOf(SessionStateError);
+      await expect(refused).rejects.toThrow(/tasks T2 work in repo:r_000000000000, which is not registered/);
+
+      const other = makeSecondRepo(join(h.root, 'refusals'));
+      const mixed = await h.finalizedPlan({
+        title: 'One turn, two repositories',
+        repository: main,
+        execution: { agent: h.agent(), turnScope: 'chunk' },
+        tasks: [
+          { id: 'T1', chunk: 'C01', title: 'a', description: 'write a.txt a' },
+          { id: 'T2', chunk: 'C01', title: 'b', description: 'write b.txt b', repository: other },
+        ],
+      });
+      const scope = h.sessions.execute(mixed);
+      await expect(scope).rejects.toBeInstanceOf(DomainError);
+      await expect(scope).rejects.toThrow(/chunk C01 has tasks in 2 repositories; turnScope "chunk"/);
+      // Nothing was recorded: neither plan has a session.
+      for (const id of [unregistered, mixed])
+        expect((await h.events(id)).some((e) => e.type === 'ExecutionRequested')).toBe(false);
+    });
+  });
+});
