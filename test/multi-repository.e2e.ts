@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { DomainError, sessionProgress } from '@chunkwise/domain';
+import { DomainError, repositoryWorktreeKey, sessionProgress } from '@chunkwise/domain';
 import { SessionStateError } from '@chunkwise/application';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
@@ -69,6 +69,14 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
             description: 'write lib/client.txt client',
             repository: ref,
           },
+          // The plan's own repository named by its path: the same work tree, no second one.
+          {
+            id: 'T5',
+            chunk: 'C01_seq',
+            title: 'notes',
+            description: 'write NOTES.md notes',
+            repository: main,
+          },
           {
             id: 'T3',
             chunk: 'C02_par',
@@ -97,7 +105,7 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
         git(repo, 'log', '--reverse', '--format=%s', `main..${branch}`)
           .split('\n')
           .map((s) => s.split(':')[0]);
-      expect(subjects(main)).toEqual(['T1', 'T3']);
+      expect(subjects(main)).toEqual(['T1', 'T5', 'T3']);
       expect(subjects(other)).toEqual(['T2', 'T4']);
       expect(git(main, 'show', `${branch}:src/api.txt`)).toBe('api');
       expect(git(main, 'show', `${branch}:docs/api.md`)).toBe('docs');
@@ -118,18 +126,26 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
       const runs = readFileSync(gateLog, 'utf8').trim().split('\n');
       const ranIn = (gate: string) =>
         runs.filter((l) => l.startsWith(`${gate} `)).map((l) => l.slice(gate.length + 1));
-      expect(ranIn('plan-gate')).toHaveLength(2);
+      expect(ranIn('plan-gate')).toHaveLength(3);
       expect(ranIn('other-gate')).toHaveLength(2);
-      for (const cwd of ranIn('plan-gate'))
-        expect(git(cwd, 'rev-parse', '--git-common-dir')).toBe(join(main, '.git'));
-      for (const cwd of ranIn('other-gate'))
-        expect(git(cwd, 'rev-parse', '--git-common-dir')).toBe(join(other, '.git'));
+      // (Task work trees of the parallel chunk are gone by now: the paths name their repository.)
+      const key = `@${repositoryWorktreeKey(ref)}`;
+      for (const cwd of ranIn('plan-gate')) expect(cwd).not.toContain('@');
+      for (const cwd of ranIn('other-gate')) expect(cwd).toContain(key);
+      expect(
+        git(
+          join(h.root, 'data', 'worktrees', `${branch.replace(/\//g, '__')}${key}`),
+          'rev-parse',
+          '--git-common-dir',
+        ),
+      ).toBe(join(other, '.git'));
 
       // Progress per repository, from the session's events.
       const progress = sessionProgress(outcome.state, Date.now());
       expect(progress.repositories).toEqual([
         { repository: null, tasks: 2, completed: 2, pending: 0, failed: 0, commits: [sha('T1'), sha('T3')] },
         { repository: ref, tasks: 2, completed: 2, pending: 0, failed: 0, commits: [sha('T2'), sha('T4')] },
+        { repository: main, tasks: 1, completed: 1, pending: 0, failed: 0, commits: [sha('T5')] },
       ]);
       // A chunk's changed files come from each repository's work tree.
       const events = await h.events(planId);

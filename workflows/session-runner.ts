@@ -235,12 +235,19 @@ export class SessionRunner {
     const targets = this.input.repositories ?? {};
     const s = this.#state;
     const setup = hostSetupActivities(this.worktree.taskQueue, this.timeouts);
+    // A repository named twice (its path and its `repo:<id>`, or the plan's own) has one work tree.
+    const byPath = new Map<string, string>([[this.input.repository, this.worktree.path]]);
     for (const reference of sessionRepositories(s)) {
       const target = targets[reference];
       if (!target)
         throw ApplicationFailure.nonRetryable(
           `tasks work in ${reference}, which the session was not given (execute the plan again)`,
         );
+      const known = byPath.get(target.path);
+      if (known !== undefined) {
+        this.repositoryWorktrees[reference] = known;
+        continue;
+      }
       const wt = await setup.prepareWorktree({
         planId: s.planId,
         sessionId: s.sessionId,
@@ -250,6 +257,7 @@ export class SessionRunner {
         ...(this.recoveredFrom ? { recoverFromRemote: true, lostTaskQueue: this.recoveredFrom } : {}),
       });
       this.repositoryWorktrees[reference] = wt.path;
+      byPath.set(target.path, wt.path);
     }
   }
 
@@ -351,7 +359,7 @@ export class SessionRunner {
       if (shas.length === 0) continue;
       files.push(...(await this.acts.git.filesChanged({ worktree: this.worktreeOf(repository).path, shas })));
     }
-    return files;
+    return [...new Set(files)];
   }
 
   /**
@@ -364,7 +372,7 @@ export class SessionRunner {
   private async removeTaskWorktrees(): Promise<void> {
     if (!this.acts || !patched(REMOVE_TASK_WORKTREES_PATCH)) return;
     try {
-      const worktrees = [this.worktree.path, ...Object.values(this.repositoryWorktrees)];
+      const worktrees = [...new Set([this.worktree.path, ...Object.values(this.repositoryWorktrees)])];
       for (const sessionWorktree of worktrees)
         await CancellationScope.nonCancellable(() =>
           this.acts.cleanup.removeTaskWorktrees({ sessionWorktree, branch: this.#state.branch }),
