@@ -86,6 +86,26 @@ describe('the live session display', () => {
     expect(lines).toContain('  pause: chunkwise pause p1   stop: chunkwise stop p1');
   });
 
+  it('shows a line per repository for a multi-repository plan, and none for one repository', () => {
+    const tasks = [
+      task('T1', 'C01_a', 'completed'),
+      task('T2', 'C01_a', 'failed', { repository: 'repo:r_1' }),
+    ];
+    const one = renderLive(progress(tasks), { planId: 'p1', width: 120 });
+    expect(one.some((l) => l.includes('repository'))).toBe(false);
+    const two = renderLive(
+      progress(tasks, {
+        repositories: [
+          { repository: null, tasks: 1, completed: 1, pending: 0, failed: 0, commits: ['a'] },
+          { repository: 'repo:r_1', tasks: 1, completed: 0, pending: 0, failed: 1, commits: [] },
+        ],
+      }),
+      { planId: 'p1', width: 120 },
+    );
+    expect(two[2]).toBe('  repository (the plan’s): 1/1 tasks · 1 commit');
+    expect(two[3]).toBe('  repository repo:r_1: 0/1 tasks, 1 failed · 0 commits');
+  });
+
   it('shows the pause reason, its detail and what to do next', () => {
     const failed = progress(
       [

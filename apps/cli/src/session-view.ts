@@ -107,6 +107,17 @@ export function renderLive(p: SessionProgress, o: LiveViewOptions): string[] {
       `${p.totals.failed ? ` · ${p.totals.failed} failed` : ''} · ${plural(p.commits.length, 'commit')} · ` +
       `${formatDuration(p.elapsedMs)}${o.polling ? ' · (polling)' : ''}`,
   );
+  // Multi-repository plans: a line per repository (each has the session's branch).
+  if (p.repositories && p.repositories.length > 1) {
+    for (const r of p.repositories)
+      lines.push(
+        truncate(
+          `  repository ${r.repository ?? '(the plan’s)'}: ${r.completed}/${r.tasks} tasks` +
+            `${r.failed ? `, ${r.failed} failed` : ''} · ${plural(r.commits.length, 'commit')}`,
+          width,
+        ),
+      );
+  }
   const keyWidth = Math.max(...p.chunks.map((c) => c.key.length), 5);
   for (const c of p.chunks) {
     if (c.status === 'out_of_scope') {

@@ -128,6 +128,19 @@ const progressTaskSchema = z.object({
   outOfScope: z.boolean().optional(),
   startedAt: z.number().nullable().optional(),
   endedAt: z.number().nullable().optional(),
+  repository: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('The repository the task works in, when not the plan’s (multi-repository plans).'),
+});
+const repositoryProgressSchema = z.object({
+  repository: z.string().nullable().describe('null: the plan’s own repository.'),
+  tasks: z.number().int(),
+  completed: z.number().int(),
+  pending: z.number().int(),
+  failed: z.number().int(),
+  commits: z.array(z.string()),
 });
 const progressChunkSchema = z.object({
   key: chunkKeySchema,
@@ -167,6 +180,10 @@ export const progressSchema = z.object({
   commits: z.array(z.string()),
   elapsedMs: z.number().nullable(),
   branch: z.string().nullable(),
+  repositories: z
+    .array(repositoryProgressSchema)
+    .optional()
+    .describe('Per repository, the plan’s first; each has the session’s branch (multi-repository plans).'),
   note: z.string().optional(),
 });
 export type ProgressResponse = z.output<typeof progressSchema>;

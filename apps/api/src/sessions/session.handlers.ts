@@ -13,7 +13,7 @@ import { planAsSession, planStreamId, sessionProgress, type PlanState } from '@c
 import type { EventStore } from '@chunkwise/event-store';
 import type { PlanDetail, ReadModelStore } from '@chunkwise/read-models';
 import { turnOutputPath, type UpdateAnswer } from '@chunkwise/contracts';
-import { commitsDiff } from '@chunkwise/git';
+import { commitsDiff, type CommitsDiff } from '@chunkwise/git';
 import { ProjectionSync } from '../infrastructure/projection-sync.service';
 import { CHUNKWISE_CONFIG, EVENT_STORE, READ_MODEL_STORE } from '../infrastructure/tokens';
 import type { ChunkDiffResponse, ProgressResponse } from './session-schemas';
@@ -140,26 +140,30 @@ export class GetChunkDiffHandler implements IQueryHandler<GetChunkDiffQuery> {
         code: 'chunk_not_found',
       });
     const taskOf = new Map<string, string>();
-    for (const t of progress.tasks) if (t.chunk === chunk && t.commitSha) taskOf.set(t.commitSha, t.id);
+    // Commits are read in the repository of their task (multi-repository plans: several).
+    const shasIn = new Map<string, string[]>();
+    for (const t of progress.tasks) {
+      if (t.chunk !== chunk || !t.commitSha) continue;
+      taskOf.set(t.commitSha, t.id);
+      const reference = t.repository ?? plan.content.repository ?? '';
+      shasIn.set(reference, [...(shasIn.get(reference) ?? []), t.commitSha]);
+    }
     const empty = { planId, chunk, commits: [], missing: [], files: [], diff: '', truncated: false };
     if (taskOf.size === 0) return { ...empty, repository: null };
-    const reference = plan.content.repository;
-    if (!reference)
-      throw new NotFoundException({
-        message: `plan ${planId} names no repository`,
-        code: 'repository_not_found',
-      });
-    const repository = await this.repositories.resolvePath(reference);
-    const isDir = await fs.stat(repository).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isDir)
-      throw new NotFoundException({
-        message: `the repository of plan ${planId} (${repository}) is not a directory on this machine`,
-        code: 'repository_not_found',
-      });
-    const r = await commitsDiff(repository, [...taskOf.keys()], { maxBytes: CHUNK_DIFF_MAX_BYTES });
+    let repository: string | null = null;
+    const diffs: CommitsDiff[] = [];
+    for (const [reference, shas] of shasIn) {
+      const path = await this.repositoryPath(planId, reference);
+      repository ??= path;
+      diffs.push(await commitsDiff(path, shas, { maxBytes: CHUNK_DIFF_MAX_BYTES }));
+    }
+    const r = diffs.reduce((a, b) => ({
+      commits: [...a.commits, ...b.commits],
+      missing: [...a.missing, ...b.missing],
+      files: [...a.files, ...b.files],
+      diff: a.diff + b.diff,
+      truncated: a.truncated || b.truncated,
+    }));
     return {
       planId,
       chunk,
@@ -173,6 +177,26 @@ export class GetChunkDiffHandler implements IQueryHandler<GetChunkDiffQuery> {
       diff: r.diff,
       truncated: r.truncated,
     };
+  }
+
+  /** A repository reference (`repo:<id>` or a path) as a directory on this machine, or a 404. */
+  private async repositoryPath(planId: string, reference: string): Promise<string> {
+    if (!reference)
+      throw new NotFoundException({
+        message: `plan ${planId} names no repository`,
+        code: 'repository_not_found',
+      });
+    const repository = await this.repositories.resolvePath(reference);
+    const isDir = await fs.stat(repository).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir)
+      throw new NotFoundException({
+        message: `the repository ${repository} of plan ${planId} is not a directory on this machine`,
+        code: 'repository_not_found',
+      });
+    return repository;
   }
 }
 
@@ -201,7 +225,7 @@ function readModelProgress(detail: PlanDetail, state: PlanState): ProgressRespon
     nextChunk: p.nextChunk,
     chunks: p.chunks,
     // What the read models know of a task (no times, every task in scope).
-    tasks: p.tasks.map(({ id, chunk, title, status, attempts, lastError, commitSha }) => ({
+    tasks: p.tasks.map(({ id, chunk, title, status, attempts, lastError, commitSha, repository }) => ({
       id,
       chunk,
       title,
@@ -209,11 +233,13 @@ function readModelProgress(detail: PlanDetail, state: PlanState): ProgressRespon
       attempts,
       lastError,
       commitSha,
+      ...(repository ? { repository } : {}),
     })),
     totals: p.totals,
     commits: p.commits,
     elapsedMs: null,
     branch: null,
+    repositories: p.repositories,
   };
 }
 

@@ -113,6 +113,17 @@ function ProgressView({
           </>
         ) : null}
       </p>
+      {progress.repositories && progress.repositories.length > 1 ? (
+        <ul className="repository-progress" aria-label="Progress per repository">
+          {progress.repositories.map((r) => (
+            <li key={r.repository ?? ''}>
+              <code>{r.repository ?? 'plan repository'}</code>: {r.completed} of {r.tasks} tasks completed
+              {r.failed ? `, ${r.failed} failed` : ''} · {r.commits.length}{' '}
+              {r.commits.length === 1 ? 'commit' : 'commits'}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {progress.note ? <p className="muted">{progress.note}</p> : null}
       {plan.status === 'failed' && (log.failedReason ?? progress.pauseDetail) ? (
         <div className="card" role="alert">
@@ -176,6 +187,11 @@ function ProgressView({
                       <span className="task-title">{t.title}</span> <StatusBadge status={t.status} />
                       {t.attempts > 1 && t.status !== 'running' ? (
                         <span className="muted">{t.attempts} attempts</span>
+                      ) : null}
+                      {t.repository ? (
+                        <span className="muted">
+                          in <code>{t.repository}</code>
+                        </span>
                       ) : null}
                       {t.commitSha ? <code className="muted">{t.commitSha.slice(0, 8)}</code> : null}
                     </div>
