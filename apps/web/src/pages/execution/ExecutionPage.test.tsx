@@ -135,6 +135,43 @@ describe('ExecutionView: a running task', () => {
   });
 });
 
+describe('ExecutionView: a multi-repository plan', () => {
+  it('lists the progress of each repository and names a task’s repository', async () => {
+    stubApi({
+      'GET /api/plans/p1/progress': progressFixture(
+        { T1: 'completed', T2: 'running' },
+        {
+          repositories: [
+            { repository: null, tasks: 3, completed: 1, pending: 2, failed: 0, commits: ['t1aaaa'] },
+            { repository: 'repo:r_0123456789ab', tasks: 1, completed: 0, pending: 1, failed: 0, commits: [] },
+          ],
+        },
+        { T2: { repository: 'repo:r_0123456789ab' } },
+      ),
+      'GET /api/plans/p1/history': history([]),
+    });
+    renderWithClient(<ExecutionView plan={planFixture('running')} events={[]} />);
+    const list = await screen.findByRole('list', { name: 'Progress per repository' });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      'plan repository: 1 of 3 tasks completed · 1 commit',
+      'repo:r_0123456789ab: 0 of 1 tasks completed · 0 commits',
+    ]);
+    const chunk = screen.getByRole('region', { name: 'Chunk one' });
+    expect(within(chunk).getByText('repo:r_0123456789ab')).toBeInTheDocument();
+  });
+
+  it('shows no repository list for a plan with one repository', async () => {
+    stubApi({
+      'GET /api/plans/p1/progress': progressFixture({ T1: 'running' }),
+      'GET /api/plans/p1/history': history([]),
+    });
+    renderWithClient(<ExecutionView plan={planFixture('running')} events={[]} />);
+    await screen.findByRole('region', { name: 'Chunk one' });
+    expect(screen.queryByRole('list', { name: 'Progress per repository' })).toBeNull();
+  });
+});
+
 describe('ExecutionView: a failed task', () => {
   const failedProgress = () =>
     progressFixture(
