@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DomainError, repositoryWorktreeKey, sessionProgress } from '@chunkwise/domain';
 import { SessionStateError } from '@chunkwise/application';
+import { comparableSession, foldedSession } from './support/fold-invariant';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 
@@ -153,6 +154,44 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
         (e) => e.type === 'ChunkCompleted' && (e.data as { chunk: string }).chunk === 'C02_par',
       );
       expect((c2!.data as { files: string[] }).files.sort()).toEqual(['docs/api.md', 'docs/client.md']);
+    });
+
+    test('stopped and resumed, a multi-repository session keeps its work trees and commits each task once in its repository; the read model folds the same session', async () => {
+      const root = join(h.root, 'resume');
+      const main = makeRepo(root);
+      const other = makeSecondRepo(root);
+      const tasks = Array.from({ length: 4 }, (_, i) => ({
+        id: `S${i + 1}`,
+        chunk: 'C01',
+        title: `step ${i + 1}`,
+        description: `sleep 300\nwrite s${i + 1}.txt ${i + 1}`,
+        // Alternate repositories: S1, S3 in the plan's, S2, S4 in the other (by path).
+        ...(i % 2 === 1 ? { repository: other } : {}),
+      }));
+      const planId = await h.finalizedPlan({
+        title: 'Stop and resume across repositories',
+        repository: main,
+        execution: { agent: h.agent() },
+        tasks,
+      });
+      await h.sessions.execute(planId);
+      await h.waitFor(planId, (x) => x.totals.completed >= 2);
+      await h.sessions.signal(planId, 'stop');
+      const stopped = await h.sessions.result(planId);
+      expect(stopped.status).toBe('stopped');
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(stopped.state),
+      );
+      expect((await h.sessions.resume(planId)).action).toBe('restarted');
+      const final = await h.sessions.result(planId);
+      expect(final.status).toBe('completed');
+      const subjects = (repo: string) =>
+        git(repo, 'log', '--reverse', '--format=%s', `main..${final.state.branch}`).split('\n');
+      expect(subjects(main)).toEqual(['S1: step 1', 'S3: step 3']);
+      expect(subjects(other)).toEqual(['S2: step 2', 'S4: step 4']);
+      expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
+        comparableSession(final.state),
+      );
     });
 
     test('a task in an unregistered repository, or a chunk over two repositories run as one turn, is refused before anything runs', async () => {
