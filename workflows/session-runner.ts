@@ -56,7 +56,7 @@ export class SessionRunner {
   /** Task turns in flight (parallel chunks run several). */
   runningTasks = 0;
   /** The session's work tree, and the activities routed to its host. */
-  worktree!: { path: string; taskQueue: string };
+  worktree!: { path: string; taskQueue: string; head?: string };
   acts!: WorktreeActivities;
   /** Parallel tasks merge back one at a time, in the order they finish. */
   integration: Promise<unknown> = Promise.resolve();
@@ -149,7 +149,7 @@ export class SessionRunner {
    * pauses (host_lost); on resume it goes back to the lost host if it answers again, or tries the
    * remote again.
    */
-  private async prepareWorktree(): Promise<{ path: string; taskQueue: string }> {
+  private async prepareWorktree(): Promise<{ path: string; taskQueue: string; head?: string }> {
     const s = this.#state;
     const request = {
       planId: s.planId,
@@ -240,6 +240,8 @@ export class SessionRunner {
           turnScope: settings.turnScope,
         },
         resumedFrom: this.input.resumedFrom,
+        // Where the session's branch began: a rollback of the session resets it there (docs/rollback.md).
+        head: this.worktree.head ?? null,
       },
     });
   }
