@@ -1,5 +1,6 @@
 import { git, gitOut } from './git';
-import { changedFiles, hasOrigin, headSha } from './repository';
+import { clearStaleGitLocks } from './locks';
+import { changedFiles, ensureWorktree, hasOrigin, headSha } from './repository';
 
 /** Trailers of a revert commit made by a rollback: which rollback, and which commit it reverts. */
 export const ROLLBACK_TRAILER = 'Chunkwise-Rollback';
@@ -213,4 +214,37 @@ async function forcePush(cwd: string, branch: string, to: string, expected: stri
     { allowFail: true },
   );
   return r.code === 0;
+}
+
+/** The session's branch is not in the repository (deleted by hand): nothing to roll back there. */
+export class BranchMissingError extends Error {
+  constructor(repository: string, branch: string) {
+    super(`branch ${branch} does not exist in ${repository}`);
+    this.name = 'BranchMissingError';
+  }
+}
+
+/**
+ * Rolls back in the session's work tree for the branch (made again from the branch when this host
+ * has none), never creating the branch itself. `retry`: an earlier attempt may have died half way
+ * (its git locks and an interrupted revert are cleared first).
+ */
+export async function rollbackSessionBranch(
+  input: Omit<RollbackBranchInput, 'worktree'> & {
+    repository: string;
+    worktreePath: string;
+    retry?: boolean;
+  },
+): Promise<RollbackBranchResult> {
+  const { repository, worktreePath, retry, ...rest } = input;
+  const exists = await git(repository, ['rev-parse', '--verify', '--quiet', `refs/heads/${input.branch}`], {
+    allowFail: true,
+  });
+  if (exists.code !== 0) throw new BranchMissingError(repository, input.branch);
+  const wt = await ensureWorktree({ repository, path: worktreePath, branch: input.branch });
+  if (retry) {
+    await clearStaleGitLocks(wt.path);
+    await abandonInterruptedRevert(wt.path);
+  }
+  return rollbackBranch({ ...rest, worktree: wt.path });
 }
