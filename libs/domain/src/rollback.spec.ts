@@ -252,7 +252,6 @@ describe('rollback on the plan stream', () => {
     expect(s.session?.resumable).toBe(true);
     // A completed rollback of a stopped session: execute again instead of resuming the old checkpoint.
     s = run(run(s, request({ rollbackId: 'rb2' })), completed(['T3'], ['sha3'], 'rb2'));
-    });
     expect(s.session?.resumable).toBe(false);
     expect(s.status).toBe('ready');
   });
