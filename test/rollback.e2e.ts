@@ -14,6 +14,20 @@ import { projectBatch } from '@chunkwise/read-models';
 import { TemporalSessionWorkflows } from '@chunkwise/temporal';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
+import { memoryIo } from './support/cli-fakes';
+import { makeTempDir } from './support/temp-dir';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { loadConfig } from '@chunkwise/config';
+import type { EventStore } from '@chunkwise/event-store';
+import { createNativeConnection } from '@chunkwise/temporal';
+import { createApp } from '../apps/api/src/app.factory';
+import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
+import { createSessionWorkers } from '../apps/worker/src/session-workers';
+import { run } from '../apps/cli/src/program';
 
 jest.setTimeout(240_000);
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -184,6 +198,118 @@ withTemporalCli('test/rollback.e2e.ts', ({ path: binary }) => {
       await expect(rollbacks.rollback(p.planId, { sessionId: 's_nope' })).rejects.toMatchObject({
         code: 'no_session',
       });
+    });
+
+    test('over the REST API and the CLI: 200 with what was undone, 409 with the conflict (exit 1), 400/404 for bad requests', async () => {
+      const tmp = makeTempDir('cw-rollback-api-');
+      const taskQueue = `chunkwise-rb-api-${Math.random().toString(36).slice(2, 8)}`;
+      const config = loadConfig({
+        CHUNKWISE_DATA_DIR: join(tmp.path, 'data'),
+        TEMPORAL_ADDRESS: h.server.address,
+        CHUNKWISE_TASK_QUEUE: taskQueue,
+        CHUNKWISE_LOG_LEVEL: 'error',
+      });
+      mkdirSync(config.dataDir, { recursive: true });
+      let app: NestExpressApplication | undefined;
+      let connection: NativeConnection | undefined;
+      let workers: Worker[] = [];
+      let running: Array<Promise<void>> = [];
+      try {
+        app = await createApp(config, { logger: false, sessionTiming: { heartbeatTimeoutSec: 10 } });
+        await app.listen(0, '127.0.0.1');
+        const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+        const api = () => request(app!.getHttpServer());
+        connection = await createNativeConnection({ address: h.server.address });
+        ({ workers } = await createSessionWorkers({
+          connection,
+          namespace: 'default',
+          taskQueue,
+          eventStore: app.get<EventStore>(EVENT_STORE),
+          dataDir: config.dataDir,
+          hostId: 'rollback-api-host',
+          heartbeatMs: 500,
+        }));
+        running = workers.map((w) => w.run());
+        const cli = async (...args: string[]) => {
+          const io = memoryIo();
+          const code = await run(['node', 'chunkwise', '--api', baseUrl, ...args], { io, env: {} });
+          return { code, stdout: io.stdout(), stderr: io.stderr() };
+        };
+
+        const repo = makeRepo(join(tmp.path, 'target'));
+        const start = git(repo, 'rev-parse', 'HEAD');
+        const created = await api()
+          .post('/api/plans')
+          .send({
+            title: 'Rollback over HTTP',
+            repository: repo,
+            execution: { agent: h.agent(), maxAttempts: 1 },
+            chunks: [{ key: 'C01', title: 'one' }],
+            tasks: [
+              { id: 'T1', chunk: 'C01', title: 'T1', description: 'write a.txt one' },
+              { id: 'T2', chunk: 'C01', title: 'T2', description: 'write a.txt two' },
+            ],
+          });
+        expect(created.status).toBe(201);
+        const planId = created.body.id as string;
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({})).status).toBe(404); // never executed
+        expect((await api().post(`/api/plans/${planId}/finalize`).send({})).status).toBe(200);
+        expect((await api().post(`/api/plans/${planId}/execute`).send({})).status).toBe(202);
+        for (;;) {
+          const detail = await api().get(`/api/plans/${planId}`);
+          if (detail.body.status === 'completed') break;
+          expect(['running', 'ready']).toContain(detail.body.status);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+
+        // Bad requests: 400 (unknown field, empty id), 404 (plan, session, task).
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({ force: true })).status).toBe(400);
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({ taskId: '' })).status).toBe(400);
+        expect((await api().post('/api/plans/p_nope/rollback').send({})).status).toBe(404);
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({ sessionId: 's_nope' })).status).toBe(
+          404,
+        );
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({ taskId: 'T9' })).status).toBe(404);
+
+        // A later conflicting commit on the branch: 409 naming it; the CLI prints it and exits 1.
+        const detail = await api().get(`/api/plans/${planId}`);
+        const t2 = detail.body.chunks[0].tasks[1].commitSha as string;
+        const branch = git(repo, 'branch', '--list', '--format=%(refname:short)', 'chunkwise/*');
+        const worktree = worktreePathFor(config.dataDir, branch);
+        const other = commitByHand(worktree, 'a.txt', 'mine\n');
+        const conflict = await api().post(`/api/plans/${planId}/rollback`).send({});
+        expect(conflict.status).toBe(409);
+        expect(conflict.body).toMatchObject({
+          code: 'rollback_conflict',
+          rollback: { status: 'failed', outcome: { conflict: { commit: t2, files: ['a.txt'] } } },
+        });
+        const failed = await cli('rollback', planId);
+        expect(failed.code).toBe(1);
+        expect(failed.stderr).toMatch(/conflict: reverting .* in a\.txt; nothing was changed/);
+        expect(git(repo, 'rev-parse', branch)).toBe(other);
+
+        // Without it, the CLI rolls the session back (reset) and the read model shows the tasks pending.
+        git(worktree, 'reset', '-q', '--hard', 'HEAD~1');
+        const done = await cli('rollback', planId);
+        expect(done.stderr).toBe('');
+        expect(done.code).toBe(0);
+        expect(done.stdout).toMatch(/reset to .*\nrolled back session s_\w+; pending again: T1, T2/);
+        expect(git(repo, 'rev-parse', branch)).toBe(start);
+        const after = await api().get(`/api/plans/${planId}`);
+        expect(after.body.status).toBe('ready');
+        expect(after.body.chunks[0].tasks.map((t: { status: string }) => t.status)).toEqual([
+          'pending',
+          'pending',
+        ]);
+        // Nothing left to undo: 409.
+        expect((await api().post(`/api/plans/${planId}/rollback`).send({})).status).toBe(409);
+      } finally {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.allSettled(running);
+        await connection?.close();
+        await app?.close();
+        tmp.remove();
+      }
     });
   });
 });
