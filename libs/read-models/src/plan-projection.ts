@@ -120,7 +120,9 @@ export function projectPlanEvent(
   const recordedAt = normalizeTimestamp(event.recordedAt);
   // Plan, execution and rollback events fold through the domain's evolve; anything else is history only.
   const state =
-    known || isExecutionEvent(event) || isRollbackEvent(event) ? evolve(plan.state, event as any) : plan.state;
+    known || isExecutionEvent(event) || isRollbackEvent(event)
+      ? evolve(plan.state, event as any)
+      : plan.state;
   const next: ProjectedPlan = {
     planId: plan.planId,
     state,
