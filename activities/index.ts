@@ -11,6 +11,7 @@ import { createEventActivities } from './events.activities';
 import { createGitActivities } from './git.activities';
 import { ping } from './ping.activities';
 import { createQaActivities } from './qa.activities';
+import { createRollbackActivities } from './rollback.activities';
 import { createTurnActivities } from './turn.activities';
 
 export type { SessionActivityDeps } from './deps';
@@ -27,7 +28,7 @@ export function createSessionActivities(deps: SessionActivityDeps): SessionActiv
   };
 }
 
-/** Everything a worker registers: the connectivity `ping` plus the session activities. */
+/** Everything a worker registers: the connectivity `ping`, the session and the rollback activities. */
 export function createActivities(deps: SessionActivityDeps): ChunkwiseActivities {
-  return { ping, ...createSessionActivities(deps) };
+  return { ping, ...createSessionActivities(deps), ...createRollbackActivities(deps) };
 }

@@ -60,9 +60,11 @@ export class SessionRunner {
   /** Task turns in flight (parallel chunks run several). */
   runningTasks = 0;
   /** The session's work tree (the plan's repository), and the activities routed to its host. */
-  worktree!: { path: string; taskQueue: string };
+  worktree!: { path: string; taskQueue: string; head?: string };
   /** Work trees of the tasks' other repositories (multi-repository plans), on the same host, by reference. */
   repositoryWorktrees: Record<string, string> = {};
+  /** Where each other repository's branch began (for ExecutionStarted: rollback resets to it). */
+  private repositoryHeads: Record<string, string> = {};
   /** Set when this run rebuilt the work tree after a lost host: the other repositories are rebuilt too. */
   private recoveredFrom: string | undefined;
   acts!: WorktreeActivities;
@@ -172,7 +174,7 @@ export class SessionRunner {
    * pauses (host_lost); on resume it goes back to the lost host if it answers again, or tries the
    * remote again.
    */
-  private async prepareWorktree(): Promise<{ path: string; taskQueue: string }> {
+  private async prepareWorktree(): Promise<{ path: string; taskQueue: string; head?: string }> {
     const s = this.#state;
     const request = {
       planId: s.planId,
@@ -299,6 +301,8 @@ export class SessionRunner {
           turnScope: settings.turnScope,
         },
         resumedFrom: this.input.resumedFrom,
+        // Where the session's branch began: a rollback of the session resets it there (docs/rollback.md).
+        head: this.worktree.head ?? null,
       },
     });
   }

@@ -50,6 +50,7 @@ import {
 } from './sessions/session-schemas';
 import { CHAT_OPENAPI_SCHEMAS } from './chat/chat-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
+import { ROLLBACK_OPENAPI_SCHEMAS } from './rollback/rollback-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import { USAGE_OPENAPI_SCHEMAS } from './usage/usage-schemas';
 import { dashboardSettingsSchema } from './web/dashboard-schemas';
@@ -128,6 +129,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const [name, { schema, io }] of Object.entries({
     ...OPENAPI_SCHEMAS,
     ...PLANNING_OPENAPI_SCHEMAS,
+    ...ROLLBACK_OPENAPI_SCHEMAS,
     ...USAGE_OPENAPI_SCHEMAS,
     ...CHAT_OPENAPI_SCHEMAS,
   })) {

@@ -7,6 +7,7 @@ import { mcpCommand } from './commands/mcp';
 import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
+import { rollbackCommand } from './commands/rollback';
 import { sessionCommands } from './commands/session';
 import { tuiCommand } from './commands/tui';
 import { upCommand } from './commands/up';
@@ -49,6 +50,7 @@ Examples:
   chunkwise plans finalize <id>
   chunkwise execute <id> --watch        run it, live; then pause | stop | resume | cancel
   chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
+  chunkwise rollback <id>               undo the latest session's commits (or --task T); tasks pending again
   chunkwise usage --plan <id>           tokens and cost per task (or --by chunk|session|day, --repository)
   chunkwise budget <id> --usd 5         cap a plan's spend; a session that would cross it pauses
   chunkwise chat --project ./proj       talk with the orchestrator: it answers or launches runs
@@ -61,6 +63,7 @@ Examples:
     plansCommand(deps),
     planCommand(deps),
     ...sessionCommands(deps),
+    rollbackCommand(deps),
     ...importExportCommands(deps),
     upCommand(deps),
     ...usageCommands(deps),

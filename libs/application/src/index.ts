@@ -4,6 +4,7 @@ export * from './plan-command-service';
 export * from './repository-service';
 export * from './session-service';
 export * from './session-workflows';
+export * from './rollback-service';
 export * from './planning/planning-service';
 export * from './planning/planning-output';
 export { repositoryContext } from './planning/repository-context';

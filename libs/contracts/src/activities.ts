@@ -11,6 +11,7 @@ import type {
   SessionTask,
   TurnUsage,
 } from '@chunkwise/domain';
+import type { RollbackActivities } from './rollback';
 import type { PingResult } from './session-workflow';
 
 export interface RecordEventsInput {
@@ -182,4 +183,4 @@ export interface PingActivities {
 }
 
 /** Everything a Chunkwise worker registers. */
-export type ChunkwiseActivities = PingActivities & SessionActivities;
+export type ChunkwiseActivities = PingActivities & SessionActivities & RollbackActivities;

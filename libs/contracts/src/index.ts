@@ -13,3 +13,4 @@ export * from './session-workflow';
 export * from './task-queues';
 export * from './turn-paths';
 export * from './workflow-ids';
+export * from './rollback';

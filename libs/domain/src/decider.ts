@@ -4,6 +4,8 @@ import { DomainError, ValidationError } from './errors';
 import type { PlanEvent } from './events';
 import type { ExecutionEvent } from './execution-events';
 import { evolvePlanExecution, isExecutionEvent, storedEventTime } from './plan-execution';
+import { evolveRollback, trackSessionCommits } from './rollback';
+import { isRollbackEvent, type RollbackEvent } from './rollback-events';
 import { chunkChangesSchema, taskIdSchema, type Chunk, type PlanContent, type Task } from './schemas';
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
@@ -511,9 +513,10 @@ const mapTasks = (content: PlanContent, id: string, f: (t: Task) => Task): PlanC
 });
 
 /** Applies one event to the state. Total and pure: unknown events leave the state unchanged. */
-export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent): PlanState {
+export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent | RollbackEvent): PlanState {
+  if (isRollbackEvent(event)) return evolveRollback(state, event);
   if (isExecutionEvent(event)) {
-    const next = evolvePlanExecution(state, event, storedEventTime(event));
+    const next = trackSessionCommits(evolvePlanExecution(state, event, storedEventTime(event)), event);
     // Every session's turns count against the plan's budget, not only the current session's.
     return event.type === 'TurnCompleted' && event.data.usage
       ? { ...next, turnSpend: addSpend(next.turnSpend ?? noSpend(), turnSpend(event.data.usage)) }

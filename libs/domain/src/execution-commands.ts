@@ -50,6 +50,11 @@ export function decideExecution(command: ExecutionCommand, state: PlanState): Ex
           'invalid_transition',
           `plan ${state.planId} already has an active session (${state.session?.sessionId}, ${state.session?.status})`,
         );
+      if (state.rollbacks?.pending)
+        throw new DomainError(
+          'invalid_transition',
+          `plan ${state.planId} is being rolled back (${state.rollbacks.pending.rollbackId}); execute it when that ends`,
+        );
       const { type: _t, ...data } = command;
       return [{ type: 'ExecutionRequested', data }];
     }

@@ -41,6 +41,8 @@ export type ExecutionEvent =
         chunks: string[];
         options: Record<string, unknown>;
         resumedFrom: string | null;
+        /** The session branch's commit when the session began (a rollback resets to it); absent in older events. */
+        head?: string | null;
       };
     }
   | { type: 'ChunkStarted'; data: Base & { chunk: string } }

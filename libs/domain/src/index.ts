@@ -18,6 +18,8 @@ export * from './diff';
 export * from './aggregate';
 export * from './plan-decider';
 export * from './execution-commands';
+export * from './rollback-events';
+export * from './rollback';
 export * from './repository';
 export * from './json-bounds';
 export * from './budget';

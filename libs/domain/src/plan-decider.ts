@@ -4,19 +4,25 @@ import { checkPlanInvariants, decidePlanCommand, evolve, initialState } from './
 import type { PlanEvent } from './events';
 import { decideExecution, isExecutionCommand, type ExecutionCommand } from './execution-commands';
 import type { ExecutionEvent } from './execution-events';
+import { decideRollback, isRollbackCommand, type RollbackCommand } from './rollback';
+import type { RollbackEvent } from './rollback-events';
 import { planStreamId } from './events';
 import type { PlanState } from './state';
 
 /** Every command decided on a plan's stream: content and planning commands, and execution commands. */
-export type PlanStreamCommand = PlanCommand | ExecutionCommand;
-export type PlanStreamEvent = PlanEvent | ExecutionEvent;
+export type PlanStreamCommand = PlanCommand | ExecutionCommand | RollbackCommand;
+export type PlanStreamEvent = PlanEvent | ExecutionEvent | RollbackEvent;
 
 /** The plan aggregate as the write path uses it. */
 export const planAggregate: Aggregate<PlanStreamCommand, PlanStreamEvent, PlanState> = {
   initialState,
   evolve,
   decide: (command, state) =>
-    isExecutionCommand(command) ? decideExecution(command, state) : decidePlanCommand(command, state),
+    isExecutionCommand(command)
+      ? decideExecution(command, state)
+      : isRollbackCommand(command)
+        ? decideRollback(command, state)
+        : decidePlanCommand(command, state),
   check: checkPlanInvariants,
   streamId: planStreamId,
   exists: (state) => state.exists,

@@ -1,5 +1,6 @@
 import type { PlanBudget, Spend } from './budget';
 import { emptyUsage, type PlanningMode, type PlanUsage } from './planning';
+import type { RollbackLedger } from './rollback-events';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
 import type { SessionCore } from './session';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
@@ -67,6 +68,8 @@ export interface PlanState {
   budget?: PlanBudget;
   /** What every session's turns reported spending. */
   turnSpend?: Spend;
+  /** Each session's commits and the rollback under way (docs/rollback.md); absent before the first session. */
+  rollbacks?: RollbackLedger;
 }
 
 export const emptyContent = (): PlanContent => ({

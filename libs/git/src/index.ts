@@ -6,3 +6,4 @@ export * from './integrate';
 export * from './chunk-diff';
 export * from './launcher';
 export * from './recover-branch';
+export * from './rollback';

@@ -11,6 +11,7 @@ import {
   evolve,
   initialState,
   isPlanEvent,
+  isRollbackEvent,
   EXECUTION_EVENT_TYPES,
   PLAN_STREAM_PREFIX,
   planStats,
@@ -117,8 +118,11 @@ export function projectPlanEvent(
     );
   }
   const recordedAt = normalizeTimestamp(event.recordedAt);
-  // Plan and execution events both fold through the domain's evolve; anything else is history only.
-  const state = known || isExecutionEvent(event) ? evolve(plan.state, event as any) : plan.state;
+  // Plan, execution and rollback events fold through the domain's evolve; anything else is history only.
+  const state =
+    known || isExecutionEvent(event) || isRollbackEvent(event)
+      ? evolve(plan.state, event as any)
+      : plan.state;
   const next: ProjectedPlan = {
     planId: plan.planId,
     state,

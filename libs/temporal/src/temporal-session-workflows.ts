@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import {
   TemporalUnavailableError,
+  type RollbackWorkflows,
   type SessionSignal,
   type SessionUpdate,
   type SessionWorkflows,
@@ -10,7 +11,10 @@ import {
   ChunkwisePlanId,
   ChunkwisePlanTitle,
   ChunkwiseStatus,
+  ROLLBACK_WORKFLOW,
   SESSION_WORKFLOW,
+  type RollbackOutcome,
+  type RollbackWorkflowInput,
   type SessionOutcome,
   type SessionWorkflowInput,
   type UpdateAnswer,
@@ -49,7 +53,7 @@ export interface TemporalSessionWorkflowsOptions {
  * closed by `close()`; when the server cannot be reached every call fails with
  * TemporalUnavailableError instead of hanging.
  */
-export class TemporalSessionWorkflows implements SessionWorkflows {
+export class TemporalSessionWorkflows implements SessionWorkflows, RollbackWorkflows {
   private connecting: Promise<Client> | undefined;
   private owned: Connection | undefined;
   private closed = false;
@@ -170,6 +174,33 @@ export class TemporalSessionWorkflows implements SessionWorkflows {
     return this.call(
       async (client) => (await client.workflow.getHandle(workflowId).result()) as SessionOutcome,
     );
+  }
+
+  startRollback(workflowId: string, input: RollbackWorkflowInput): Promise<void> {
+    return this.call(async (client) => {
+      await client.workflow.start(ROLLBACK_WORKFLOW, {
+        taskQueue: this.options.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: ChunkwisePlanId, value: input.planId }],
+      });
+    });
+  }
+
+  rollbackResult(workflowId: string, timeoutMs: number): Promise<RollbackOutcome | null> {
+    return this.call(async (client) => {
+      const result = client.workflow.getHandle(workflowId).result() as Promise<RollbackOutcome>;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      });
+      try {
+        return await Promise.race([result, timeout]);
+      } finally {
+        clearTimeout(timer);
+        result.catch(() => undefined);
+      }
+    });
   }
 
   async close(): Promise<void> {

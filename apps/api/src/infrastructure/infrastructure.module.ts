@@ -12,6 +12,7 @@ import {
   PlanCommandService,
   PlanningService,
   RepositoryService,
+  RollbackService,
   SessionService,
 } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
@@ -103,6 +104,7 @@ export class InfrastructureModule {
       RepositoryService,
       TemporalSessionWorkflows,
       SessionService,
+      RollbackService,
       PlanningService,
     ];
     return {
@@ -153,6 +155,15 @@ export class InfrastructureModule {
               budgets: config.budgets,
               turnEstimate: () => typicalTurnFromLedger(parts.readModels),
             }),
+        },
+        {
+          provide: RollbackService,
+          inject: [PlanCommandService, TemporalSessionWorkflows, RepositoryService],
+          useFactory: (
+            plans: PlanCommandService,
+            temporal: TemporalSessionWorkflows,
+            repositories: RepositoryService,
+          ) => new RollbackService(plans, temporal, { repositories, timing: parts.sessionTiming }),
         },
         {
           provide: PlanningService,

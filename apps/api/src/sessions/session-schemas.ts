@@ -7,6 +7,7 @@ import {
   PLAN_EVENT_TYPES,
   planStatusSchema,
   qaGateSchema,
+  ROLLBACK_EVENT_TYPES,
   taskStatusSchema,
 } from '@chunkwise/domain';
 import { z } from 'zod';
@@ -66,10 +67,11 @@ export const editTaskBodySchema = taskEditSchema.refine(
 );
 
 /** Every event type a plan's stream (`GET /plans/:id/stream`) sends as `event: <type>`. */
-export const streamEventTypeSchema = z.enum([...PLAN_EVENT_TYPES, ...EXECUTION_EVENT_TYPES] as [
-  string,
-  ...string[],
-]);
+export const streamEventTypeSchema = z.enum([
+  ...PLAN_EVENT_TYPES,
+  ...EXECUTION_EVENT_TYPES,
+  ...ROLLBACK_EVENT_TYPES,
+] as [string, ...string[]]);
 
 /** The JSON `data:` of one stream frame. */
 export const streamEventSchema = z.object({

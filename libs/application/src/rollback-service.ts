@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import {
+  repositoryReference,
+  rollbackSession,
+  type PlanState,
+  type RollbackEvent,
+  type RollbackTarget,
+} from '@chunkwise/domain';
+import {
+  rollbackWorkflowId,
+  type RollbackOutcome,
+  type RollbackWorkflowInput,
+  type SessionWorkflowInput,
+} from '@chunkwise/contracts';
+import { PlanNotFoundError } from './errors';
+import type { PlanCommandService } from './plan-command-service';
+import { SessionStateError, type RepositoryLookup } from './session-service';
+
+/** The port through which the application starts rollback workflows and waits for them. */
+export interface RollbackWorkflows {
+  ensureReachable(): Promise<void>;
+  startRollback(workflowId: string, input: RollbackWorkflowInput): Promise<void>;
+  /** The workflow's outcome, or null when it has not ended within `timeoutMs`. */
+  rollbackResult(workflowId: string, timeoutMs: number): Promise<RollbackOutcome | null>;
+}
+
+export interface RollbackRequest {
+  /** Default: the plan's latest session. */
+  sessionId?: string | null;
+  /** Undo only this task's commit. */
+  taskId?: string | null;
+}
+
+export interface RollbackAnswer {
+  planId: string;
+  rollbackId: string;
+  workflowId: string;
+  sessionId: string;
+  taskId: string | null;
+  /** `running`: the workflow had not ended within the wait; its result will be recorded on the plan. */
+  status: 'completed' | 'failed' | 'running';
+  outcome: RollbackOutcome | null;
+}
+
+export interface RollbackServiceOptions {
+  repositories?: RepositoryLookup;
+  /** How long `rollback` waits for the workflow's result (default 120 s). */
+  waitMs?: number;
+  timing?: SessionWorkflowInput['timing'];
+}
+
+/**
+ * Rollback of a session or of one task's commit (docs/rollback.md). The request is decided on the
+ * plan's stream (`RequestRollback`: no active session, one rollback at a time, something to undo),
+ * then a workflow does the git work and records the result; this waits for it.
+ */
+export class RollbackService {
+  constructor(
+    private readonly plans: PlanCommandService,
+    private readonly workflows: RollbackWorkflows,
+    private readonly options: RollbackServiceOptions = {},
+  ) {}
+
+  async rollback(planId: string, request: RollbackRequest = {}): Promise<RollbackAnswer> {
+    const state = (await this.plans.load(planId)).state;
+    if (!state.exists) throw new PlanNotFoundError(planId);
+    const named = request.sessionId ?? null;
+    if (!rollbackSession(state, named))
+      throw new SessionStateError(
+        'no_session',
+        named ? `plan ${planId} has no session ${named}` : `plan ${planId} has never been executed`,
+      );
+    const paths = await this.repositoryPaths(state);
+    await this.workflows.ensureReachable();
+    const rollbackId = `rb_${randomBytes(5).toString('hex')}`;
+    const workflowId = rollbackWorkflowId(planId, rollbackId);
+    const taskId = request.taskId ?? null;
+    const written = await this.plans.execute(
+      planId,
+      { type: 'RequestRollback', rollbackId, workflowId, sessionId: named, taskId },
+      { eventId: () => `${workflowId}-requested` },
+    );
+    const requested = written.events[0] as Extract<RollbackEvent, { type: 'RollbackRequested' }>;
+    const { sessionId, revision, targets } = requested.data;
+    const input: RollbackWorkflowInput = {
+      planId,
+      rollbackId,
+      sessionId,
+      taskId,
+      revision,
+      targets: targets.map((t) => ({ ...t, path: paths(t) })),
+      timing: this.options.timing,
+    };
+    try {
+      await this.workflows.startRollback(workflowId, input);
+    } catch (e) {
+      const reason = `the rollback workflow could not be started: ${e instanceof Error ? e.message : String(e)}`;
+      await this.plans.execute(
+        planId,
+        {
+          type: 'RecordRollbackResult',
+          event: {
+            type: 'RollbackFailed',
+            data: { revision, rollbackId, sessionId, taskId, reason, conflict: null, results: [], tasks: [] },
+          },
+        },
+        { eventId: () => `${workflowId}-start-failed` },
+      );
+      throw e;
+    }
+    const outcome = await this.workflows.rollbackResult(workflowId, this.options.waitMs ?? 120_000);
+    const status = !outcome ? 'running' : outcome.ok ? 'completed' : 'failed';
+    return { planId, rollbackId, workflowId, sessionId, taskId, status, outcome };
+  }
+
+  /**
+   * Where each target's repository is on the workers' hosts: a registered repository's path, else the
+   * path the plan names. Checked before anything is written, so a refusal leaves no rollback pending.
+   */
+  private async repositoryPaths(plan: PlanState): Promise<(t: RollbackTarget) => string> {
+    const ref = plan.content.repository;
+    if (!ref) throw new SessionStateError('not_executable', `plan ${plan.planId} names no repository`);
+    const paths = new Map<string, string>();
+    const id = repositoryReference(ref);
+    if (id !== null) {
+      const repository = await this.options.repositories?.find(id);
+      if (!repository)
+        throw new SessionStateError(
+          'not_executable',
+          `plan ${plan.planId} targets ${ref}, which is not registered (POST /api/repositories)`,
+        );
+      paths.set(ref, repository.path);
+    }
+    return (t) => paths.get(t.repository ?? ref) ?? t.repository ?? ref;
+  }
+}
