@@ -26,7 +26,7 @@ export function createRollbackActivities(deps: SessionActivityDeps): RollbackAct
       return heartbeating(heartbeatMs, () =>
         rollbackSessionBranch({
           ...input,
-          worktreePath: worktreePathFor(deps.dataDir, input.branch),
+          worktreePath: worktreePathFor(deps.dataDir, input.branch, input.repositoryKey),
           retry: isRetry(),
         }).catch((err: unknown) => {
           if (err instanceof BranchMissingError)

@@ -5,11 +5,12 @@
  * task's repository; QA gates are the repository's own.
  */
 import 'reflect-metadata';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DomainError, repositoryWorktreeKey, sessionProgress } from '@chunkwise/domain';
-import { SessionStateError } from '@chunkwise/application';
+import { RollbackService, SessionStateError } from '@chunkwise/application';
+import { TemporalSessionWorkflows } from '@chunkwise/temporal';
 import { comparableSession, foldedSession } from './support/fold-invariant';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
@@ -192,6 +193,103 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
       expect(comparableSession(foldedSession(await h.events(planId)))).toEqual(
         comparableSession(final.state),
       );
+    });
+
+    /** A completed session of a plan with two tasks in the plan's repository and two in a registered one. */
+    async function completedTwoRepositoryPlan(name: string) {
+      const root = join(h.root, name);
+      const main = makeRepo(root);
+      const other = makeSecondRepo(root);
+      const registered = await h.repositories.register({ path: other, name: `other-${name}` });
+      const ref = `repo:${registered.id}`;
+      const planId = await h.finalizedPlan({
+        title: `Rollback across repositories (${name})`,
+        repository: main,
+        execution: { agent: h.agent() },
+        tasks: [
+          { id: 'T1', chunk: 'C01', title: 'api', description: 'write api.txt api' },
+          {
+            id: 'T2',
+            chunk: 'C01',
+            title: 'client',
+            description: 'write client.txt client',
+            repository: ref,
+          },
+          { id: 'T3', chunk: 'C02', title: 'more api', description: 'append api.txt more' },
+          {
+            id: 'T4',
+            chunk: 'C02',
+            title: 'more client',
+            description: 'append client.txt more',
+            repository: ref,
+          },
+        ],
+      });
+      const starts = { main: git(main, 'rev-parse', 'main'), other: git(other, 'rev-parse', 'main') };
+      await h.sessions.execute(planId);
+      const outcome = await h.sessions.result(planId);
+      expect(outcome.status).toBe('completed');
+      const branch = outcome.state.branch;
+      const otherWorktree = join(
+        h.root,
+        'data',
+        'worktrees',
+        `${branch.replace(/\//g, '__')}@${repositoryWorktreeKey(ref)}`,
+      );
+      return { planId, main, other, ref, branch, starts, otherWorktree };
+    }
+
+    const rollbackService = () =>
+      new RollbackService(
+        h.plans,
+        new TemporalSessionWorkflows({
+          address: h.server.address,
+          namespace: 'default',
+          taskQueue: h.taskQueue,
+          client: h.client,
+        }),
+        { repositories: h.repositories, timing: { heartbeatTimeoutSec: 10 } },
+      );
+
+    test('rollback of a two-repository session resets each repository’s branch to its own start and puts every task back to pending', async () => {
+      const p = await completedTwoRepositoryPlan('rollback');
+      const answer = await rollbackService().rollback(p.planId);
+      expect(answer.status).toBe('completed');
+      if (!answer.outcome?.ok) throw new Error(JSON.stringify(answer.outcome));
+      expect(answer.outcome.results.map((r) => [r.repository, r.method, r.reverted.length])).toEqual([
+        [p.main, 'reset', 2],
+        [p.ref, 'reset', 2],
+      ]);
+      expect(git(p.main, 'rev-parse', p.branch)).toBe(p.starts.main);
+      expect(git(p.other, 'rev-parse', p.branch)).toBe(p.starts.other);
+      const plan = (await h.plans.load(p.planId)).state;
+      expect(plan.content.tasks.map((t) => [t.id, t.status, t.commitSha])).toEqual([
+        ['T1', 'pending', null],
+        ['T2', 'pending', null],
+        ['T3', 'pending', null],
+        ['T4', 'pending', null],
+      ]);
+      expect(plan.status).toBe('ready');
+    });
+
+    test('a conflict in one repository changes neither: the rollback reports it, both branches and the tasks stay', async () => {
+      const p = await completedTwoRepositoryPlan('conflict');
+      // Someone changes the other repository's session branch where T4 wrote.
+      writeFileSync(join(p.otherWorktree, 'client.txt'), 'client\nchanged by hand\n');
+      git(p.otherWorktree, 'commit', '-qam', 'by hand');
+      const heads = { main: git(p.main, 'rev-parse', p.branch), other: git(p.other, 'rev-parse', p.branch) };
+      const answer = await rollbackService().rollback(p.planId);
+      expect(answer.status).toBe('failed');
+      if (answer.outcome?.ok !== false) throw new Error(JSON.stringify(answer.outcome));
+      expect(answer.outcome.conflict).toMatchObject({ repository: p.ref, files: ['client.txt'] });
+      expect(answer.outcome.results).toEqual([]);
+      // All or nothing: the plan's repository was checked, not rolled back.
+      expect(git(p.main, 'rev-parse', p.branch)).toBe(heads.main);
+      expect(git(p.other, 'rev-parse', p.branch)).toBe(heads.other);
+      expect(git(p.otherWorktree, 'status', '--porcelain')).toBe('');
+      const plan = (await h.plans.load(p.planId)).state;
+      expect(plan.content.tasks.every((t) => t.status === 'completed')).toBe(true);
+      expect((await h.events(p.planId)).map((e) => e.type)).toContain('RollbackFailed');
     });
 
     test('a task in an unregistered repository, or a chunk over two repositories run as one turn, is refused before anything runs', async () => {

@@ -27,27 +27,34 @@ export async function planRollbackWorkflow(input: RollbackWorkflowInput): Promis
 
   const results: RepositoryRollback[] = [];
   const tasks: string[] = [];
-  let failure: { reason: string; conflict: RollbackConflict | null } | null = null;
-  for (const target of input.targets) {
+  // Typed by `as`: set inside `undo`, which the compiler does not follow.
+  let failure = null as { reason: string; conflict: RollbackConflict | null } | null;
+  const undo = async (target: RollbackWorkflowInput['targets'][number], dryRun: boolean) => {
     const { repository, branch } = target;
-    let r;
     try {
-      r = await git.rollbackRepository({
+      const r = await git.rollbackRepository({
         planId: input.planId,
         rollbackId: input.rollbackId,
         repository: target.path,
         branch,
         start: target.start,
         commits: target.commits.map((c) => c.sha),
+        ...(target.worktreeKey ? { repositoryKey: target.worktreeKey } : {}),
+        ...(dryRun ? { dryRun } : {}),
       });
+      if (r.ok) return r;
+      failure = { reason: r.message, conflict: r.conflict ? { repository, branch, ...r.conflict } : null };
     } catch (err) {
       failure = { reason: `rollback of ${branch} failed: ${causeOf(err)}`, conflict: null };
-      break;
     }
-    if (!r.ok) {
-      failure = { reason: r.message, conflict: r.conflict ? { repository, branch, ...r.conflict } : null };
-      break;
-    }
+    return null;
+  };
+  // Several repositories: every one is checked first, so that a conflict in one changes none.
+  if (input.targets.length > 1) for (const target of input.targets) if (!(await undo(target, true))) break;
+  for (const target of failure ? [] : input.targets) {
+    const { repository, branch } = target;
+    const r = await undo(target, false);
+    if (!r) break;
     const { ok: _ok, ...done } = r;
     results.push({ repository, branch, ...done });
     for (const c of target.commits)

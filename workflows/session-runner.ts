@@ -259,6 +259,7 @@ export class SessionRunner {
         ...(this.recoveredFrom ? { recoverFromRemote: true, lostTaskQueue: this.recoveredFrom } : {}),
       });
       this.repositoryWorktrees[reference] = wt.path;
+      this.repositoryHeads[reference] = wt.head;
       byPath.set(target.path, wt.path);
     }
   }
@@ -303,6 +304,7 @@ export class SessionRunner {
         resumedFrom: this.input.resumedFrom,
         // Where the session's branch began: a rollback of the session resets it there (docs/rollback.md).
         head: this.worktree.head ?? null,
+        ...(Object.keys(this.repositoryHeads).length ? { repositoryHeads: this.repositoryHeads } : {}),
       },
     });
   }

@@ -82,13 +82,22 @@ export class RollbackService {
     );
     const requested = written.events[0] as Extract<RollbackEvent, { type: 'RollbackRequested' }>;
     const { sessionId, revision, targets } = requested.data;
+    const primary = paths({ repository: null, branch: '', start: null, commits: [] });
     const input: RollbackWorkflowInput = {
       planId,
       rollbackId,
       sessionId,
       taskId,
       revision,
-      targets: targets.map((t) => ({ ...t, path: paths(t) })),
+      targets: targets.map((t) => {
+        const path = paths(t);
+        // A task repository that is the plan's own under another name shares its work tree.
+        if (t.worktreeKey && path === primary) {
+          const { worktreeKey: _key, ...rest } = t;
+          return { ...rest, path };
+        }
+        return { ...t, path };
+      }),
       timing: this.options.timing,
     };
     try {
@@ -120,16 +129,25 @@ export class RollbackService {
   private async repositoryPaths(plan: PlanState): Promise<(t: RollbackTarget) => string> {
     const ref = plan.content.repository;
     if (!ref) throw new SessionStateError('not_executable', `plan ${plan.planId} names no repository`);
+    // The plan's repository and every task's own (multi-repository plans).
+    const references = new Set([
+      ref,
+      ...plan.content.tasks.flatMap((t) => (t.repository ? [t.repository] : [])),
+    ]);
     const paths = new Map<string, string>();
-    const id = repositoryReference(ref);
-    if (id !== null) {
+    for (const reference of references) {
+      const id = repositoryReference(reference);
+      if (id === null) {
+        paths.set(reference, reference);
+        continue;
+      }
       const repository = await this.options.repositories?.find(id);
       if (!repository)
         throw new SessionStateError(
           'not_executable',
-          `plan ${plan.planId} targets ${ref}, which is not registered (POST /api/repositories)`,
+          `plan ${plan.planId} targets ${reference}, which is not registered (POST /api/repositories)`,
         );
-      paths.set(ref, repository.path);
+      paths.set(reference, repository.path);
     }
     return (t) => paths.get(t.repository ?? ref) ?? t.repository ?? ref;
   }

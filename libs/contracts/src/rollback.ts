@@ -40,6 +40,10 @@ export interface RollbackRepositoryInput {
   branch: string;
   start: string | null;
   commits: string[];
+  /** A task repository other than the plan's: its work tree's key (multi-repository plans). */
+  repositoryKey?: string;
+  /** Only check that the rollback applies, changing nothing (several repositories: all or none). */
+  dryRun?: boolean;
 }
 
 /** A conflict (or a dirty work tree, or commits no longer on the branch) is an answer, not an error. */

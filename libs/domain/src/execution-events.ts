@@ -43,6 +43,8 @@ export type ExecutionEvent =
         resumedFrom: string | null;
         /** The session branch's commit when the session began (a rollback resets to it); absent in older events. */
         head?: string | null;
+        /** The same for each of the tasks' other repositories, by reference (multi-repository plans). */
+        repositoryHeads?: Record<string, string>;
       };
     }
   | { type: 'ChunkStarted'; data: Base & { chunk: string } }

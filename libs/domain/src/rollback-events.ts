@@ -20,6 +20,8 @@ export interface RollbackTarget {
   start: string | null;
   /** The commits to undo, oldest first. */
   commits: SessionCommit[];
+  /** A task repository other than the plan's (multi-repository plans): the key of its work tree. */
+  worktreeKey?: string;
 }
 
 /** What a rollback did in one repository. */
@@ -84,7 +86,10 @@ export const isRollbackEvent = (e: { type: string }): e is RollbackEvent => ROLL
 export interface SessionCommitLog {
   branch: string;
   start: string | null;
-  commits: Array<SessionCommit & { reverted: boolean }>;
+  /** Where the branch began in each of the tasks' other repositories (multi-repository plans). */
+  starts?: Record<string, string>;
+  /** `repository`: the task repository the commit is in, absent for the plan's. */
+  commits: Array<SessionCommit & { reverted: boolean; repository?: string }>;
 }
 
 /** The plan's rollback bookkeeping: every session's commits, and the rollback under way (one at a time). */

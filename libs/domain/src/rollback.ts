@@ -2,6 +2,7 @@ import { DomainError } from './errors';
 import type { ExecutionEvent } from './execution-events';
 import type { PlanStatus, Task } from './schemas';
 import { sessionBranch, type SessionCore } from './session';
+import { repositoryWorktreeKey } from './task-repositories';
 import type { PlanState } from './state';
 import type { RollbackEvent, RollbackLedger, RollbackTarget, SessionCommitLog } from './rollback-events';
 
@@ -68,12 +69,23 @@ export function decideRollback(command: RollbackCommand, state: PlanState): Roll
         );
       const log = ledger.sessions[sessionId];
       const open = (log?.commits ?? []).filter((c) => !c.reverted);
-      const target = (commits: typeof open): RollbackTarget => ({
-        repository: state.content.repository,
-        branch: log!.branch,
-        start: command.taskId ? null : (log!.start ?? null),
-        commits: commits.map(({ sha, tasks }) => ({ sha, tasks: [...tasks] })),
-      });
+      // One target per repository (multi-repository plans): the plan's first, then the others.
+      const targetsOf = (commits: typeof open): RollbackTarget[] => {
+        const repositories = [...new Set(commits.map((c) => c.repository ?? null))].sort((a, b) =>
+          a === null ? -1 : b === null ? 1 : 0,
+        );
+        return repositories.map((repository) => ({
+          repository: repository ?? state.content.repository,
+          branch: log!.branch,
+          start: command.taskId
+            ? null
+            : ((repository === null ? log!.start : log!.starts?.[repository]) ?? null),
+          commits: commits
+            .filter((c) => (c.repository ?? null) === repository)
+            .map(({ sha, tasks }) => ({ sha, tasks: [...tasks] })),
+          ...(repository === null ? {} : { worktreeKey: repositoryWorktreeKey(repository) }),
+        }));
+      };
       let targets: RollbackTarget[];
       if (command.taskId) {
         const task = state.content.tasks.find((t) => t.id === command.taskId);
@@ -85,14 +97,14 @@ export function decideRollback(command: RollbackCommand, state: PlanState): Roll
             'invalid_transition',
             `task ${task.id} has no commit of session ${sessionId} to undo (it is ${task.status}${task.commitSha ? `, commit ${task.commitSha.slice(0, 12)}` : ''})`,
           );
-        targets = [target([commit])];
+        targets = targetsOf([commit]);
       } else {
         if (open.length === 0)
           throw new DomainError(
             'invalid_transition',
             `session ${sessionId} of plan ${state.planId} has no commits to roll back`,
           );
-        targets = [target(open)];
+        targets = targetsOf(open);
       }
       const { rollbackId, workflowId, taskId } = command;
       return [
@@ -188,16 +200,21 @@ export function trackSessionCommits(state: PlanState, event: ExecutionEvent): Pl
   let next = log;
   if (event.type === 'ExecutionStarted' && !log.start && event.data.head)
     next = { ...log, start: event.data.head };
+  if (event.type === 'ExecutionStarted' && event.data.repositoryHeads && !log.starts)
+    next = { ...next, starts: { ...event.data.repositoryHeads } };
   if (event.type === 'TaskCompleted' && event.data.sha) {
     const { sha, taskId } = event.data;
     const known = log.commits.find((c) => c.sha === sha);
+    const own = state.content.tasks.find((t) => t.id === taskId)?.repository;
+    // The plan's own repository named on a task is the plan's (one work tree).
+    const repository = own && own !== state.content.repository ? own : undefined;
     next = {
       ...log,
       commits: known
         ? log.commits.map((c) =>
             c.sha === sha && !c.tasks.includes(taskId) ? { ...c, tasks: [...c.tasks, taskId] } : c,
           )
-        : [...log.commits, { sha, tasks: [taskId], reverted: false }],
+        : [...log.commits, { sha, tasks: [taskId], reverted: false, ...(repository ? { repository } : {}) }],
     };
   }
   if (next === log && ledger.sessions[sessionId]) return state;

@@ -120,6 +120,36 @@ describe('rolling back a session branch (real git)', () => {
     expect(await gitOut(wt, ['status', '--porcelain'])).toBe(before);
   });
 
+  it('a dry run tells reset, revert or conflict and changes nothing', async () => {
+    const a = await task('T1', 'a.txt', 'a\n');
+    const b = await task('T2', 'a.txt', 'a\nb\n');
+    const dry = (commits: string[]) =>
+      rollbackBranch({ worktree: wt, branch, rollbackId: 'rb_dry', start, commits, dryRun: true });
+    expect(await dry([a, b])).toMatchObject({ ok: true, method: 'reset', newHead: start, pushed: false });
+    expect(await headSha(wt)).toBe(b);
+    const other = await otherCommit('other.txt', 'x\n');
+    expect(await dry([a, b])).toMatchObject({
+      ok: true,
+      method: 'revert',
+      revertCommits: [],
+      newHead: other,
+    });
+    expect(await headSha(wt)).toBe(other);
+    expect(await files()).toEqual(['README.md', 'a.txt', 'other.txt']);
+    expect(await gitOut(wt, ['status', '--porcelain'])).toBe('');
+    const hand = await otherCommit('a.txt', 'a\nb changed by hand\n');
+    expect(await dry([b])).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+      conflict: { commit: b },
+      head: hand,
+    });
+    expect(await headSha(wt)).toBe(hand);
+    expect(await gitOut(wt, ['status', '--porcelain'])).toBe('');
+    // The real rollback afterwards finds no trace of the dry runs.
+    expect(await rollback([a, b])).toMatchObject({ ok: false, reason: 'conflict' });
+  });
+
   it('undoes one task’s commit among others (revert: later commits stay)', async () => {
     const a = await task('T1', 'a.txt', 'a\n');
     await task('T2', 'b.txt', 'b\n');

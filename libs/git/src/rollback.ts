@@ -16,6 +16,12 @@ export interface RollbackBranchInput {
   start: string | null;
   /** The commits to undo, in any order. */
   commits: string[];
+  /**
+   * Only find out whether the rollback applies: the reverts are tried without committing and the
+   * work tree goes back to its head; nothing is reset or pushed. A rollback over several repositories
+   * checks every one first, so that a conflict in one changes none.
+   */
+  dryRun?: boolean;
 }
 
 export type RollbackBranchResult =
@@ -97,6 +103,16 @@ export async function rollbackBranch(input: RollbackBranchInput): Promise<Rollba
     const start = input.start ?? (await parentOf(cwd, ordered.at(-1)!));
     if (start && (await onlyTheseSince(cwd, start, head, wanted))) {
       const mayReset = remote.known && (remote.sha === null || remote.sha === head);
+      if (mayReset && input.dryRun)
+        return {
+          ok: true,
+          method: 'reset',
+          reverted: ordered,
+          revertCommits: [],
+          previousHead: head,
+          newHead: start,
+          pushed: false,
+        };
       if (mayReset) {
         await git(cwd, ['reset', '--hard', '--quiet', start]);
         const pushed = remote.sha !== null ? await forcePush(cwd, input.branch, start, head) : false;
@@ -123,7 +139,7 @@ export async function rollbackBranch(input: RollbackBranchInput): Promise<Rollba
         .split('\n')
         .filter(Boolean);
       await git(cwd, ['revert', '--abort'], { allowFail: true });
-      await git(cwd, ['reset', '--hard', '--quiet', previousHead]);
+      await git(cwd, ['reset', '--hard', '--quiet', input.dryRun ? head : previousHead]);
       return {
         ok: false,
         reason: 'conflict',
@@ -131,13 +147,27 @@ export async function rollbackBranch(input: RollbackBranchInput): Promise<Rollba
           ? `reverting ${sha.slice(0, 12)} conflicts with later changes on ${input.branch} in ${files.join(', ')}`
           : `reverting ${sha.slice(0, 12)} on ${input.branch} failed: ${r.stderr.trim().slice(0, 500)}`,
         conflict: { commit: sha, files },
-        head: previousHead,
+        head: input.dryRun ? head : previousHead,
       };
     }
+    if (input.dryRun) continue;
     const subject = await gitOut(cwd, ['log', '-1', '--format=%s', sha]);
     const message = `Revert "${subject}"\n\nThis reverts commit ${sha}.\n\n${ROLLBACK_TRAILER}: ${input.rollbackId}\n${REVERTS_TRAILER}: ${sha}\n`;
     await git(cwd, ['commit', '--allow-empty', '--no-verify', '-F', '-'], { input: message });
     revertCommits.push(await headSha(cwd));
+  }
+  if (input.dryRun) {
+    // The reverts applied (uncommitted, one on top of the other): back to where the branch was.
+    await git(cwd, ['reset', '--hard', '--quiet', head]);
+    return {
+      ok: true,
+      method: 'revert',
+      reverted: ordered,
+      revertCommits: [],
+      previousHead,
+      newHead: head,
+      pushed: false,
+    };
   }
   const newHead = await headSha(cwd);
   // The revert commits only add to the branch: an ordinary push (a remote that moved on refuses it).
