@@ -1,4 +1,5 @@
 import type { Progress } from '../../api/client';
+import { RollbackControl } from './RollbackControl';
 import { formatDuration, shortSha, type SessionLog } from './session-log';
 
 /** A completed plan: chunks, tasks, duration and commits. */
@@ -41,6 +42,7 @@ export function CompletedCard({ progress, log }: { progress: Progress; log: Sess
           Branch: <code>{progress.branch}</code>
         </p>
       ) : null}
+      {commits.length > 0 ? <RollbackControl planId={progress.planId} /> : null}
     </section>
   );
 }

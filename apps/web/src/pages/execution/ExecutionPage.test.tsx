@@ -452,4 +452,70 @@ describe('ExecutionView: start and end', () => {
     expect(card).toHaveTextContent(/Commits\s*3/);
     expect(screen.queryByRole('button', { name: 'Execute' })).not.toBeInTheDocument();
   });
+
+  it('Roll back session asks first, then shows what was undone per repository', async () => {
+    const api = stubApi({
+      'GET /api/plans/p1/progress': progressFixture(
+        { T1: 'completed', T2: 'completed', T3: 'completed', T4: 'completed' },
+        { live: false, status: 'completed', currentChunk: null, nextChunk: null },
+      ),
+      'GET /api/plans/p1/history': history([]),
+      'POST /api/plans/p1/rollback': {
+        planId: 'p1',
+        rollbackId: 'rb_1',
+        workflowId: 'chunkwise-p1-rb_1',
+        sessionId: 's_1',
+        taskId: null,
+        status: 'completed',
+        outcome: {
+          ok: true,
+          tasks: ['T1', 'T2', 'T3', 'T4'],
+          results: [
+            {
+              repository: '/srv/api',
+              branch: 'chunkwise/p1/s_1',
+              method: 'reset',
+              reverted: ['c2', 'c1'],
+              revertCommits: [],
+              previousHead: 'c2',
+              newHead: 'abcdef0123456789',
+              pushed: false,
+            },
+          ],
+        },
+      },
+    });
+    renderWithClient(<ExecutionView plan={planFixture('completed')} events={[]} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Roll back session' }));
+    expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Yes, roll back' }));
+    const list = await screen.findByRole('list', { name: 'Rolled back per repository' });
+    expect(list).toHaveTextContent('/srv/api: reset to abcdef01 (2 commits undone)');
+    expect(screen.getByText(/4 tasks are pending again/)).toBeInTheDocument();
+    expect(api.calls.filter((c) => c.method === 'POST').map((c) => [c.path, c.body])).toEqual([
+      ['/api/plans/p1/rollback', '{}'],
+    ]);
+  });
+
+  it('a rollback conflict shows the API message and changes nothing', async () => {
+    stubApi({
+      'GET /api/plans/p1/progress': progressFixture(
+        { T1: 'completed', T2: 'completed', T3: 'completed', T4: 'completed' },
+        { live: false, status: 'completed', currentChunk: null, nextChunk: null },
+      ),
+      'GET /api/plans/p1/history': history([]),
+      'POST /api/plans/p1/rollback': json(409, {
+        statusCode: 409,
+        code: 'rollback_conflict',
+        message: 'reverting c2 conflicts with later changes on chunkwise/p1/s_1 in a.txt',
+      }),
+    });
+    renderWithClient(<ExecutionView plan={planFixture('completed')} events={[]} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Roll back session' }));
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Yes, roll back' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Rollback refused');
+    expect(alert).toHaveTextContent('conflicts with later changes on chunkwise/p1/s_1 in a.txt');
+    expect(alert).toHaveTextContent('HTTP 409');
+  });
 });

@@ -47,7 +47,11 @@ const taskPath = (id: string, taskId: string) => ({ params: { path: { id, taskId
 export type ExecuteBody = Schemas['ExecutePlan'];
 
 /** The session requests of the execution view and the controls; each returns the API's answer or throws ApiError. */
+export type RollbackResult = Schemas['RollbackResult'];
+
 export const sessionApi = {
+  rollback: async (id: string): Promise<RollbackResult> =>
+    unwrap(await api.POST('/api/plans/{id}/rollback', { ...path(id), body: {} })),
   execute: async (id: string, body: ExecuteBody) =>
     unwrap(await api.POST('/api/plans/{id}/execute', { ...path(id), body })),
   resume: async (id: string) => unwrap(await api.POST('/api/plans/{id}/resume', path(id))),
