@@ -9,6 +9,7 @@ import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { TemplatesModule } from './templates/templates.module';
 import { UsageModule } from './usage/usage.module';
 import { WebModule } from './web/web.module';
 
@@ -30,6 +31,7 @@ export class AppModule {
         ImportsModule,
         GrpcModule,
         ChatModule,
+        TemplatesModule,
       ],
     };
   }
