@@ -89,7 +89,9 @@ export function loadBuiltinTemplates(dir: string | null = builtinTemplatesDir())
       try {
         definition = defineTemplate(parseYaml(readFileSync(path.join(dir, file), 'utf8')));
       } catch (e) {
-        throw new Error(`built-in template ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`built-in template ${file}: ${e instanceof Error ? e.message : String(e)}`, {
+          cause: e,
+        });
       }
       if (`${definition.name}.yaml` !== file)
         throw new Error(
