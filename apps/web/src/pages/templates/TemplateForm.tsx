@@ -73,7 +73,7 @@ export function TemplateForm({ template }: { template: TemplateSummary }) {
               />
               {hint ? (
                 <p id={`${id}-hint`} className="muted hint">
-                  {p.description}
+                  {hint}
                   {p.default !== undefined ? ` (default: ${p.default})` : ''}
                 </p>
               ) : null}
