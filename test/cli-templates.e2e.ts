@@ -115,33 +115,22 @@ describe('chunkwise templates and plans new --template (real API)', () => {
     expect(saved.stdout).toContain(`saved template refund-fix version 1 from plan ${id}`);
     expect(saved.stdout).toContain('what (required) [e.g. refund totals]');
 
-    const again = await cli(
-      'templates',
-      'save',
-      id,
-      '--name',
-      'refund-fix',
-      '--title',
-      'Refund fixes',
-      '-p',
-      'what=refund totals',
-      '--expected-version',
-      '1',
-    );
-    expect(again.stdout).toContain('version 2');
-    const stale = await cli(
-      'templates',
-      'save',
-      id,
-      '--name',
-      'refund-fix',
-      '--title',
-      'Lost',
-      '-p',
-      'what=refund totals',
-      '--expected-version',
-      '1',
-    );
+    const saveOver = (title: string) =>
+      cli(
+        'templates',
+        'save',
+        id,
+        '-n',
+        'refund-fix',
+        '--title',
+        title,
+        '-p',
+        'what=refund totals',
+        '--expected-version',
+        '1',
+      );
+    expect((await saveOver('Refund fixes')).stdout).toContain('version 2');
+    const stale = await saveOver('Lost');
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/template refund-fix is at version 2, not 1/);
 

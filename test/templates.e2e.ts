@@ -6,18 +6,11 @@
  * on the real Temporal dev server with real git and the deterministic agent as a child process.
  */
 import 'reflect-metadata';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '@chunkwise/config';
-import type { EventStore } from '@chunkwise/event-store';
-import { createNativeConnection, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
 import request from 'supertest';
-import { createApp } from '../apps/api/src/app.factory';
-import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
-import { createSessionWorkers } from '../apps/worker/src/session-workers';
+import { startApiStack, type ApiStack } from './support/api-stack';
 import { AGENT, git, makeRepo, QA_GATE } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { makeTempDir } from './support/temp-dir';
@@ -45,45 +38,16 @@ interface Parameter {
 withTemporalCli('test/templates.e2e.ts', ({ path: binary }) => {
   describe('plan templates over the REST API', () => {
     const tmp = makeTempDir('cw-templates-');
-    const taskQueue = `chunkwise-tpl-${Math.random().toString(36).slice(2, 8)}`;
-    let server: TemporalDevServer;
-    let app: NestExpressApplication;
-    let connection: NativeConnection;
-    let workers: Worker[] = [];
-    let running: Array<Promise<void>> = [];
+    let stack: ApiStack;
     let api: () => ReturnType<typeof request>;
 
     beforeAll(async () => {
-      server = await startTemporalDevServer({ dataDir: join(tmp.path, 'temporal'), binary, headless: true });
-      const config = loadConfig({
-        CHUNKWISE_DATA_DIR: join(tmp.path, 'data'),
-        TEMPORAL_ADDRESS: server.address,
-        CHUNKWISE_TASK_QUEUE: taskQueue,
-        CHUNKWISE_LOG_LEVEL: 'error',
-      });
-      mkdirSync(config.dataDir, { recursive: true });
-      app = await createApp(config, { logger: false, sessionTiming: { heartbeatTimeoutSec: 10 } });
-      await app.listen(0, '127.0.0.1');
-      api = () => request(app.getHttpServer());
-      connection = await createNativeConnection({ address: server.address });
-      ({ workers } = await createSessionWorkers({
-        connection,
-        namespace: 'default',
-        taskQueue,
-        eventStore: app.get<EventStore>(EVENT_STORE),
-        dataDir: config.dataDir,
-        hostId: 'templates-test-host',
-        heartbeatMs: 500,
-      }));
-      running = workers.map((w) => w.run());
+      stack = await startApiStack({ binary, root: tmp.path, hostId: 'templates-test-host' });
+      api = () => request(stack.app.getHttpServer());
     });
 
     afterAll(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(running);
-      await connection?.close();
-      await app?.close();
-      await server?.stop();
+      await stack?.close();
       tmp.remove();
     });
 

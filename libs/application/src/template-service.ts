@@ -11,9 +11,9 @@ import {
   type RenderedTemplate,
   type TemplateCommand,
   type TemplateEvent,
-  type TemplateParameter,
   type TemplateSource,
   type TemplateState,
+  type TemplateSummary,
   type TemplateVersion,
 } from '@chunkwise/domain';
 import type { EventStore } from '@chunkwise/event-store';
@@ -29,18 +29,6 @@ export class StaleTemplateVersionError extends StaleRevisionError {
     this.message = `template ${name} is at version ${current}, not ${expected}; reload and retry`;
     this.name = 'StaleTemplateVersionError';
   }
-}
-
-/** One entry of the template list: the latest version, without its document. */
-export interface TemplateSummary {
-  name: string;
-  title: string;
-  description: string;
-  parameters: TemplateParameter[];
-  version: number;
-  /** Whether a built-in template of this name exists (its version 0). */
-  builtin: boolean;
-  savedAt: string;
 }
 
 export interface TemplateVersionInfo {

@@ -109,6 +109,20 @@ describe('templates', () => {
     expect(renderTemplate(t, { thing: '{{dir}}' }).content.title).toBe('Add {{dir}}');
   });
 
+  it('takes parameter names that objects have already (constructor, toString) as any other', () => {
+    const t = defineTemplate({
+      name: 'odd-names',
+      title: 'Odd names',
+      parameters: [{ name: 'constructor' }, { name: 'toString', default: 'ts' }],
+      document: { title: '{{constructor}} {{toString}}', tasks: [{ id: 'T1', chunk: 'C01', title: 't' }] },
+    });
+    expect(renderTemplate(t, { constructor: 'c' }).content.title).toBe('c ts');
+    expect(issuesOf(() => renderTemplate(t, {}))[0]).toMatchObject({
+      code: 'missing_parameter',
+      path: 'params.constructor',
+    });
+  });
+
   it('names missing, unknown and invalid parameters, all at once', () => {
     const t = defineTemplate(definition());
     const issues = issuesOf(() => renderTemplate(t, { colour: 'red', dir: 'a\u0000b' }));

@@ -94,6 +94,15 @@ export interface TemplateVersion extends TemplateDefinition {
   source: TemplateSource;
 }
 
+/** One entry of the template list: the latest version, without its document. */
+export type TemplateSummary = Pick<
+  TemplateVersion,
+  'name' | 'title' | 'description' | 'parameters' | 'version' | 'savedAt'
+> & {
+  /** Whether a built-in template of this name exists (its version 0). */
+  builtin: boolean;
+};
+
 export class TemplateNotFoundError extends Error {
   constructor(
     readonly templateName: string,
@@ -180,7 +189,7 @@ function substitute(
   values: Record<string, string>,
 ): Record<string, unknown> {
   return mapDocumentTexts(document, (s) =>
-    s.replace(PLACEHOLDER, (whole, name: string) => (name in values ? values[name] : whole)),
+    s.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole)),
   );
 }
 
@@ -272,7 +281,8 @@ export function renderTemplate(
 ): RenderedTemplate {
   const issues: ValidationIssue[] = [];
   const declared = new Map(template.parameters.map((p) => [p.name, p]));
-  const values: Record<string, string> = {};
+  // No prototype: a parameter may be called `constructor` or `__proto__`.
+  const values: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(params)) {
     const p = declared.get(name);
     if (!p) {
@@ -294,7 +304,7 @@ export function renderTemplate(
     }
   }
   for (const p of template.parameters) {
-    if (p.name in values) continue;
+    if (Object.hasOwn(values, p.name)) continue;
     if (p.default !== undefined) values[p.name] = p.default;
     else if (p.required && !issues.some((i) => i.path === `params.${p.name}`))
       issues.push({
@@ -309,7 +319,7 @@ export function renderTemplate(
   const parsed = parsePlanDocument(document);
   if (!parsed.ok)
     throw new ValidationError(parsed.issues, `template ${template.name} rendered an invalid plan`);
-  return { document, content: parsed.content, values };
+  return { document, content: parsed.content, values: { ...values } };
 }
 
 /**
@@ -386,7 +396,7 @@ export function templateBodyFromPlan(
     example: literal,
   }));
   for (const name of documentPlaceholders(marked).keys())
-    if (!(name in marks)) parameters.push({ name, description: '', required: true });
+    if (!Object.hasOwn(marks, name)) parameters.push({ name, description: '', required: true });
   return { document: marked, parameters };
 }
 

@@ -10,8 +10,8 @@ import {
   QueryHandler,
 } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { TemplateService, type TemplateSummary, type TemplateVersionInfo } from '@chunkwise/application';
-import type { TemplateVersion } from '@chunkwise/domain';
+import { TemplateService, type TemplateVersionInfo } from '@chunkwise/application';
+import type { TemplateSummary, TemplateVersion } from '@chunkwise/domain';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';

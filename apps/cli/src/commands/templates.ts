@@ -1,30 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+import type { TemplateParameter, TemplateSummary, TemplateVersion } from '@chunkwise/domain';
 import type { ApiClient } from '../api-client';
 import { contextOf, type Deps } from '../context';
 import { printJson, table } from '../output';
 import { parseNonNegativeInt } from '../parse';
 
-/** A template parameter as the API describes it. */
-export interface TemplateParameter {
-  name: string;
-  description: string;
-  required: boolean;
-  default?: string;
-  example?: string;
-}
-export interface TemplateSummary {
-  name: string;
-  title: string;
-  description: string;
-  parameters: TemplateParameter[];
-  version: number;
-  builtin: boolean;
-}
-export interface Template extends TemplateSummary {
-  document: Record<string, unknown>;
-  savedAt: string;
-  source: { kind: string; planId?: string; planRevision?: number };
-}
+type Template = TemplateVersion;
 
 /** The template routes of the API (docs/templates.md). */
 export const templateApi = (client: ApiClient) => ({
