@@ -16,7 +16,7 @@ import { loadConfig } from '@chunkwise/config';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.factory';
 import { startApiStack, type ApiStack } from './support/api-stack';
-import { AGENT, git, makeRepo, QA_GATE } from './support/session-harness';
+import { git, makeRepo, testAgentSettings } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { makeTempDir } from './support/temp-dir';
 
@@ -170,13 +170,7 @@ withTemporalCli('test/api-sessions.e2e.ts', ({ path: binary }) => {
           path: repo,
           name: 'target',
           defaults: {
-            agent: {
-              type: 'command',
-              argv: [process.execPath, AGENT],
-              timeoutSec: 60,
-              env: { AGENT_LOG_DIR: agentLog },
-            },
-            qaGates: [{ name: 'qa', argv: [process.execPath, QA_GATE], timeoutSec: 60 }],
+            ...testAgentSettings(agentLog),
             maxAttempts: 5,
           },
         });

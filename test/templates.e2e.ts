@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import request from 'supertest';
 import { startApiStack, type ApiStack } from './support/api-stack';
-import { AGENT, git, makeRepo, QA_GATE } from './support/session-harness';
+import { git, makeRepo, testAgentSettings } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { makeTempDir } from './support/temp-dir';
 
@@ -215,15 +215,7 @@ withTemporalCli('test/templates.e2e.ts', ({ path: binary }) => {
         .send({
           path: repo,
           name: 'target',
-          defaults: {
-            agent: {
-              type: 'command',
-              argv: [process.execPath, AGENT],
-              timeoutSec: 60,
-              env: { AGENT_LOG_DIR: agentLog },
-            },
-            qaGates: [{ name: 'qa', argv: [process.execPath, QA_GATE], timeoutSec: 60 }],
-          },
+          defaults: testAgentSettings(agentLog),
         });
       expect(registered.status).toBe(201);
       const repository = `repo:${registered.body.id}`;

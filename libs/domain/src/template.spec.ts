@@ -179,6 +179,10 @@ describe('templates', () => {
     expect(renderTemplate(t, { resource: 'order', item: 'order line', tenant: 'acme' }).content.title).toBe(
       'Add order lines to order',
     );
+    // Text inside a placeholder the plan has already is not plan text: "tenant" is only there.
+    expect(issuesOf(() => templateBodyFromPlan(content, { t: 'tenant' }))[0].message).toMatch(
+      /does not appear/,
+    );
     expect(issuesOf(() => templateBodyFromPlan(content, { nope: 'absent text' }))[0].message).toMatch(
       /does not appear/,
     );

@@ -322,6 +322,42 @@ export function renderTemplate(
   return { document, content: parsed.content, values: { ...values } };
 }
 
+type Part = { text: string; placeholder: boolean };
+
+/** The text cut into plain parts and the placeholders it has already. */
+function partsOf(text: string): Part[] {
+  const parts: Part[] = [];
+  let at = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    parts.push({ text: text.slice(at, m.index), placeholder: false }, { text: m[0], placeholder: true });
+    at = m.index + m[0].length;
+  }
+  parts.push({ text: text.slice(at), placeholder: false });
+  return parts;
+}
+
+/**
+ * Replaces each literal (longest first) by its placeholder in the plain parts of `text`: a part
+ * already a placeholder is never touched, so literals never land inside one. Adds the names of
+ * the literals found to `found`.
+ */
+function markLiterals(text: string, ordered: ReadonlyArray<[string, string]>, found: Set<string>): string {
+  let parts = partsOf(text);
+  for (const [name, literal] of ordered) {
+    parts = parts.flatMap((part) => {
+      if (part.placeholder || !part.text.includes(literal)) return [part];
+      found.add(name);
+      return part.text
+        .split(literal)
+        .flatMap((plain, i) => [
+          ...(i === 0 ? [] : [{ text: `{{${name}}}`, placeholder: true }]),
+          { text: plain, placeholder: false },
+        ]);
+    });
+  }
+  return parts.map((p) => p.text).join('');
+}
+
 /**
  * A plan's content as a template body: task progress dropped (every task pending again), and each
  * literal of `marks` (parameter → the text it stands for) replaced by `{{parameter}}` in every
@@ -358,27 +394,7 @@ export function templateBodyFromPlan(
   };
   const found = new Set<string>();
   const ordered = Object.entries(marks).sort(([, a], [, b]) => b.length - a.length);
-  const marked = mapDocumentTexts(document, (s) => {
-    let out = s;
-    // Split on each literal in turn; parts already replaced by a placeholder are left alone.
-    let parts: Array<{ text: string; placeholder: boolean }> = [{ text: out, placeholder: false }];
-    for (const [name, literal] of ordered) {
-      parts = parts.flatMap((part) => {
-        if (part.placeholder || !part.text.includes(literal)) return [part];
-        found.add(name);
-        return part.text.split(literal).flatMap((text, i) =>
-          i === 0
-            ? [{ text, placeholder: false }]
-            : [
-                { text: `{{${name}}}`, placeholder: true },
-                { text, placeholder: false },
-              ],
-        );
-      });
-    }
-    out = parts.map((p) => p.text).join('');
-    return out;
-  });
+  const marked = mapDocumentTexts(document, (text) => markLiterals(text, ordered, found));
   const missing = Object.keys(marks).filter((name) => !found.has(name));
   if (missing.length)
     throw new ValidationError(
