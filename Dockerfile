@@ -23,6 +23,7 @@ COPY activities ./activities
 COPY bench ./bench
 COPY bin ./bin
 COPY proto ./proto
+COPY templates ./templates
 RUN npm run build \
  && node dist/libs/temporal/src/workflow-bundle.js dist/workflow-bundle.js \
  && npm prune --omit=dev
@@ -42,6 +43,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/proto ./proto
+COPY --from=build /app/templates ./templates
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -11,16 +11,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '@chunkwise/config';
-import { createNativeConnection, startTemporalDevServer, type TemporalDevServer } from '@chunkwise/temporal';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.factory';
-import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
-import type { EventStore } from '@chunkwise/event-store';
-import { createSessionWorkers } from '../apps/worker/src/session-workers';
-import { AGENT, git, makeRepo, QA_GATE } from './support/session-harness';
+import { startApiStack, type ApiStack } from './support/api-stack';
+import { git, makeRepo, testAgentSettings } from './support/session-harness';
 import { withTemporalCli } from './support/temporal-cli';
 import { makeTempDir } from './support/temp-dir';
 
@@ -99,49 +95,20 @@ function openSse(url: string, headers: Record<string, string> = {}): Promise<Sse
 withTemporalCli('test/api-sessions.e2e.ts', ({ path: binary }) => {
   describe('execution over the REST API', () => {
     const tmp = makeTempDir('cw-api-sessions-');
-    const taskQueue = `chunkwise-api-${Math.random().toString(36).slice(2, 8)}`;
-    let server: TemporalDevServer;
+    let stack: ApiStack;
     let app: NestExpressApplication;
     let baseUrl: string;
-    let connection: NativeConnection;
-    let workers: Worker[] = [];
-    let running: Array<Promise<void>> = [];
     let api: () => ReturnType<typeof request>;
     const agentLog = join(tmp.path, 'agent-log');
 
     beforeAll(async () => {
-      server = await startTemporalDevServer({ dataDir: join(tmp.path, 'temporal'), binary, headless: true });
-      const config = loadConfig({
-        CHUNKWISE_DATA_DIR: join(tmp.path, 'data'),
-        TEMPORAL_ADDRESS: server.address,
-        CHUNKWISE_TASK_QUEUE: taskQueue,
-        CHUNKWISE_LOG_LEVEL: 'error',
-      });
-      mkdirSync(config.dataDir, { recursive: true });
-      // The API connects to Temporal lazily from its configuration, like in production.
-      app = await createApp(config, { logger: false, sessionTiming: { heartbeatTimeoutSec: 10 } });
-      await app.listen(0, '127.0.0.1');
-      baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      stack = await startApiStack({ binary, root: tmp.path, hostId: 'api-test-host' });
+      ({ app, baseUrl } = stack);
       api = () => request(app.getHttpServer());
-      connection = await createNativeConnection({ address: server.address });
-      ({ workers } = await createSessionWorkers({
-        connection,
-        namespace: 'default',
-        taskQueue,
-        eventStore: app.get<EventStore>(EVENT_STORE),
-        dataDir: config.dataDir, // turn output is kept where the API reads it
-        hostId: 'api-test-host',
-        heartbeatMs: 500,
-      }));
-      running = workers.map((w) => w.run());
     });
 
     afterAll(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(running);
-      await connection?.close();
-      await app?.close();
-      await server?.stop();
+      await stack?.close();
       tmp.remove();
     });
 
@@ -203,13 +170,7 @@ withTemporalCli('test/api-sessions.e2e.ts', ({ path: binary }) => {
           path: repo,
           name: 'target',
           defaults: {
-            agent: {
-              type: 'command',
-              argv: [process.execPath, AGENT],
-              timeoutSec: 60,
-              env: { AGENT_LOG_DIR: agentLog },
-            },
-            qaGates: [{ name: 'qa', argv: [process.execPath, QA_GATE], timeoutSec: 60 }],
+            ...testAgentSettings(agentLog),
             maxAttempts: 5,
           },
         });

@@ -37,6 +37,17 @@ import { dropDatabases, dropSchemas, TEST_PG_URL as PG_URL } from './postgres';
 export const AGENT = resolve(__dirname, '..', 'fixtures', 'agent.js');
 export const QA_GATE = resolve(__dirname, '..', 'fixtures', 'qa-gate.js');
 
+/** Execution settings running the test agent (prompts kept in `agentLog`) and the test QA gate. */
+export const testAgentSettings = (agentLog: string) => ({
+  agent: {
+    type: 'command' as const,
+    argv: [process.execPath, AGENT],
+    timeoutSec: 60,
+    env: { AGENT_LOG_DIR: agentLog },
+  },
+  qaGates: [{ name: 'qa', argv: [process.execPath, QA_GATE], timeoutSec: 60 }],
+});
+
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,

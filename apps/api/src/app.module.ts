@@ -10,6 +10,7 @@ import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { RollbackModule } from './rollback/rollback.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { TemplatesModule } from './templates/templates.module';
 import { UsageModule } from './usage/usage.module';
 import { WebModule } from './web/web.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         ImportsModule,
         GrpcModule,
         ChatModule,
+        TemplatesModule,
       ],
     };
   }

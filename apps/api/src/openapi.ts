@@ -52,6 +52,7 @@ import { CHAT_OPENAPI_SCHEMAS } from './chat/chat-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 import { ROLLBACK_OPENAPI_SCHEMAS } from './rollback/rollback-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
+import { TEMPLATE_OPENAPI_SCHEMAS } from './templates/template-schemas';
 import { USAGE_OPENAPI_SCHEMAS } from './usage/usage-schemas';
 import { dashboardSettingsSchema } from './web/dashboard-schemas';
 
@@ -132,6 +133,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...ROLLBACK_OPENAPI_SCHEMAS,
     ...USAGE_OPENAPI_SCHEMAS,
     ...CHAT_OPENAPI_SCHEMAS,
+    ...TEMPLATE_OPENAPI_SCHEMAS,
   })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }

@@ -9,6 +9,7 @@ import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
 import { rollbackCommand } from './commands/rollback';
 import { sessionCommands } from './commands/session';
+import { templatesCommand } from './commands/templates';
 import { tuiCommand } from './commands/tui';
 import { upCommand } from './commands/up';
 import { usageCommands } from './commands/usage';
@@ -43,6 +44,8 @@ Examples:
   chunkwise plan "Add login" --repo .   plan with Claude: generate, refine, review, execute
   chunkwise tui                         the terminal UI: plan review modal, chunk browser, live session
   chunkwise plans create --file plan.yaml
+  chunkwise templates list              plan templates; a plan from one:
+  chunkwise plans new --template fix-bug --param bug="totals are off by one cent"
   chunkwise import specs/001-x/tasks.md  import a Spec Kit, OpenSpec, Kiro, Task Master or MassGen plan
   chunkwise export <id> --format taskmaster -o tasks.json
   chunkwise plans show <id>
@@ -72,6 +75,7 @@ Examples:
     mcpCommand(deps),
     tuiCommand(deps),
     chatCommand(deps),
+    templatesCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

@@ -9,3 +9,4 @@ export * from './planning/planning-service';
 export * from './planning/planning-output';
 export { repositoryContext } from './planning/repository-context';
 export * from './chat';
+export * from './template-service';

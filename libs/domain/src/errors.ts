@@ -12,7 +12,11 @@ export interface ValidationIssue {
     | 'dependency_cycle'
     | 'dependency_on_later_chunk'
     | 'empty_plan'
-    | 'empty_chunk';
+    | 'empty_chunk'
+    | 'missing_parameter'
+    | 'unknown_parameter'
+    | 'invalid_parameter'
+    | 'undeclared_placeholder';
   message: string;
   taskId?: string;
   chunkKey?: string;

@@ -81,7 +81,7 @@ export type PlanEvent =
 export type PlanEventType = PlanEvent['type'];
 
 export interface PlanSource {
-  kind: 'api' | 'cli' | 'import' | 'generate';
+  kind: 'api' | 'cli' | 'import' | 'generate' | 'template';
   format?: string;
   detail?: string;
   /** Imports: the file name, a sha256 of the input and how many warnings the import gave. */
@@ -91,6 +91,8 @@ export interface PlanSource {
   /** Generation: the model and the request that produced the plan. */
   model?: string;
   request?: Record<string, unknown>;
+  /** Created from a template: its name, the version rendered and the parameter values. */
+  template?: { name: string; version: number; params: Record<string, string> };
 }
 
 export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [

@@ -123,6 +123,10 @@ const issueCodes = [
   'dependency_on_later_chunk',
   'empty_plan',
   'empty_chunk',
+  'missing_parameter',
+  'unknown_parameter',
+  'invalid_parameter',
+  'undeclared_placeholder',
 ] as const satisfies ReadonlyArray<ValidationIssue['code']>;
 export const validationIssueSchema = z.object({
   code: z.enum(issueCodes),

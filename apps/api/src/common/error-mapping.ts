@@ -17,6 +17,7 @@ import {
   DomainError,
   RepositoryExistsError,
   RepositoryNotFoundError,
+  TemplateNotFoundError,
   type DomainErrorCode,
 } from '@chunkwise/domain';
 import {
@@ -145,6 +146,9 @@ export function mapError(error: unknown): MappedError {
   }
   if (error instanceof RepositoryNotFoundError) {
     return ok(404, errorBody(404, error.message, { code: 'repository_not_found' }));
+  }
+  if (error instanceof TemplateNotFoundError) {
+    return ok(404, errorBody(404, error.message, { code: 'template_not_found' }));
   }
   if (error instanceof RepositoryExistsError) {
     return ok(

@@ -13,7 +13,7 @@ export const ApiResult = (status: number, name: string, description = 'OK') =>
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: `issues` lists every problem',
   401: 'Missing or invalid bearer token (when CHUNKWISE_API_TOKEN is set)',
-  404: 'Unknown plan, chunk, task, repository or turn; or a plan never executed (`no_session`)',
+  404: 'Unknown plan, chunk, task, repository, template or turn; or a plan never executed (`no_session`)',
   409: 'Stale revision (`currentRevision` given), a conflict with the plan state (finalized, archived, exists, not executable, no active session, …) or a refused task update (`reason`)',
   413: 'Body over the configured limit',
   415: 'Unsupported Content-Type',

@@ -8,8 +8,9 @@ import { printJson } from '../output';
 import { readPlanFile } from '../plan-file';
 import { parseNonNegativeInt } from '../parse';
 import { renderHistory, renderPlanDetail, renderPlanList } from '../render';
+import { plansNewCommand } from './templates';
 
-/** `chunkwise plans …`: list, show, create, validate, finalize, history. */
+/** `chunkwise plans …`: list, show, create, new (from a template), validate, finalize, history. */
 export function plansCommand(deps: Deps): Command {
   const plans = new Command('plans').description(
     'create, inspect, validate and finalize plans (through the API)',
@@ -60,6 +61,8 @@ export function plansCommand(deps: Deps): Command {
       ctx.io.out(`created plan ${created.id} (revision ${created.revision})`);
       ctx.io.out(`  show it with: chunkwise plans show ${created.id}`);
     });
+
+  plans.addCommand(plansNewCommand(deps));
 
   plans
     .command('validate')

@@ -17,6 +17,9 @@ const PlanningPage = lazy(() =>
 const ExecutionPage = lazy(() =>
   import('../pages/execution/ExecutionPage').then((m) => ({ default: m.ExecutionPage })),
 );
+const TemplatesPage = lazy(() =>
+  import('../pages/templates/TemplatesPage').then((m) => ({ default: m.TemplatesPage })),
+);
 const HistoryPage = lazy(() =>
   import('../pages/history/HistoryPage').then((m) => ({ default: m.HistoryPage })),
 );
@@ -29,6 +32,7 @@ export function App() {
         <Route element={<Layout />}>
           <Route index element={<PlansPage />} />
           <Route path="plans/new" element={<NewPlanPage />} />
+          <Route path="templates" element={<TemplatesPage />} />
           <Route path="plans/:id" element={<PlanLayout />}>
             <Route index element={<PlanEditorPage />} />
             <Route path="planning" element={<PlanningPage />} />

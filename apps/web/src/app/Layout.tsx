@@ -18,6 +18,7 @@ export function Layout() {
             Plans
           </NavLink>
           <NavLink to="/plans/new">New plan</NavLink>
+          <NavLink to="/templates">Templates</NavLink>
           <a href="/api/docs">API</a>
         </nav>
       </header>
