@@ -25,3 +25,4 @@ export * from './plan-budget';
 export * from './execution-stats';
 export * from './chat';
 export * from './chat-run';
+export * from './schedules';

@@ -6,9 +6,10 @@ import { decideExecution, isExecutionCommand, type ExecutionCommand } from './ex
 import type { ExecutionEvent } from './execution-events';
 import { planStreamId } from './events';
 import type { PlanState } from './state';
+import { decideSchedule, isScheduleCommand, type ScheduleCommand } from './schedules';
 
 /** Every command decided on a plan's stream: content and planning commands, and execution commands. */
-export type PlanStreamCommand = PlanCommand | ExecutionCommand;
+export type PlanStreamCommand = PlanCommand | ExecutionCommand | ScheduleCommand;
 export type PlanStreamEvent = PlanEvent | ExecutionEvent;
 
 /** The plan aggregate as the write path uses it. */
@@ -16,7 +17,11 @@ export const planAggregate: Aggregate<PlanStreamCommand, PlanStreamEvent, PlanSt
   initialState,
   evolve,
   decide: (command, state) =>
-    isExecutionCommand(command) ? decideExecution(command, state) : decidePlanCommand(command, state),
+    isScheduleCommand(command)
+      ? decideSchedule(command, state)
+      : isExecutionCommand(command)
+        ? decideExecution(command, state)
+        : decidePlanCommand(command, state),
   check: checkPlanInvariants,
   streamId: planStreamId,
   exists: (state) => state.exists,

@@ -3,6 +3,7 @@ import { emptyUsage, type PlanningMode, type PlanUsage } from './planning';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
 import type { SessionCore } from './session';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
+import type { PlanSchedule } from './schedules';
 
 export interface FeedbackEntry {
   revision: number;
@@ -67,6 +68,8 @@ export interface PlanState {
   budget?: PlanBudget;
   /** What every session's turns reported spending. */
   turnSpend?: Spend;
+  /** The plan's schedules by id (see schedules.ts); absent until the first one. */
+  schedules?: Record<string, PlanSchedule>;
 }
 
 export const emptyContent = (): PlanContent => ({
