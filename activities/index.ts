@@ -11,6 +11,7 @@ import { createEventActivities } from './events.activities';
 import { createGitActivities } from './git.activities';
 import { ping } from './ping.activities';
 import { createQaActivities } from './qa.activities';
+import { createScheduleActivities } from './schedule.activities';
 import { createTurnActivities } from './turn.activities';
 
 export type { SessionActivityDeps } from './deps';
@@ -27,7 +28,7 @@ export function createSessionActivities(deps: SessionActivityDeps): SessionActiv
   };
 }
 
-/** Everything a worker registers: the connectivity `ping` plus the session activities. */
+/** Everything a worker registers: the connectivity `ping`, the session activities and the schedules'. */
 export function createActivities(deps: SessionActivityDeps): ChunkwiseActivities {
-  return { ping, ...createSessionActivities(deps) };
+  return { ping, ...createSessionActivities(deps), ...createScheduleActivities(deps) };
 }

@@ -6,6 +6,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { PingActivities, PingResult } from '@chunkwise/contracts';
 
 export { planSessionWorkflow } from './session.workflow';
+export { scheduledPlanRunWorkflow } from './scheduled-run.workflow';
 
 const { ping } = proxyActivities<PingActivities>({
   startToCloseTimeout: '30 seconds',

@@ -8,6 +8,7 @@ import { type Infrastructure, InfrastructureModule } from './infrastructure/infr
 import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebModule } from './web/web.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ImportsModule,
         GrpcModule,
         ChatModule,
+        SchedulesModule,
       ],
     };
   }

@@ -52,6 +52,7 @@ import { CHAT_OPENAPI_SCHEMAS } from './chat/chat-schemas';
 import { PLANNING_OPENAPI_SCHEMAS } from './planning/planning-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import { USAGE_OPENAPI_SCHEMAS } from './usage/usage-schemas';
+import { SCHEDULE_OPENAPI_SCHEMAS } from './schedules/schedule-schemas';
 import { dashboardSettingsSchema } from './web/dashboard-schemas';
 
 export const DOCS_PATH = 'api/docs';
@@ -130,6 +131,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...PLANNING_OPENAPI_SCHEMAS,
     ...USAGE_OPENAPI_SCHEMAS,
     ...CHAT_OPENAPI_SCHEMAS,
+    ...SCHEDULE_OPENAPI_SCHEMAS,
   })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }

@@ -8,3 +8,6 @@ export * from './planning/planning-service';
 export * from './planning/planning-output';
 export { repositoryContext } from './planning/repository-context';
 export * from './chat';
+export * from './schedules/plan-schedules';
+export * from './schedules/schedule-service';
+export * from './schedules/scheduled-runs';

@@ -12,6 +12,7 @@ import type {
   TurnUsage,
 } from '@chunkwise/domain';
 import type { PingResult } from './session-workflow';
+import type { ScheduleActivities } from './schedules';
 
 export interface RecordEventsInput {
   planId: string;
@@ -177,4 +178,4 @@ export interface PingActivities {
 }
 
 /** Everything a Chunkwise worker registers. */
-export type ChunkwiseActivities = PingActivities & SessionActivities;
+export type ChunkwiseActivities = PingActivities & SessionActivities & ScheduleActivities;
