@@ -53,11 +53,15 @@ describe('schedule requests', () => {
     expect(parseScheduleRequest({ cron: '0 3 * * 1-5' }, NOW)).toEqual({
       spec: { kind: 'cron', cron: '0 3 * * 1-5' },
       overlap: 'refuse',
+      from: 'current',
       note: null,
     });
-    expect(parseScheduleRequest({ every: '1h30m', overlap: 'queue', note: ' nightly ' }, NOW)).toEqual({
+    expect(
+      parseScheduleRequest({ every: '1h30m', overlap: 'queue', from: 'beginning', note: ' nightly ' }, NOW),
+    ).toEqual({
       spec: { kind: 'every', every: '1h30m', everyMs: 5_400_000 },
       overlap: 'queue',
+      from: 'beginning',
       note: 'nightly',
     });
     expect(parseScheduleRequest({ at: '2030-01-02T09:00:00+02:00' }, NOW).spec).toEqual({
@@ -134,6 +138,7 @@ describe('the schedule decider on the plan stream', () => {
           temporalScheduleId: 'chunkwise-schedule-p-sch_1',
           spec: { kind: 'every', every: '10m', everyMs: 600_000 },
           overlap: 'refuse',
+          from: 'current',
           note: 'n',
           author: 'cli',
         },

@@ -17,6 +17,8 @@ import type { PlanState } from './state';
 
 export const SCHEDULE_OVERLAPS = ['refuse', 'queue'] as const;
 export type ScheduleOverlap = (typeof SCHEDULE_OVERLAPS)[number];
+export const SCHEDULE_FROM = ['current', 'beginning'] as const;
+export type ScheduleFrom = (typeof SCHEDULE_FROM)[number];
 
 /** When a schedule fires: a cron expression (UTC), a fixed interval, or once at a time. */
 export type ScheduleSpec =
@@ -48,6 +50,8 @@ export interface PlanSchedule {
   overlap: ScheduleOverlap;
   note: string | null;
   author: string | null;
+  /** Where each firing's session starts: `current` keeps completed tasks (as execute does), `beginning` runs all again. */
+  from: ScheduleFrom;
   status: ScheduleStatus;
   /** Why Temporal refused to create it (status `failed`). */
   failure: string | null;
@@ -159,6 +163,12 @@ export const scheduleRequestSchema = z
       .describe(
         'A firing while a session of the plan is active: refuse (recorded as skipped; default) or queue (runs once that session ends).',
       ),
+    from: z
+      .enum(SCHEDULE_FROM)
+      .default('current')
+      .describe(
+        "Each firing's session: current (default, as execute) keeps completed tasks; beginning runs every task again.",
+      ),
     note: z.string().max(2000).optional(),
   })
   .strict();
@@ -169,10 +179,10 @@ export type ScheduleRequest = z.input<typeof scheduleRequestSchema>;
 export function parseScheduleRequest(
   input: unknown,
   now: number,
-): { spec: ScheduleSpec; overlap: ScheduleOverlap; note: string | null } {
+): { spec: ScheduleSpec; overlap: ScheduleOverlap; from: ScheduleFrom; note: string | null } {
   const parsed = scheduleRequestSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(zodIssues(parsed.error), 'invalid schedule');
-  const { cron, every, at, overlap, note } = parsed.data;
+  const { cron, every, at, overlap, from, note } = parsed.data;
   const given = [cron, every, at].filter((v) => v !== undefined).length;
   const invalid = (message: string, path: string) =>
     new ValidationError([{ code: 'schema', message, path }], 'invalid schedule');
@@ -202,7 +212,7 @@ export function parseScheduleRequest(
     if (time <= now) throw invalid(`${text} is in the past`, 'at');
     spec = { kind: 'at', at: new Date(Math.floor(time / 1000) * 1000).toISOString() };
   }
-  return { spec, overlap, note: note?.trim() || null };
+  return { spec, overlap, from, note: note?.trim() || null };
 }
 
 /** A short human description of when a schedule fires. */
@@ -249,6 +259,7 @@ export type ScheduleEvent =
         temporalScheduleId: string;
         spec: ScheduleSpec;
         overlap: ScheduleOverlap;
+        from: ScheduleFrom;
         note: string | null;
         author: string | null;
       };
@@ -326,7 +337,7 @@ export function decideSchedule(command: ScheduleCommand, state: PlanState): Sche
       executable(state, 'schedule it');
       if (planSchedules(state)[command.scheduleId])
         throw new DomainError('invalid_transition', `schedule ${command.scheduleId} exists already`);
-      const { spec, overlap, note } = parseScheduleRequest(command.request, command.now);
+      const { spec, overlap, from, note } = parseScheduleRequest(command.request, command.now);
       return [
         {
           type: 'ScheduleCreated',
@@ -335,6 +346,7 @@ export function decideSchedule(command: ScheduleCommand, state: PlanState): Sche
             temporalScheduleId: command.temporalScheduleId,
             spec,
             overlap,
+            from,
             note,
             author: command.author ?? null,
           },
@@ -396,7 +408,7 @@ export function evolveSchedule(state: PlanState, event: ScheduleEvent): PlanStat
   const schedules = planSchedules(state);
   const { scheduleId } = event.data;
   if (event.type === 'ScheduleCreated') {
-    const { temporalScheduleId, spec, overlap, note, author } = event.data;
+    const { temporalScheduleId, spec, overlap, from, note, author } = event.data;
     const created: PlanSchedule = {
       scheduleId,
       temporalScheduleId,
@@ -404,6 +416,7 @@ export function evolveSchedule(state: PlanState, event: ScheduleEvent): PlanStat
       overlap,
       note,
       author,
+      from,
       status: 'active',
       failure: null,
       fired: 0,

@@ -1,4 +1,4 @@
-import { MAX_TEXT, SCHEDULE_OVERLAPS, scheduleRequestSchema } from '@chunkwise/domain';
+import { MAX_TEXT, SCHEDULE_FROM, SCHEDULE_OVERLAPS, scheduleRequestSchema } from '@chunkwise/domain';
 import { z } from 'zod';
 
 /** Request and response shapes of the schedule routes (validation and OpenAPI components). */
@@ -35,6 +35,7 @@ export const scheduleViewSchema = z.object({
   spec: specSchema,
   description: z.string(),
   overlap: z.enum(SCHEDULE_OVERLAPS),
+  from: z.enum(SCHEDULE_FROM),
   note: z.string().nullable(),
   author: z.string().nullable(),
   status: z.enum(['active', 'paused', 'deleted', 'failed']),

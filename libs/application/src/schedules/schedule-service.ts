@@ -205,7 +205,7 @@ export class ScheduleService {
     scheduleId: string,
     options: ScheduleActionOptions = {},
   ): Promise<ScheduleView> {
-    const { state, schedule } = await this.record(planId, { type: 'DeleteSchedule', scheduleId }, options);
+    const { schedule } = await this.record(planId, { type: 'DeleteSchedule', scheduleId }, options);
     await this.schedules.delete(schedule.temporalScheduleId);
     return { ...schedule, planId, description: describeScheduleSpec(schedule.spec), temporal: null };
   }

@@ -65,7 +65,7 @@ export class ScheduledRuns {
         return this.skip(input, `session ${active.sessionId} of plan ${planId} is ${active.status}`);
       }
       try {
-        await this.sessions.execute(planId, { sessionId, timing: input.timing });
+        await this.sessions.execute(planId, { sessionId, timing: input.timing, from: schedule.from });
       } catch (e) {
         const refused =
           e instanceof SessionStateError || e instanceof DomainError || e instanceof PlanNotFoundError;
