@@ -159,7 +159,9 @@ withTemporalCli('test/schedules.e2e.ts', ({ path: binary }) => {
         [{ every: '1h', overlap: 'sometimes' }, /overlap/],
       ];
       for (const [body, message] of bad) {
-        const res = await api().post(`/api/plans/${planId}/schedules`).send(body);
+        const res = await api()
+          .post(`/api/plans/${planId}/schedules`)
+          .send(body as object);
         expect({ body, status: res.status }).toEqual({ body, status: 400 });
         expect(res.body.message).toMatch(message);
       }

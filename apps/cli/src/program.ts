@@ -7,6 +7,7 @@ import { mcpCommand } from './commands/mcp';
 import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
+import { scheduleCommand } from './commands/schedule';
 import { sessionCommands } from './commands/session';
 import { tuiCommand } from './commands/tui';
 import { upCommand } from './commands/up';
@@ -51,6 +52,7 @@ Examples:
   chunkwise retry <id> <task>           after a task failed (or skip, complete, approve)
   chunkwise usage --plan <id>           tokens and cost per task (or --by chunk|session|day, --repository)
   chunkwise budget <id> --usd 5         cap a plan's spend; a session that would cross it pauses
+  chunkwise schedule create <id> --cron "0 3 * * *"   run it nightly (or --every 1h, --at <time>)
   chunkwise chat --project ./proj       talk with the orchestrator: it answers or launches runs
   chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
@@ -69,6 +71,7 @@ Examples:
     mcpCommand(deps),
     tuiCommand(deps),
     chatCommand(deps),
+    scheduleCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }
