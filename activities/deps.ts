@@ -14,4 +14,5 @@ export interface SessionActivityDeps {
   scheduledRuns?: Pick<ScheduledRuns, 'fire' | 'awaitSession'>;
 }
 
-export const heartbeatMsOf = (deps: Pick<SessionActivityDeps, 'heartbeatMs'>) => deps.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+export const heartbeatMsOf = (deps: Pick<SessionActivityDeps, 'heartbeatMs'>) =>
+  deps.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
