@@ -154,33 +154,30 @@ export class ScheduleService {
     return views;
   }
 
-  async pause(
-    planId: string,
-    scheduleId: string,
-    options: ScheduleActionOptions = {},
-  ): Promise<ScheduleView> {
-    const { state, schedule } = await this.record(
-      planId,
-      { type: 'PauseSchedule', scheduleId, note: options.note ?? null },
-      options,
-    );
-    if (!(await this.schedules.pause(schedule.temporalScheduleId, options.note)))
-      await this.schedules.create(this.definition(state, schedule));
-    return this.view(state, schedule);
+  pause(planId: string, scheduleId: string, options: ScheduleActionOptions = {}): Promise<ScheduleView> {
+    return this.setPaused(planId, scheduleId, true, options);
   }
 
-  async resume(
+  resume(planId: string, scheduleId: string, options: ScheduleActionOptions = {}): Promise<ScheduleView> {
+    return this.setPaused(planId, scheduleId, false, options);
+  }
+
+  private async setPaused(
     planId: string,
     scheduleId: string,
-    options: ScheduleActionOptions = {},
+    paused: boolean,
+    options: ScheduleActionOptions,
   ): Promise<ScheduleView> {
+    const note = options.note ?? null;
     const { state, schedule } = await this.record(
       planId,
-      { type: 'ResumeSchedule', scheduleId, note: options.note ?? null },
+      { type: paused ? 'PauseSchedule' : 'ResumeSchedule', scheduleId, note },
       options,
     );
-    if (!(await this.schedules.unpause(schedule.temporalScheduleId, options.note)))
-      await this.schedules.create(this.definition(state, schedule));
+    const id = schedule.temporalScheduleId;
+    const done = paused ? await this.schedules.pause(id, note) : await this.schedules.unpause(id, note);
+    // Temporal lacks it (its creation was interrupted): the recorded spec re-creates it, in its new state.
+    if (!done) await this.schedules.create(this.definition(state, schedule));
     return this.view(state, schedule);
   }
 
