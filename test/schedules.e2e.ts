@@ -13,6 +13,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import request from 'supertest';
+import { PlanCommandService } from '@chunkwise/application';
 import { loadConfig } from '@chunkwise/config';
 import { planStreamId } from '@chunkwise/domain';
 import type { EventStore, StoredEvent } from '@chunkwise/event-store';
@@ -24,6 +25,7 @@ import {
 } from '@chunkwise/temporal';
 import { createApp } from '../apps/api/src/app.factory';
 import { EVENT_STORE } from '../apps/api/src/infrastructure/tokens';
+import { createScheduledRuns } from '../apps/worker/src/scheduled-runs';
 import { createSessionWorkers } from '../apps/worker/src/session-workers';
 import { AGENT, makeRepo } from './support/session-harness';
 import { makeTempDir } from './support/temp-dir';
@@ -345,6 +347,58 @@ withTemporalCli('test/schedules.e2e.ts', ({ path: binary }) => {
       );
       await sessionEnded(planId, sessionId);
       expect((await api().delete(`/api/plans/${planId}/schedules/${scheduleId}`)).status).toBe(200);
+    });
+
+    test('crashes between the record and Temporal lose nothing: the recorded state wins and repairs Temporal', async () => {
+      const planId = await plan('write repair.txt r');
+      const created = await api().post(`/api/plans/${planId}/schedules`).send({ every: '1h' });
+      expect(created.status).toBe(201);
+      const { scheduleId, temporalScheduleId } = created.body as {
+        scheduleId: string;
+        temporalScheduleId: string;
+      };
+
+      // Recorded, but Temporal lacks it (its creation was interrupted): listed with a note; pause re-creates it.
+      await client.schedule.getHandle(temporalScheduleId).delete();
+      const listed = await api().get(`/api/plans/${planId}/schedules`);
+      expect(listed.body.schedules[0]).toMatchObject({ scheduleId, status: 'active', temporal: null });
+      expect(listed.body.schedules[0].temporalNote).toMatch(/re-creates it/);
+      const paused = await api().post(`/api/plans/${planId}/schedules/${scheduleId}/pause`).send({});
+      expect(paused.status).toBe(200);
+      expect(paused.body.temporal).toMatchObject({ paused: true });
+      expect((await client.schedule.getHandle(temporalScheduleId).describe()).state.paused).toBe(true);
+      // Recorded resumed, but Temporal still paused (the unpause call was lost): a retried resume is
+      // refused as done already, and still unpauses Temporal.
+      await app.get(PlanCommandService).execute(planId, { type: 'ResumeSchedule', scheduleId });
+      const retried = await api().post(`/api/plans/${planId}/schedules/${scheduleId}/resume`).send({});
+      expect(retried.status).toBe(409);
+      expect((await client.schedule.getHandle(temporalScheduleId).describe()).state.paused).toBe(false);
+
+      // A retried firing (same firing id, e.g. after a worker crash) starts one session, recorded once.
+      const runs = createScheduledRuns({ connection, namespace: 'default', taskQueue, eventStore: store });
+      const firing = { planId, scheduleId, firingId: `${temporalScheduleId}-retried` };
+      const first = await runs.fire(firing);
+      const second = await runs.fire(firing);
+      expect(first).toMatchObject({ outcome: 'fired' });
+      expect(second).toEqual(first);
+      const sessionId = (first as { sessionId: string }).sessionId;
+      expect(await ofType(planId, 'ScheduleFired')).toHaveLength(1);
+      expect(
+        (await ofType(planId, 'ExecutionRequested')).filter(
+          (e) => (e.data as { sessionId: string }).sessionId === sessionId,
+        ),
+      ).toHaveLength(1);
+      await sessionEnded(planId, sessionId);
+
+      // Recorded deleted, but Temporal still has it (the delete call was lost): its next firing is
+      // skipped and recorded, and removes it from Temporal.
+      await app.get(PlanCommandService).execute(planId, { type: 'DeleteSchedule', scheduleId });
+      await client.schedule.getHandle(temporalScheduleId).trigger();
+      const skipped = await waitEvent(planId, 'ScheduleFiringSkipped', (d) => d.scheduleId === scheduleId);
+      expect((skipped.data as { reason: string }).reason).toMatch(/is deleted/);
+      await expect(client.schedule.getHandle(temporalScheduleId).describe()).rejects.toBeInstanceOf(
+        ScheduleNotFoundError,
+      );
     });
 
     test('once at a time: fires once, then has no action left', async () => {
