@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ScheduleActivities } from '@chunkwise/contracts';
 import { heartbeatMsOf, type SessionActivityDeps } from './deps';
@@ -21,7 +22,11 @@ export function createScheduleActivities(
   };
   return {
     fireSchedule: (input) => runs().fire(input),
+    // Gives way at once when cancelled (the worker shutting down, the firing's workflow gone); its
+    // retry waits again.
     awaitSessionEnd: ({ workflowId }) =>
-      heartbeating(heartbeatMsOf(deps), () => runs().awaitSession(workflowId)),
+      heartbeating(heartbeatMsOf(deps), () =>
+        Promise.race([runs().awaitSession(workflowId), Context.current().cancelled]),
+      ),
   };
 }
