@@ -1,5 +1,6 @@
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@chunkwise/contracts';
 import type { EventStore } from '@chunkwise/event-store';
+import type { ScheduledRuns } from '@chunkwise/application';
 
 export interface SessionActivityDeps {
   eventStore: EventStore;
@@ -9,6 +10,9 @@ export interface SessionActivityDeps {
   hostTaskQueue: string;
   /** Heartbeat interval while a long activity runs; default 1000 ms (never over a quarter of the timeout). */
   heartbeatMs?: number;
+  /** What a schedule's firing does (starts the plan's session); firings fail without it. */
+  scheduledRuns?: Pick<ScheduledRuns, 'fire' | 'awaitSession'>;
 }
 
-export const heartbeatMsOf = (deps: SessionActivityDeps) => deps.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+export const heartbeatMsOf = (deps: Pick<SessionActivityDeps, 'heartbeatMs'>) =>
+  deps.heartbeatMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;

@@ -12,6 +12,7 @@ import { createGitActivities } from './git.activities';
 import { ping } from './ping.activities';
 import { createQaActivities } from './qa.activities';
 import { createRollbackActivities } from './rollback.activities';
+import { createScheduleActivities } from './schedule.activities';
 import { createTurnActivities } from './turn.activities';
 
 export type { SessionActivityDeps } from './deps';
@@ -28,7 +29,12 @@ export function createSessionActivities(deps: SessionActivityDeps): SessionActiv
   };
 }
 
-/** Everything a worker registers: the connectivity `ping`, the session and the rollback activities. */
+/** Everything a worker registers: the connectivity `ping`, the session, rollback and schedule activities. */
 export function createActivities(deps: SessionActivityDeps): ChunkwiseActivities {
-  return { ping, ...createSessionActivities(deps), ...createRollbackActivities(deps) };
+  return {
+    ping,
+    ...createSessionActivities(deps),
+    ...createRollbackActivities(deps),
+    ...createScheduleActivities(deps),
+  };
 }

@@ -228,6 +228,12 @@ describe.each(backends)('API on $name', (backend) => {
           'PUT /api/plans/{id}/budget',
           'GET /api/stats',
           'GET /api/plans/{id}/estimate',
+          // Schedules (Temporal Schedules)
+          'POST /api/plans/{id}/schedules',
+          'GET /api/plans/{id}/schedules',
+          'GET /api/schedules',
+          ...['pause', 'resume', 'trigger'].map((a) => `POST /api/plans/{id}/schedules/{sid}/${a}`),
+          'DELETE /api/plans/{id}/schedules/{sid}',
         ].sort(),
       );
       // Every $ref resolves.

@@ -7,6 +7,7 @@ import type { PingActivities, PingResult } from '@chunkwise/contracts';
 
 export { planSessionWorkflow } from './session.workflow';
 export { planRollbackWorkflow } from './rollback.workflow';
+export { scheduledPlanRunWorkflow } from './scheduled-run.workflow';
 
 const { ping } = proxyActivities<PingActivities>({
   startToCloseTimeout: '30 seconds',

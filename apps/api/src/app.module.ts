@@ -9,6 +9,7 @@ import { PlanningModule } from './planning/planning.module';
 import { PlansModule } from './plans/plans.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { RollbackModule } from './rollback/rollback.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TemplatesModule } from './templates/templates.module';
 import { UsageModule } from './usage/usage.module';
@@ -34,6 +35,7 @@ export class AppModule {
         GrpcModule,
         ChatModule,
         TemplatesModule,
+        SchedulesModule,
       ],
     };
   }

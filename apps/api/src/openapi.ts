@@ -54,6 +54,7 @@ import { ROLLBACK_OPENAPI_SCHEMAS } from './rollback/rollback-schemas';
 import { registerRepositoryBodySchema } from './repositories/repository-schemas';
 import { TEMPLATE_OPENAPI_SCHEMAS } from './templates/template-schemas';
 import { USAGE_OPENAPI_SCHEMAS } from './usage/usage-schemas';
+import { SCHEDULE_OPENAPI_SCHEMAS } from './schedules/schedule-schemas';
 import { dashboardSettingsSchema } from './web/dashboard-schemas';
 
 export const DOCS_PATH = 'api/docs';
@@ -134,6 +135,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...USAGE_OPENAPI_SCHEMAS,
     ...CHAT_OPENAPI_SCHEMAS,
     ...TEMPLATE_OPENAPI_SCHEMAS,
+    ...SCHEDULE_OPENAPI_SCHEMAS,
   })) {
     document.components.schemas[name] = openApiSchemaOf(schema, io) as never;
   }

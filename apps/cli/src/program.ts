@@ -8,6 +8,7 @@ import { planCommand } from './commands/plan';
 import { plansCommand } from './commands/plans';
 import { replayCommand } from './commands/replay';
 import { rollbackCommand } from './commands/rollback';
+import { scheduleCommand } from './commands/schedule';
 import { sessionCommands } from './commands/session';
 import { templatesCommand } from './commands/templates';
 import { tuiCommand } from './commands/tui';
@@ -56,6 +57,7 @@ Examples:
   chunkwise rollback <id>               undo the latest session's commits (or --task T); tasks pending again
   chunkwise usage --plan <id>           tokens and cost per task (or --by chunk|session|day, --repository)
   chunkwise budget <id> --usd 5         cap a plan's spend; a session that would cross it pauses
+  chunkwise schedule create <id> --cron "0 3 * * *"   run it nightly (or --every 1h, --at <time>)
   chunkwise chat --project ./proj       talk with the orchestrator: it answers or launches runs
   chunkwise mcp                         the MCP server on stdio (claude mcp add chunkwise -- npx chunkwise mcp)`,
     );
@@ -76,6 +78,7 @@ Examples:
     tuiCommand(deps),
     chatCommand(deps),
     templatesCommand(deps),
+    scheduleCommand(deps),
   ]) {
     program.addCommand(inherit(sub, program));
   }

@@ -5,6 +5,8 @@ import { createChunkwiseWorker, type WorkflowSource } from '@chunkwise/temporal'
 import { createActivities } from '../../../activities';
 import { hostLivenessQueue, hostTaskQueue } from '@chunkwise/contracts';
 import { failOrphanedTurns } from './orphaned-turns';
+import { createScheduledRuns } from './scheduled-runs';
+import type { BudgetDefaults } from '@chunkwise/domain';
 
 export interface SessionWorkersOptions {
   connection: NativeConnection;
@@ -16,6 +18,8 @@ export interface SessionWorkersOptions {
   hostId?: string;
   workflowSource?: WorkflowSource;
   heartbeatMs?: number;
+  /** Default budgets of the sessions schedules start (configuration's). */
+  budgets?: BudgetDefaults;
 }
 
 /**
@@ -36,6 +40,7 @@ export async function createSessionWorkers(
     dataDir: o.dataDir,
     hostTaskQueue: hostQueue,
     heartbeatMs: o.heartbeatMs,
+    scheduledRuns: createScheduledRuns(o),
   });
   const shared = await createChunkwiseWorker({
     connection: o.connection,

@@ -50,6 +50,7 @@ export class TemporalWorkerService implements OnModuleInit, OnApplicationShutdow
       dataDir: config.dataDir,
       hostId: this.options.hostId ?? config.hostId ?? undefined,
       workflowSource,
+      budgets: config.budgets,
     });
     this.workers = workers;
     this.running = Promise.all(

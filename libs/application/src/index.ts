@@ -10,3 +10,6 @@ export * from './planning/planning-output';
 export { repositoryContext } from './planning/repository-context';
 export * from './chat';
 export * from './template-service';
+export * from './schedules/plan-schedules';
+export * from './schedules/schedule-service';
+export * from './schedules/scheduled-runs';

@@ -35,6 +35,10 @@ export interface ExecuteRequest {
   target?: string | null;
   chunks?: string | null;
   options?: ExecutionSettingsInput;
+  /** The new session's id (a scheduled firing derives it from the firing, so that a retry finds it); random by default. */
+  sessionId?: string;
+  /** Activity timing knobs for this session; the service's own by default. */
+  timing?: SessionWorkflowInput['timing'];
 }
 
 export interface SessionRef {
@@ -135,7 +139,7 @@ export class SessionService {
       plan: state.content.execution,
       request: request.options,
     });
-    const sessionId = newSessionId();
+    const sessionId = request.sessionId ?? newSessionId();
     const revision = state.finalizedRevision ?? state.revision;
     const from = request.from ?? 'current';
     let session: SessionState;
@@ -165,7 +169,7 @@ export class SessionService {
         resumedFrom: null,
         from,
         target: request.target ?? null,
-        timing: this.options.timing,
+        timing: request.timing ?? this.options.timing,
       },
       request.chunks ?? null,
     );

@@ -13,6 +13,7 @@ import type {
 } from '@chunkwise/domain';
 import type { RollbackActivities } from './rollback';
 import type { PingResult } from './session-workflow';
+import type { ScheduleActivities } from './schedules';
 
 export interface RecordEventsInput {
   planId: string;
@@ -183,4 +184,7 @@ export interface PingActivities {
 }
 
 /** Everything a Chunkwise worker registers. */
-export type ChunkwiseActivities = PingActivities & SessionActivities & RollbackActivities;
+export type ChunkwiseActivities = PingActivities &
+  SessionActivities &
+  RollbackActivities &
+  ScheduleActivities;

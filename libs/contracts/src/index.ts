@@ -10,6 +10,7 @@ export * from './activities';
 export * from './messages';
 export * from './search-attributes';
 export * from './session-workflow';
+export * from './schedules';
 export * from './task-queues';
 export * from './turn-paths';
 export * from './workflow-ids';

@@ -9,6 +9,7 @@ import { isRollbackEvent, type RollbackEvent } from './rollback-events';
 import { chunkChangesSchema, taskIdSchema, type Chunk, type PlanContent, type Task } from './schemas';
 import { initialState, type PlanState } from './state';
 import { validatePlan } from './validation';
+import { evolveSchedule, isScheduleEvent } from './schedules';
 import { zodIssues } from './document';
 import { addCall, llmCallSchema } from './planning';
 import { addSpend, applyBudgetChange, budgetChangeSchema, noSpend, turnSpend } from './budget';
@@ -522,6 +523,7 @@ export function evolve(state: PlanState, event: PlanEvent | ExecutionEvent | Rol
       ? { ...next, turnSpend: addSpend(next.turnSpend ?? noSpend(), turnSpend(event.data.usage)) }
       : next;
   }
+  if (isScheduleEvent(event)) return evolveSchedule(state, event);
   const { content } = state;
   const revision = event.data.revision;
   switch (event.type) {

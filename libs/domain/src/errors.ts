@@ -38,7 +38,8 @@ export type DomainErrorCode =
   | 'invalid_command'
   | 'suggestion_set_not_found'
   | 'stale_suggestions'
-  | 'budget_exceeded';
+  | 'budget_exceeded'
+  | 'schedule_not_found';
 
 /** A command refused by the domain. The message is written for the user. */
 export class DomainError extends Error {

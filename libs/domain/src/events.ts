@@ -1,6 +1,7 @@
 import type { PlanBudget } from './budget';
 import type { LlmCall, PlanningMode } from './planning';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
+import { SCHEDULE_EVENT_TYPES, type ScheduleEvent } from './schedules';
 import type {
   Chunk,
   ChunkChanges,
@@ -76,7 +77,9 @@ export type PlanEvent =
     }
   | { type: 'LlmCallRecorded'; data: Base & LlmCall }
   /** The plan's budget after a change (any status but archived: raising it lets a paused session go on). */
-  | { type: 'PlanBudgetSet'; data: Base & { budget: PlanBudget; author: string | null } };
+  | { type: 'PlanBudgetSet'; data: Base & { budget: PlanBudget; author: string | null } }
+  /** Schedules of the plan and their firings (schedules.ts). */
+  | ScheduleEvent;
 
 export type PlanEventType = PlanEvent['type'];
 
@@ -118,6 +121,7 @@ export const PLAN_EVENT_TYPES: readonly PlanEventType[] = [
   'SuggestionsApplied',
   'LlmCallRecorded',
   'PlanBudgetSet',
+  ...SCHEDULE_EVENT_TYPES,
 ];
 
 export function isPlanEvent(event: { type: string }): event is PlanEvent {

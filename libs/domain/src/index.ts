@@ -29,3 +29,4 @@ export * from './execution-stats';
 export * from './chat';
 export * from './chat-run';
 export * from './template';
+export * from './schedules';

@@ -8,9 +8,10 @@ import { decideRollback, isRollbackCommand, type RollbackCommand } from './rollb
 import type { RollbackEvent } from './rollback-events';
 import { planStreamId } from './events';
 import type { PlanState } from './state';
+import { decideSchedule, isScheduleCommand, type ScheduleCommand } from './schedules';
 
 /** Every command decided on a plan's stream: content and planning commands, and execution commands. */
-export type PlanStreamCommand = PlanCommand | ExecutionCommand | RollbackCommand;
+export type PlanStreamCommand = PlanCommand | ExecutionCommand | RollbackCommand | ScheduleCommand;
 export type PlanStreamEvent = PlanEvent | ExecutionEvent | RollbackEvent;
 
 /** The plan aggregate as the write path uses it. */
@@ -18,11 +19,13 @@ export const planAggregate: Aggregate<PlanStreamCommand, PlanStreamEvent, PlanSt
   initialState,
   evolve,
   decide: (command, state) =>
-    isExecutionCommand(command)
-      ? decideExecution(command, state)
-      : isRollbackCommand(command)
-        ? decideRollback(command, state)
-        : decidePlanCommand(command, state),
+    isScheduleCommand(command)
+      ? decideSchedule(command, state)
+      : isExecutionCommand(command)
+        ? decideExecution(command, state)
+        : isRollbackCommand(command)
+          ? decideRollback(command, state)
+          : decidePlanCommand(command, state),
   check: checkPlanInvariants,
   streamId: planStreamId,
   exists: (state) => state.exists,

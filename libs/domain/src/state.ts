@@ -4,6 +4,7 @@ import type { RollbackLedger } from './rollback-events';
 import type { PlanContent, PlanStatus, TaskStatus } from './schemas';
 import type { SessionCore } from './session';
 import type { ReviewScope, ReviewType, Suggestion } from './suggestions';
+import type { PlanSchedule } from './schedules';
 
 export interface FeedbackEntry {
   revision: number;
@@ -70,6 +71,8 @@ export interface PlanState {
   turnSpend?: Spend;
   /** Each session's commits and the rollback under way (docs/rollback.md); absent before the first session. */
   rollbacks?: RollbackLedger;
+  /** The plan's schedules by id (see schedules.ts); absent until the first one. */
+  schedules?: Record<string, PlanSchedule>;
 }
 
 export const emptyContent = (): PlanContent => ({

@@ -9,3 +9,4 @@ export * from './temporal-session-workflows';
 export * from './parent-watch';
 export * from './supervised-process';
 export * from './temporal-server';
+export * from './temporal-plan-schedules';

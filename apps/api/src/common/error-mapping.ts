@@ -34,7 +34,7 @@ import { errorBody, RequestValidationError, type ErrorBody } from './error-respo
  *
  * - 400: the request itself is wrong and would be wrong against any state (`validation_failed`,
  *   `invalid_command`: bad order list, a task moved before itself, removing a task others depend on).
- * - 404: the plan, chunk or task named does not exist (also when named in a body, e.g. `toChunk`
+ * - 404: the plan, chunk, task or schedule named does not exist (also when named in a body, e.g. `toChunk`
  *   or `beforeTaskId`).
  * - 409: the request is fine but conflicts with the plan's current state; it may succeed after the
  *   state changes: `plan_frozen` (finalized: reopen first), `plan_archived`, `invalid_transition`
@@ -58,6 +58,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   suggestion_set_not_found: 404,
   stale_suggestions: 409,
   budget_exceeded: 409,
+  schedule_not_found: 404,
 };
 
 /**

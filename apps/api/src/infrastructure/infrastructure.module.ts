@@ -13,13 +13,14 @@ import {
   PlanningService,
   RepositoryService,
   RollbackService,
+  ScheduleService,
   SessionService,
 } from '@chunkwise/application';
 import type { ChunkwiseConfig } from '@chunkwise/config';
 import type { EventStore } from '@chunkwise/event-store';
 import { AnthropicLlm, llmConfigFromEnv, type LlmPort } from '@chunkwise/llm';
 import type { ReadModelStore } from '@chunkwise/read-models';
-import { TemporalSessionWorkflows } from '@chunkwise/temporal';
+import { TemporalPlanSchedules, TemporalSessionWorkflows } from '@chunkwise/temporal';
 import type { SessionWorkflowInput } from '@chunkwise/contracts';
 import type { ApiProjector } from './api-projector';
 import type { HealthOptions } from './health-options';
@@ -106,6 +107,7 @@ export class InfrastructureModule {
       SessionService,
       RollbackService,
       PlanningService,
+      ScheduleService,
     ];
     return {
       module: InfrastructureModule,
@@ -181,6 +183,14 @@ export class InfrastructureModule {
               },
             );
           },
+        },
+        {
+          provide: ScheduleService,
+          inject: [PlanCommandService, TemporalSessionWorkflows],
+          useFactory: (plans: PlanCommandService, temporal: TemporalSessionWorkflows) =>
+            new ScheduleService(plans, new TemporalPlanSchedules(temporal, config.temporal), {
+              timing: parts.sessionTiming,
+            }),
         },
         InfrastructureLifecycle,
       ],
