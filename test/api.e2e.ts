@@ -234,6 +234,15 @@ describe.each(backends)('API on $name', (backend) => {
           'GET /api/schedules',
           ...['pause', 'resume', 'trigger'].map((a) => `POST /api/plans/{id}/schedules/{sid}/${a}`),
           'DELETE /api/plans/{id}/schedules/{sid}',
+          // Templates
+          'GET /api/templates',
+          'GET /api/templates/{name}',
+          'GET /api/templates/{name}/versions',
+          'POST /api/templates',
+          'POST /api/templates/{name}/plans',
+          'POST /api/plans/{id}/template',
+          // Rollback
+          'POST /api/plans/{id}/rollback',
         ].sort(),
       );
       // Every $ref resolves.

@@ -200,6 +200,33 @@ withTemporalCli('test/rollback.e2e.ts', ({ path: binary }) => {
       });
     });
 
+    test('a rollback whose workflow is gone does not block: the next request records its end, then rolls back', async () => {
+      const p = await completedPlan([{ id: 'T1', description: 'write a.txt one' }]);
+      // A request recorded by a process that died before starting its workflow.
+      await h.plans.execute(p.planId, {
+        type: 'RequestRollback',
+        rollbackId: 'rb_lost',
+        workflowId: 'chunkwise-never-started',
+        sessionId: null,
+        taskId: null,
+      });
+      expect((await plan(p.planId)).rollbacks?.pending?.rollbackId).toBe('rb_lost');
+      await expect(h.sessions.execute(p.planId, { from: 'beginning' })).rejects.toThrow(
+        /rollback rb_lost .* is under way/,
+      );
+
+      const answer = await rollbacks.rollback(p.planId);
+      expect(answer.status).toBe('completed');
+      expect(git(p.repo, 'rev-parse', p.branch)).toBe(p.start);
+      const events = await h.events(p.planId);
+      const lost = events.find(
+        (e) => e.type === 'RollbackFailed' && (e.data as { rollbackId: string }).rollbackId === 'rb_lost',
+      );
+      expect((lost!.data as { reason: string }).reason).toMatch(/chunkwise-never-started does not exist/);
+      expect(events.filter((e) => e.type === 'RollbackCompleted')).toHaveLength(1);
+      expect(await statuses(p.planId)).toEqual({ T1: 'pending' });
+    });
+
     test('over the REST API and the CLI: 200 with what was undone, 409 with the conflict (exit 1), 400/404 for bad requests', async () => {
       const tmp = makeTempDir('cw-rollback-api-');
       const taskQueue = `chunkwise-rb-api-${Math.random().toString(36).slice(2, 8)}`;

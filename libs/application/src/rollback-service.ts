@@ -22,6 +22,8 @@ export interface RollbackWorkflows {
   startRollback(workflowId: string, input: RollbackWorkflowInput): Promise<void>;
   /** The workflow's outcome, or null when it has not ended within `timeoutMs`. */
   rollbackResult(workflowId: string, timeoutMs: number): Promise<RollbackOutcome | null>;
+  /** Whether the workflow still runs, ended (how), or is unknown to Temporal. */
+  rollbackStatus(workflowId: string): Promise<'running' | 'completed' | 'ended' | 'not_found'>;
 }
 
 export interface RollbackRequest {
@@ -72,6 +74,7 @@ export class RollbackService {
       );
     const paths = await this.repositoryPaths(state);
     await this.workflows.ensureReachable();
+    await this.settleLostRollback(state);
     const rollbackId = `rb_${randomBytes(5).toString('hex')}`;
     const workflowId = rollbackWorkflowId(planId, rollbackId);
     const taskId = request.taskId ?? null;
@@ -123,6 +126,50 @@ export class RollbackService {
   }
 
   /**
+   * A rollback recorded as under way whose workflow is gone (never started after a crash, terminated,
+   * or ended without its result landing) would block rollbacks and executes for ever: its end is
+   * recorded now — the workflow's own outcome when it completed, else a failure saying why. A
+   * rollback whose workflow still runs is left alone (the request is then refused: one at a time).
+   */
+  private async settleLostRollback(state: PlanState): Promise<void> {
+    const pending = state.rollbacks?.pending;
+    if (!pending) return;
+    const status = await this.workflows.rollbackStatus(pending.workflowId);
+    if (status === 'running') return;
+    const base = {
+      revision: state.revision,
+      rollbackId: pending.rollbackId,
+      sessionId: pending.sessionId,
+      taskId: pending.taskId,
+    };
+    const outcome =
+      status === 'completed' ? await this.workflows.rollbackResult(pending.workflowId, 10_000) : null;
+    const event: Extract<RollbackEvent, { type: 'RollbackCompleted' | 'RollbackFailed' }> = outcome?.ok
+      ? { type: 'RollbackCompleted', data: { ...base, results: outcome.results, tasks: outcome.tasks } }
+      : outcome
+        ? { type: 'RollbackFailed', data: { ...base, ...pick(outcome) } }
+        : {
+            type: 'RollbackFailed',
+            data: {
+              ...base,
+              reason:
+                status === 'not_found'
+                  ? `the rollback workflow ${pending.workflowId} does not exist (it was never started, or is past retention)`
+                  : `the rollback workflow ${pending.workflowId} ended without recording its result`,
+              conflict: null,
+              results: [],
+              tasks: [],
+            },
+          };
+    // The workflow's own record, if it lands later, is the same rollback's result: decided once.
+    await this.plans.execute(
+      state.planId,
+      { type: 'RecordRollbackResult', event },
+      { eventId: () => `${pending.workflowId}-settled` },
+    );
+  }
+
+  /**
    * Where each target's repository is on the workers' hosts: a registered repository's path, else the
    * path the plan names. Checked before anything is written, so a refusal leaves no rollback pending.
    */
@@ -152,3 +199,10 @@ export class RollbackService {
     return (t) => paths.get(t.repository ?? ref) ?? t.repository ?? ref;
   }
 }
+
+const pick = (o: Extract<RollbackOutcome, { ok: false }>) => ({
+  reason: o.reason,
+  conflict: o.conflict,
+  results: o.results,
+  tasks: o.tasks,
+});

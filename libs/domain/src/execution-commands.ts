@@ -53,7 +53,7 @@ export function decideExecution(command: ExecutionCommand, state: PlanState): Ex
       if (state.rollbacks?.pending)
         throw new DomainError(
           'invalid_transition',
-          `plan ${state.planId} is being rolled back (${state.rollbacks.pending.rollbackId}); execute it when that ends`,
+          `plan ${state.planId} is being rolled back (${state.rollbacks.pending.rollbackId}); execute it when that ends (a rollback whose workflow is gone is settled by the next rollback request)`,
         );
       const { type: _t, ...data } = command;
       return [{ type: 'ExecutionRequested', data }];

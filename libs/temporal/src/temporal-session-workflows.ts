@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import {
   TemporalUnavailableError,
   type RollbackWorkflows,
@@ -199,6 +199,18 @@ export class TemporalSessionWorkflows implements SessionWorkflows, RollbackWorkf
       } finally {
         clearTimeout(timer);
         result.catch(() => undefined);
+      }
+    });
+  }
+
+  rollbackStatus(workflowId: string): Promise<'running' | 'completed' | 'ended' | 'not_found'> {
+    return this.call(async (client) => {
+      try {
+        const { status } = await client.workflow.getHandle(workflowId).describe();
+        return status.name === 'RUNNING' ? 'running' : status.name === 'COMPLETED' ? 'completed' : 'ended';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'not_found';
+        throw err;
       }
     });
   }
