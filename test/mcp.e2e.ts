@@ -277,6 +277,46 @@ withTemporalCli('test/mcp.e2e.ts', ({ path: binary }) => {
       expect(shown).toMatch(/- T001 \[completed\] Create the project structure/);
     });
 
+    it('templates, rollback and schedules through the same tools: create_plan from a template, control_session rollback, execute_plan with a schedule', async () => {
+      const client = await httpClient();
+      const unknown = await call(client, 'create_plan', { template: 'no-such-template' });
+      expect(unknown.isError).toBe(true);
+      expect(textOf(unknown)).toMatch(/\(HTTP 404\)/);
+      expect(textOf(unknown)).toMatch(/- fix-bug \(v0\): Fix a bug, regression test first — params: bug\*/);
+      const missing = await call(client, 'create_plan', { template: 'fix-bug', params: {} });
+      expect(missing.isError).toBe(true);
+      expect(textOf(missing)).toMatch(/\(HTTP 400\)/);
+      expect(textOf(missing)).toMatch(/params\.bug/);
+      const fromTemplate = await ok(client, 'create_plan', {
+        template: 'fix-bug',
+        params: { bug: 'totals are off by one cent on refunds' },
+        repository: repo,
+      });
+      expect(fromTemplate).toMatch(/^Created from template fix-bug: plan p_\S+ is now at revision 1\./);
+      expect(fromTemplate).toContain('totals are off by one cent on refunds');
+
+      // A completed session rolled back: its tasks are pending again.
+      const planId = await driveSession(client, 'Rolled back over MCP');
+      const rolledBack = await ok(client, 'control_session', { planId, action: 'rollback' });
+      expect(rolledBack).toMatch(/^Rolled back session s_\S+: tasks pending again: T1, T2, T3\./);
+      expect(rolledBack).toMatch(/- .*: reset to [0-9a-f]{10} \(3 commit\(s\) undone\)/);
+      expect(await ok(client, 'show_plan', { planId })).toMatch(/- T1 \[pending\]/);
+      const again = await call(client, 'control_session', { planId, action: 'rollback' });
+      expect(again.isError).toBe(true);
+      expect(textOf(again)).toMatch(/no commits to roll back.*\(HTTP 409\)/);
+
+      // The same plan scheduled instead of executed now.
+      const scheduled = await ok(client, 'execute_plan', {
+        planId,
+        schedule: { every: '1h', overlap: 'queue' },
+      });
+      expect(scheduled).toMatch(/^Scheduled plan p_\S+: schedule \S+, .*\(overlap queue\)/);
+      expect(await ok(client, 'plan_history', { planId, limit: 5 })).toMatch(/ScheduleCreated/);
+      const bad = await call(client, 'execute_plan', { planId, schedule: { every: 'often' } });
+      expect(bad.isError).toBe(true);
+      expect(textOf(bad)).toMatch(/\(HTTP 400\)/);
+    });
+
     it("an invalid plan's problems come back as a tool error listing every one", async () => {
       const client = await httpClient();
       const bad = {

@@ -208,3 +208,47 @@ function eventHint(data: unknown): string {
     bits.push(`task=${String((d.task as { id: unknown }).id)}`);
   return bits.length ? ` (${bits.join(', ')})` : '';
 }
+
+export interface TemplateLike {
+  name: string;
+  title: string;
+  version: number;
+  parameters: Array<{ name: string; required?: boolean; default?: string | null; description?: string }>;
+}
+
+/** One template and its parameters (`*`: required). */
+export function formatTemplate(t: TemplateLike): string {
+  const params = t.parameters
+    .map((p) => `${p.name}${p.required ? '*' : ''}${p.default ? `=${p.default}` : ''}`)
+    .join(', ');
+  return `- ${t.name} (v${t.version}): ${t.title}${params ? ` — params: ${params}` : ''}`;
+}
+
+export interface ScheduleLike {
+  scheduleId: string;
+  description: string;
+  overlap: string;
+}
+
+export interface RollbackLike {
+  sessionId: string;
+  status: string;
+  outcome: {
+    ok: boolean;
+    tasks: string[];
+    results: Array<{ repository: string | null; method: string; reverted: string[]; newHead: string }>;
+  } | null;
+}
+
+/** What a rollback undid, per repository, and the tasks pending again. */
+export function formatRollback(r: RollbackLike): string {
+  if (r.status === 'running' || !r.outcome)
+    return `Rollback of session ${r.sessionId} is still running; its result will be on plan_history.`;
+  return [
+    `Rolled back session ${r.sessionId}: tasks pending again: ${r.outcome.tasks.join(', ') || 'none'}.`,
+    ...r.outcome.results.map(
+      (x) =>
+        `- ${x.repository ?? 'the plan repository'}: ${x.method} to ${x.newHead.slice(0, 10)} (${x.reverted.length} commit(s) undone)`,
+    ),
+  ].join('\n');
+}

@@ -15,9 +15,14 @@ import {
   formatPlan,
   formatPlanList,
   formatProgress,
+  formatRollback,
+  formatTemplate,
   type HistoryLike,
   type PlanLike,
   type ProgressLike,
+  type RollbackLike,
+  type ScheduleLike,
+  type TemplateLike,
 } from './format';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -159,6 +164,25 @@ export function registerTools(server: McpServer, api: ChunkwiseApi): void {
     (args, extra) => run(() => showPlan(args.planId, extra.signal, args)),
   );
 
+  /** A draft plan rendered from a template; an unknown template answers with the ones there are. */
+  const createFromTemplate = async (
+    name: string,
+    args: { params?: Record<string, string>; repository?: string },
+    signal: AbortSignal,
+  ): Promise<string | CallToolResult> => {
+    try {
+      const w = await api.request<WriteResult>('POST', `/templates/${enc(name)}/plans`, {
+        json: { params: args.params ?? {}, ...(args.repository ? { repository: args.repository } : {}) },
+        signal,
+      });
+      return `${written(w, `Created from template ${name}`)}\n\n${await showPlan(w.id, signal)}`;
+    } catch (err) {
+      if (!(err instanceof ChunkwiseApiError) || err.status !== 404) throw err;
+      const { templates } = await api.request<{ templates: TemplateLike[] }>('GET', '/templates', { signal });
+      return toolError([errorText(err), 'templates:', ...templates.map(formatTemplate)].join('\n'));
+    }
+  };
+
   server.registerTool(
     'create_plan',
     {
@@ -167,11 +191,19 @@ export function registerTools(server: McpServer, api: ChunkwiseApi): void {
         'Creates a draft plan from a Chunkwise plan document (an object, or YAML/JSON text: title, description, ' +
         'repository, execution, chunks [{key,title,executionMode,pauseAfter}], tasks [{id,chunk,title,description,dependsOn,acceptance}]). ' +
         'With format (auto, openspec, speckit, kiro, taskmaster, massgen, chunkwise) the text is imported from that format instead. ' +
+        'With template (a template name, e.g. add-crud-resource, add-authentication, add-api-endpoint, upgrade-dependency, fix-bug) ' +
+        'and params, the plan is rendered from that template instead (an unknown name lists the templates and their parameters). ' +
         'An invalid document is refused with every problem listed.',
       inputSchema: {
         document: z
           .union([z.string(), z.record(z.string(), z.unknown())])
+          .optional()
           .describe('The plan document (object or YAML/JSON text), or the file content to import'),
+        template: z.string().min(1).optional().describe('Create from this template instead of a document'),
+        params: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe('Template: the parameter values, e.g. {"resource": "invoice"}'),
         format: z
           .string()
           .optional()
@@ -183,6 +215,11 @@ export function registerTools(server: McpServer, api: ChunkwiseApi): void {
     },
     (args, extra) =>
       run(async () => {
+        if (args.template !== undefined) return createFromTemplate(args.template, args, extra.signal);
+        if (args.document === undefined)
+          return toolError(
+            'Give a plan document (or a file to import with format), or a template with params.',
+          );
         if (args.format !== undefined) {
           const content =
             typeof args.document === 'string' ? args.document : JSON.stringify(args.document, null, 2);
@@ -527,11 +564,33 @@ export function registerTools(server: McpServer, api: ChunkwiseApi): void {
             turnScope: z.enum(['task', 'chunk']).optional(),
           })
           .optional(),
+        schedule: z
+          .object({
+            cron: z.string().optional().describe('Five fields, UTC, e.g. "0 3 * * 1-5"'),
+            every: z.string().optional().describe('An interval, e.g. "1h", "30m"'),
+            at: z.string().optional().describe('Once, at an ISO time with a zone'),
+            overlap: z.enum(['refuse', 'queue']).optional(),
+          })
+          .optional()
+          .describe(
+            'Instead of now: schedule the execution (Temporal Schedules; exactly one of cron, every, at). ' +
+              'overlap: a firing while a session is active is refused (default) or queued.',
+          ),
       },
     },
     (args, extra) =>
       run(async () => {
-        const { planId: id, ...body } = args;
+        if (args.schedule) {
+          const v = await api.request<ScheduleLike>('POST', `/plans/${enc(args.planId)}/schedules`, {
+            json: {
+              ...args.schedule,
+              ...(args.from ? { from: args.from === 'beginning' ? 'beginning' : 'current' } : {}),
+            },
+            signal: extra.signal,
+          });
+          return `Scheduled plan ${args.planId}: schedule ${v.scheduleId}, ${v.description} (overlap ${v.overlap}). Its firings are on plan_history.`;
+        }
+        const { planId: id, schedule: _schedule, ...body } = args;
         const s = await api.request<{ sessionId: string; workflowId: string; revision: number }>(
           'POST',
           `/plans/${enc(id)}/execute`,
@@ -547,18 +606,31 @@ export function registerTools(server: McpServer, api: ChunkwiseApi): void {
   server.registerTool(
     'control_session',
     {
-      title: 'Pause, resume, stop or cancel a session',
+      title: 'Pause, resume, stop, cancel or roll back a session',
       description:
         'pause: at the next safe boundary; resume: continue a paused session (or restart a stopped one from its checkpoint); ' +
-        'stop: gracefully, resumable; cancel: now.',
+        'stop: gracefully, resumable; cancel: now; rollback: undo an ended session (the latest, or sessionId) or one ' +
+        "task's commit (taskId) on its branch in every repository — its tasks go back to pending; a conflict changes nothing.",
       inputSchema: {
         planId,
-        action: z.enum(['pause', 'resume', 'stop', 'cancel']),
+        action: z.enum(['pause', 'resume', 'stop', 'cancel', 'rollback']),
         reason: z.string().optional(),
+        sessionId: z.string().optional().describe('rollback: the session (default the latest)'),
+        taskId: z.string().optional().describe("rollback: undo only this task's commit"),
       },
     },
     (args, extra) =>
       run(async () => {
+        if (args.action === 'rollback') {
+          const r = await api.request<RollbackLike>('POST', `/plans/${enc(args.planId)}/rollback`, {
+            json: {
+              ...(args.sessionId ? { sessionId: args.sessionId } : {}),
+              ...(args.taskId ? { taskId: args.taskId } : {}),
+            },
+            signal: extra.signal,
+          });
+          return formatRollback(r);
+        }
         const r = await api.request<Record<string, unknown>>(
           'POST',
           `/plans/${enc(args.planId)}/${args.action}`,
