@@ -70,6 +70,9 @@ if (missing) {
     let origin = '';
     let repo = '';
     let repositoryId = '';
+    // A second repository (multi-repository plans), with its own remote: both are rebuilt on failover.
+    let secondOrigin = '';
+    let secondRepositoryId = '';
 
     const startServer = async () => {
       server = await startTemporalServer({
@@ -129,6 +132,14 @@ if (missing) {
       });
       expect(created.status).toBe(201);
       repositoryId = created.body.id as string;
+      secondOrigin = join(root, 'second-origin.git');
+      execFileSync('git', ['init', '-q', '--bare', secondOrigin]);
+      const second = await makeTempRepo('cw-prod-second-');
+      await git(second, ['remote', 'add', 'origin', secondOrigin]);
+      await git(second, ['push', '-q', 'origin', 'main']);
+      const registered = await apis[0].call('POST', '/api/repositories', { path: second, name: 'second' });
+      expect(registered.status).toBe(201);
+      secondRepositoryId = registered.body.id as string;
     }, 300_000);
 
     afterAll(async () => {
@@ -187,15 +198,16 @@ if (missing) {
       });
 
     /** Each task's commit on the remote branch: exactly one per task, by its trailer. */
-    async function remoteCommitsPerTask(branch: string): Promise<Record<string, number>> {
-      const log = (await git(origin, ['log', `refs/heads/${branch}`, '--format=%B%x1e'])).stdout;
+    async function remoteCommitsPerTask(branch: string, remote = origin): Promise<Record<string, number>> {
+      const log = (await git(remote, ['log', `refs/heads/${branch}`, '--format=%B%x1e'])).stdout;
       const counts: Record<string, number> = {};
       for (const m of log.matchAll(/^Chunkwise-Task: (\S+)$/gm)) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
       return counts;
     }
 
-    test('the host holding the work tree is killed and its data deleted mid-chunk: the session moves, completes, each task committed once on the remote', async () => {
+    test('the host holding the work trees (two repositories) is killed and its data deleted mid-chunk: the session moves, completes, each task committed once on its repository’s remote', async () => {
       const slow = (id: string) => `sleep 2500\nwrite src/${id}.txt ${id}`;
+      const second = `repo:${secondRepositoryId}`;
       const { planId, branch } = await executedPlan({
         title: 'Across two hosts',
         chunks: [
@@ -211,10 +223,11 @@ if (missing) {
             title: 'two',
             description: 'write src/t2.txt t2',
             dependsOn: ['T1'],
+            repository: second,
           },
           { id: 'P1', chunk: 'C02_fanout', title: 'p1', description: slow('p1') },
           { id: 'P2', chunk: 'C02_fanout', title: 'p2', description: slow('p2') },
-          { id: 'P3', chunk: 'C02_fanout', title: 'p3', description: slow('p3') },
+          { id: 'P3', chunk: 'C02_fanout', title: 'p3', description: slow('p3'), repository: second },
           { id: 'T3', chunk: 'C03_finish', title: 'three', description: 'write src/t3.txt t3' },
         ],
       });
@@ -262,10 +275,14 @@ if (missing) {
         'T3',
       ]);
 
-      // Exactly once on the remote branch, with every file.
-      expect(await remoteCommitsPerTask(branch)).toEqual({ T1: 1, T2: 1, P1: 1, P2: 1, P3: 1, T3: 1 });
+      // Exactly once on its repository's remote branch, with every file.
+      expect(await remoteCommitsPerTask(branch)).toEqual({ T1: 1, P1: 1, P2: 1, T3: 1 });
+      expect(await remoteCommitsPerTask(branch, secondOrigin)).toEqual({ T2: 1, P3: 1 });
       const files = (await git(origin, ['ls-tree', '-r', '--name-only', `refs/heads/${branch}`])).stdout;
-      for (const f of ['t1', 't2', 'p1', 'p2', 'p3', 't3']) expect(files).toContain(`src/${f}.txt`);
+      for (const f of ['t1', 'p1', 'p2', 't3']) expect(files).toContain(`src/${f}.txt`);
+      const secondFiles = (await git(secondOrigin, ['ls-tree', '-r', '--name-only', `refs/heads/${branch}`]))
+        .stdout;
+      for (const f of ['t2', 'p3']) expect(secondFiles).toContain(`src/${f}.txt`);
 
       // The lost host comes back (same id, empty data dir) for the next tests.
       holder.start();
