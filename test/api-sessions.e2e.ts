@@ -429,6 +429,50 @@ withTemporalCli('test/api-sessions.e2e.ts', ({ path: binary }) => {
       }
     });
 
+    test('a two-repository plan over the API: progress per repository, each task’s repository, a chunk’s diff from both', async () => {
+      const second = makeRepo(join(tmp.path, 'second'));
+      const registered = await api().post('/api/repositories').send({ path: second, name: 'second' });
+      expect(registered.status).toBe(201);
+      const ref = `repo:${registered.body.id}`;
+      const created = await api()
+        .post('/api/plans')
+        .send({
+          title: 'Two repositories over the API',
+          repository: `repo:${repositoryId}`,
+          tasks: [
+            { id: 'M1', chunk: 'C01', title: 'main', description: 'write m.txt main' },
+            { id: 'S1', chunk: 'C01', title: 'second', description: 'write s.txt second', repository: ref },
+          ],
+        });
+      expect(created.status).toBe(201);
+      const planId = created.body.id as string;
+      // The field is editable like any other, until the plan is finalized.
+      const moved = await api().patch(`/api/plans/${planId}/tasks/M1`).send({ repository: null });
+      expect(moved.status).toBe(200);
+      expect((await api().get(`/api/plans/${planId}`)).body.chunks[0].tasks[1].repository).toBe(ref);
+      await api().post(`/api/plans/${planId}/finalize`).send({});
+      expect((await api().post(`/api/plans/${planId}/execute`).send({})).status).toBe(202);
+      await waitProgress(planId, (p) => p.status === 'completed');
+
+      const body = (await api().get(`/api/plans/${planId}/progress`)).body as {
+        tasks: Array<{ id: string; repository?: string; commitSha: string }>;
+        repositories: Array<{ repository: string | null; completed: number; commits: string[] }>;
+      };
+      expect(body.tasks.map((t) => [t.id, t.repository ?? null])).toEqual([
+        ['M1', null],
+        ['S1', ref],
+      ]);
+      expect(body.repositories.map((r) => [r.repository, r.completed, r.commits.length])).toEqual([
+        [null, 1, 1],
+        [ref, 1, 1],
+      ]);
+      const diff = await api().get(`/api/plans/${planId}/chunks/C01/diff`);
+      expect(diff.status).toBe(200);
+      expect(diff.body.missing).toEqual([]);
+      expect(diff.body.files.map((f: { path: string }) => f.path).sort()).toEqual(['m.txt', 's.txt']);
+      expect(diff.body.commits.map((c: { taskId: string }) => c.taskId).sort()).toEqual(['M1', 'S1']);
+    });
+
     test('a plan naming an unregistered repository is not executable; the stream of an unknown plan is 404', async () => {
       const created = await api()
         .post('/api/plans')
