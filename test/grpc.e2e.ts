@@ -568,6 +568,24 @@ withTemporalCli('test/grpc.e2e.ts', ({ path: binary }) => {
       expect(JSON.stringify(chunkDiff)).toContain('a.js');
       const cancelled = await failure(call(sessions, 'cancel', { planId }));
       expect([grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND]).toContain(cancelled.code);
+
+      // Rollback: the session's commits undone, its tasks pending; then nothing is left to undo.
+      const badBody = await failure(call(sessions, 'rollback', { planId, bodyJson: '{"nope": 1}' }));
+      expect(badBody.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const rolledBack = JSON.parse(
+        (await call<{ resultJson: string }>(sessions, 'rollback', { planId })).resultJson,
+      ) as { status: string; outcome: { ok: boolean; tasks: string[]; results: Array<{ method: string }> } };
+      expect(rolledBack.status).toBe('completed');
+      expect(rolledBack.outcome.ok).toBe(true);
+      expect(rolledBack.outcome.tasks.length).toBeGreaterThanOrEqual(2);
+      expect(rolledBack.outcome.results.map((r) => r.method)).toEqual(['reset']);
+      const after = JSON.parse(
+        (await call<{ progressJson: string }>(sessions, 'getProgress', { planId })).progressJson,
+      ) as { tasks: Array<{ status: string }> };
+      expect(after.tasks.every((t) => t.status === 'pending')).toBe(true);
+      const nothing = await failure(call(sessions, 'rollback', { planId }));
+      expect(nothing.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(nothing.details).toMatch(/no commits to roll back/);
     });
 
     it('task actions and session control on a manual chunk: Edit, Approve, Retry, Skip, Complete, Stop, Resume', async () => {

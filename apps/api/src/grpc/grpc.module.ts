@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { RollbackModule } from '../rollback/rollback.module';
 import { PlanGrpcController } from './plan.grpc.controller';
 import { SessionGrpcController } from './session.grpc.controller';
 
@@ -8,7 +9,7 @@ import { SessionGrpcController } from './session.grpc.controller';
  * connects the gRPC transport (CHUNKWISE_GRPC_PORT, see grpc-server.ts).
  */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, RollbackModule],
   controllers: [PlanGrpcController, SessionGrpcController],
 })
 export class GrpcModule {}

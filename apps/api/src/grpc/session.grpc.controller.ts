@@ -15,6 +15,8 @@ import { Observable } from 'rxjs';
 import { RequestValidationError } from '../common/error-response';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ProjectionSync } from '../infrastructure/projection-sync.service';
+import { RollbackAnswers } from '../rollback/rollback-answer';
+import { rollbackBodySchema } from '../rollback/rollback-schemas';
 import {
   approveTaskBodySchema,
   completeTaskBodySchema,
@@ -43,6 +45,7 @@ import {
   type PauseRequest,
   type ResumeRequest,
   type RetryTaskRequest,
+  type RollbackRequest,
   type SessionServiceController,
   SessionServiceControllerMethods,
   type SkipTaskRequest,
@@ -77,6 +80,7 @@ export class SessionGrpcController implements SessionServiceController, OnApplic
     private readonly queries: QueryBus,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly sync: ProjectionSync,
+    private readonly rollbacks: RollbackAnswers,
   ) {}
 
   onApplicationShutdown(): void {
@@ -104,6 +108,11 @@ export class SessionGrpcController implements SessionServiceController, OnApplic
 
   cancel(request: CancelRequest) {
     return this.signal(request, 'cancel');
+  }
+
+  async rollback(request: RollbackRequest) {
+    const body = validated(rollbackBodySchema, jsonField(request.bodyJson, 'body_json', {}));
+    return json(await this.rollbacks.rollback(required(request.planId, 'plan_id'), body));
   }
 
   private async signal(request: { planId: string; reason: string }, signal: ControlSignal) {

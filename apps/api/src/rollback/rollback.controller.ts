@@ -1,24 +1,18 @@
-import { Body, ConflictException, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { RollbackService, type RollbackAnswer } from '@chunkwise/application';
-import type { EventStore } from '@chunkwise/event-store';
+import type { RollbackAnswer } from '@chunkwise/application';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { ApiBodyOf, ApiErrors, ApiResult } from '../common/openapi-decorators';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ProjectionSync } from '../infrastructure/projection-sync.service';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { RollbackAnswers } from './rollback-answer';
 import { rollbackBodySchema } from './rollback-schemas';
 
 /** Rollback of a session or of one task's commit (docs/rollback.md). */
 @ApiTags('execution')
 @Controller('plans/:id')
 export class RollbackController {
-  constructor(
-    private readonly rollbacks: RollbackService,
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    private readonly sync: ProjectionSync,
-  ) {}
+  constructor(private readonly answers: RollbackAnswers) {}
 
   @Post('rollback')
   @HttpCode(200)
@@ -39,17 +33,7 @@ export class RollbackController {
     @Body(new ZodValidationPipe(rollbackBodySchema)) body: z.output<typeof rollbackBodySchema>,
     @Res({ passthrough: true }) res: Response,
   ): Promise<RollbackAnswer> {
-    const answer = await this.rollbacks.rollback(id, body);
-    // Read-your-writes: the plan's read model shows the rollback's result.
-    await this.sync.waitFor(await this.eventStore.headPosition());
-    if (answer.status === 'failed') {
-      const conflict = answer.outcome && !answer.outcome.ok ? answer.outcome : null;
-      throw new ConflictException({
-        message: conflict?.reason ?? 'the rollback failed',
-        code: conflict?.conflict ? 'rollback_conflict' : 'rollback_failed',
-        rollback: answer,
-      });
-    }
+    const answer = await this.answers.rollback(id, body);
     if (answer.status === 'running') res.status(202);
     return answer;
   }

@@ -49,6 +49,16 @@ export interface StopResponse {
   resultJson: string;
 }
 
+export interface RollbackRequest {
+  planId: string;
+  /** The body of POST /api/plans/{id}/rollback ({sessionId?, taskId?}), or empty. */
+  bodyJson: string;
+}
+
+export interface RollbackResponse {
+  resultJson: string;
+}
+
 export interface CancelRequest {
   planId: string;
   reason: string;
@@ -199,6 +209,14 @@ export interface SessionServiceClient {
   getChunkDiff(request: GetChunkDiffRequest, metadata?: Metadata): Observable<GetChunkDiffResponse>;
 
   /**
+   * Undo a session's commits (the latest session unless body_json names `sessionId`), or one task's
+   * commit (`taskId`), in every repository; its tasks go back to pending. A conflict changes
+   * nothing and is FAILED_PRECONDITION, its message naming the commit and the files.
+   */
+
+  rollback(request: RollbackRequest, metadata?: Metadata): Observable<RollbackResponse>;
+
+  /**
    * The plan's events, in order, from after `after_position` (default: from now), followed live.
    * Resume after a disconnect with the last position received.
    */
@@ -291,6 +309,17 @@ export interface SessionServiceController {
   ): Promise<GetChunkDiffResponse> | Observable<GetChunkDiffResponse> | GetChunkDiffResponse;
 
   /**
+   * Undo a session's commits (the latest session unless body_json names `sessionId`), or one task's
+   * commit (`taskId`), in every repository; its tasks go back to pending. A conflict changes
+   * nothing and is FAILED_PRECONDITION, its message naming the commit and the files.
+   */
+
+  rollback(
+    request: RollbackRequest,
+    metadata?: Metadata,
+  ): Promise<RollbackResponse> | Observable<RollbackResponse> | RollbackResponse;
+
+  /**
    * The plan's events, in order, from after `after_position` (default: from now), followed live.
    * Resume after a disconnect with the last position received.
    */
@@ -313,6 +342,7 @@ export function SessionServiceControllerMethods() {
       "editTask",
       "getProgress",
       "getChunkDiff",
+      "rollback",
       "watch",
     ];
     for (const method of grpcMethods) {
