@@ -29,6 +29,19 @@ describe('the chunk browser', () => {
     expect(frame).toContain('keys: ↑↓ chunks · Enter pick (twice: range)');
   });
 
+  it('a multi-repository session: one line with each repository’s progress; none for one repository', () => {
+    const one = render(<Screen state={executionState({ progress: sessionProgress() })} />).lastFrame()!;
+    expect(one).not.toContain('repositories:');
+    const progress = sessionProgress({
+      repositories: [
+        { repository: null, tasks: 3, completed: 2, pending: 1, failed: 0, commits: ['a', 'b'] },
+        { repository: 'repo:r_0123456789ab', tasks: 2, completed: 0, pending: 1, failed: 1, commits: [] },
+      ],
+    });
+    const frame = render(<Screen state={executionState({ progress })} />).lastFrame()!;
+    expect(frame).toContain('repositories: plan’s 2/3 · repo:r_0123456789ab 0/2 (1 failed)');
+  });
+
   it('without a session: the plan’s own progress, the first unfinished chunk current', () => {
     const plan = planDetail({
       status: 'ready',

@@ -116,6 +116,19 @@ export function ChunkBrowser({ state }: { state: TuiState }) {
       <Text color={p?.status === 'paused' ? color('yellow') : color('green')}>
         {truncate(session, width)}
       </Text>
+      {p?.repositories && p.repositories.length > 1 ? (
+        <Text>
+          {truncate(
+            `repositories: ${p.repositories
+              .map(
+                (r) =>
+                  `${r.repository ?? 'plan’s'} ${r.completed}/${r.tasks}${r.failed ? ` (${r.failed} failed)` : ''}`,
+              )
+              .join(' · ')}`,
+            width,
+          )}
+        </Text>
+      ) : null}
       {chunks.slice(start, end).map((c, j) => {
         const i = start + j;
         const focused = i === state.cursor;
