@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from 'react';
  */
 export function ConfirmButton({
   label,
+  ariaLabel,
   question,
   detail,
   confirmLabel,
@@ -14,6 +15,8 @@ export function ConfirmButton({
   className,
 }: {
   label: string;
+  /** The button's accessible name when its text alone is ambiguous ("Delete" which schedule). */
+  ariaLabel?: string;
   question: string;
   detail?: string;
   confirmLabel: string;
@@ -38,7 +41,13 @@ export function ConfirmButton({
   }, [open]);
   return (
     <>
-      <button type="button" className={className} disabled={disabled} onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className={className}
+        disabled={disabled}
+        aria-label={ariaLabel}
+        onClick={() => setOpen(true)}
+      >
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={titleId} className="confirm" onClose={() => setOpen(false)}>

@@ -14,6 +14,7 @@ import { ExecuteForm } from './ExecuteForm';
 import { executionLogQuery } from './execution-api';
 import { FailedTaskCard } from './FailedTaskCard';
 import { PauseCard } from './PauseCard';
+import { SchedulesPanel } from './SchedulesPanel';
 import { mergeEvents, sessionLog, type SessionLog } from './session-log';
 import { TaskDetail } from './TaskDetail';
 import { TurnOutput } from './TurnOutput';
@@ -75,6 +76,7 @@ export function ExecutionView({ plan, events }: { plan: PlanDetail; events: Stre
           openAtStart={progress.data?.status === 'paused' && progress.data.pauseReason === 'budget_exceeded'}
         />
       ) : null}
+      {plan.status !== 'draft' ? <SchedulesPanel plan={plan} events={events} /> : null}
     </section>
   );
 }
