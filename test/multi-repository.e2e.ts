@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DomainError, repositoryWorktreeKey, sessionProgress } from '@chunkwise/domain';
 import { RollbackService, SessionStateError } from '@chunkwise/application';
+import { worktreePathFor } from '@chunkwise/contracts';
 import { TemporalSessionWorkflows } from '@chunkwise/temporal';
 import { comparableSession, foldedSession } from './support/fold-invariant';
 import { git, makeRepo, SessionHarness } from './support/session-harness';
@@ -134,13 +135,8 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
       const key = `@${repositoryWorktreeKey(ref)}`;
       for (const cwd of ranIn('plan-gate')) expect(cwd).not.toContain('@');
       for (const cwd of ranIn('other-gate')) expect(cwd).toContain(key);
-      expect(
-        git(
-          join(h.root, 'data', 'worktrees', `${branch.replace(/\//g, '__')}${key}`),
-          'rev-parse',
-          '--git-common-dir',
-        ),
-      ).toBe(join(other, '.git'));
+      const otherWorktree = worktreePathFor(join(h.root, 'data'), branch, repositoryWorktreeKey(ref));
+      expect(git(otherWorktree, 'rev-parse', '--git-common-dir')).toBe(join(other, '.git'));
 
       // Progress per repository, from the session's events.
       const progress = sessionProgress(outcome.state, Date.now());
@@ -230,12 +226,7 @@ withTemporalCli('test/multi-repository.e2e.ts', ({ path: binary }) => {
       const outcome = await h.sessions.result(planId);
       expect(outcome.status).toBe('completed');
       const branch = outcome.state.branch;
-      const otherWorktree = join(
-        h.root,
-        'data',
-        'worktrees',
-        `${branch.replace(/\//g, '__')}@${repositoryWorktreeKey(ref)}`,
-      );
+      const otherWorktree = worktreePathFor(join(h.root, 'data'), branch, repositoryWorktreeKey(ref));
       return { planId, main, other, ref, branch, starts, otherWorktree };
     }
 

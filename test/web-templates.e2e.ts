@@ -43,7 +43,7 @@ function missingPrerequisites(): string[] {
 const missing = missingPrerequisites();
 if (missing.length && !inCi) {
   console.warn(`SKIPPING test/web-templates.e2e.ts: ${missing.join('; ')}`);
-  test.skip('test/web-templates.e2e.ts (prerequisites missing)', () => undefined);
+  test.skip(`test/web-templates.e2e.ts (${missing.join('; ')})`, () => undefined);
 } else {
   describe('the Templates page in Chromium', () => {
     const tmp = makeTempDir('cw-web-templates-');

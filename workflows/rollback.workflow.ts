@@ -11,7 +11,12 @@ import {
   proxyLocalActivities,
 } from '@temporalio/workflow';
 import type { RepositoryRollback, RollbackConflict } from '@chunkwise/domain';
-import type { RollbackActivities, RollbackOutcome, RollbackWorkflowInput } from '@chunkwise/contracts';
+import {
+  rollbackResultEvent,
+  type RollbackActivities,
+  type RollbackOutcome,
+  type RollbackWorkflowInput,
+} from '@chunkwise/contracts';
 
 export async function planRollbackWorkflow(input: RollbackWorkflowInput): Promise<RollbackOutcome> {
   const git = proxyActivities<RollbackActivities>({
@@ -61,20 +66,16 @@ export async function planRollbackWorkflow(input: RollbackWorkflowInput): Promis
       if (r.reverted.includes(c.sha)) for (const t of c.tasks) if (!tasks.includes(t)) tasks.push(t);
   }
 
-  const base = {
-    revision: input.revision,
-    rollbackId: input.rollbackId,
-    sessionId: input.sessionId,
-    taskId: input.taskId,
-  };
+  const outcome: RollbackOutcome = failure
+    ? { ok: false, ...failure, results, tasks }
+    : { ok: true, results, tasks };
+  const { revision, rollbackId, sessionId, taskId } = input;
   await bookkeeping.recordRollbackResult({
     planId: input.planId,
-    key: `${input.rollbackId}/result`,
-    event: failure
-      ? { type: 'RollbackFailed', data: { ...base, ...failure, results, tasks } }
-      : { type: 'RollbackCompleted', data: { ...base, results, tasks } },
+    key: `${rollbackId}/result`,
+    event: rollbackResultEvent({ revision, rollbackId, sessionId, taskId }, outcome),
   });
-  return failure ? { ok: false, ...failure, results, tasks } : { ok: true, results, tasks };
+  return outcome;
 }
 
 function causeOf(err: unknown): string {

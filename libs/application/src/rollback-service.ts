@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
-  repositoryReference,
   rollbackSession,
   type PlanState,
   type RollbackEvent,
   type RollbackTarget,
 } from '@chunkwise/domain';
 import {
+  rollbackFailure,
+  rollbackResultEvent,
   rollbackWorkflowId,
   type RollbackOutcome,
   type RollbackWorkflowInput,
@@ -14,7 +15,7 @@ import {
 } from '@chunkwise/contracts';
 import { PlanNotFoundError } from './errors';
 import type { PlanCommandService } from './plan-command-service';
-import { SessionStateError, type RepositoryLookup } from './session-service';
+import { registeredRepository, SessionStateError, type RepositoryLookup } from './session-service';
 
 /** The port through which the application starts rollback workflows and waits for them. */
 export interface RollbackWorkflows {
@@ -111,10 +112,7 @@ export class RollbackService {
         planId,
         {
           type: 'RecordRollbackResult',
-          event: {
-            type: 'RollbackFailed',
-            data: { revision, rollbackId, sessionId, taskId, reason, conflict: null, results: [], tasks: [] },
-          },
+          event: rollbackResultEvent({ revision, rollbackId, sessionId, taskId }, rollbackFailure(reason)),
         },
         { eventId: () => `${workflowId}-start-failed` },
       );
@@ -136,7 +134,7 @@ export class RollbackService {
     if (!pending) return;
     const status = await this.workflows.rollbackStatus(pending.workflowId);
     if (status === 'running') return;
-    const base = {
+    const identity = {
       revision: state.revision,
       rollbackId: pending.rollbackId,
       sessionId: pending.sessionId,
@@ -144,23 +142,15 @@ export class RollbackService {
     };
     const outcome =
       status === 'completed' ? await this.workflows.rollbackResult(pending.workflowId, 10_000) : null;
-    const event: Extract<RollbackEvent, { type: 'RollbackCompleted' | 'RollbackFailed' }> = outcome?.ok
-      ? { type: 'RollbackCompleted', data: { ...base, results: outcome.results, tasks: outcome.tasks } }
-      : outcome
-        ? { type: 'RollbackFailed', data: { ...base, ...pick(outcome) } }
-        : {
-            type: 'RollbackFailed',
-            data: {
-              ...base,
-              reason:
-                status === 'not_found'
-                  ? `the rollback workflow ${pending.workflowId} does not exist (it was never started, or is past retention)`
-                  : `the rollback workflow ${pending.workflowId} ended without recording its result`,
-              conflict: null,
-              results: [],
-              tasks: [],
-            },
-          };
+    const event = rollbackResultEvent(
+      identity,
+      outcome ??
+        rollbackFailure(
+          status === 'not_found'
+            ? `the rollback workflow ${pending.workflowId} does not exist (it was never started, or is past retention)`
+            : `the rollback workflow ${pending.workflowId} ended without recording its result`,
+        ),
+    );
     // The workflow's own record, if it lands later, is the same rollback's result: decided once.
     await this.plans.execute(
       state.planId,
@@ -183,26 +173,13 @@ export class RollbackService {
     ]);
     const paths = new Map<string, string>();
     for (const reference of references) {
-      const id = repositoryReference(reference);
-      if (id === null) {
-        paths.set(reference, reference);
-        continue;
-      }
-      const repository = await this.options.repositories?.find(id);
-      if (!repository)
-        throw new SessionStateError(
-          'not_executable',
-          `plan ${plan.planId} targets ${reference}, which is not registered (POST /api/repositories)`,
-        );
-      paths.set(reference, repository.path);
+      const registered = await registeredRepository(
+        this.options.repositories,
+        reference,
+        `plan ${plan.planId} targets`,
+      );
+      paths.set(reference, registered?.path ?? reference);
     }
     return (t) => paths.get(t.repository ?? ref) ?? t.repository ?? ref;
   }
 }
-
-const pick = (o: Extract<RollbackOutcome, { ok: false }>) => ({
-  reason: o.reason,
-  conflict: o.conflict,
-  results: o.results,
-  tasks: o.tasks,
-});

@@ -81,6 +81,26 @@ export interface SessionServiceOptions {
   turnEstimate?: () => Promise<Spend | null>;
 }
 
+/**
+ * The registered repository a `repo:<id>` reference names, or null for a path (taken as is); one not
+ * registered is refused (409) in the words of `subject` ("plan p_1 targets", "tasks T2 work in").
+ */
+export async function registeredRepository(
+  lookup: RepositoryLookup | undefined,
+  reference: string,
+  subject: string,
+): Promise<Repository | null> {
+  const id = repositoryReference(reference);
+  if (id === null) return null;
+  const repository = (await lookup?.find(id)) ?? null;
+  if (!repository)
+    throw new SessionStateError(
+      'not_executable',
+      `${subject} ${reference}, which is not registered (POST /api/repositories)`,
+    );
+  return repository;
+}
+
 /** A plan's progress: the live answer of its active session's workflow, or null; and the plan it was read with. */
 export interface PlanProgress {
   plan: PlanState;
@@ -176,17 +196,11 @@ export class SessionService {
   }
 
   /** The registered repository a `repo:<id>` plan targets; null when the plan names a path. */
-  private async repositoryOf(plan: PlanState): Promise<Repository | null> {
-    const id = repositoryReference(plan.content.repository);
-    if (id === null) return null;
-    const repository = (await this.options.repositories?.find(id)) ?? null;
-    if (!repository) {
-      throw new SessionStateError(
-        'not_executable',
-        `plan ${plan.planId} targets ${plan.content.repository}, which is not registered (POST /api/repositories)`,
-      );
-    }
-    return repository;
+  private repositoryOf(plan: PlanState): Promise<Repository | null> {
+    const reference = plan.content.repository;
+    return reference
+      ? registeredRepository(this.options.repositories, reference, `plan ${plan.planId} targets`)
+      : Promise.resolve(null);
   }
 
   /**
@@ -199,18 +213,15 @@ export class SessionService {
     if (references.length === 0) return {};
     const repositories: NonNullable<SessionWorkflowInput['repositories']> = {};
     for (const reference of references) {
-      const id = repositoryReference(reference);
-      if (id === null) {
+      const tasks = session.tasks.filter((t) => t.repository === reference).map((t) => t.id);
+      const registered = await registeredRepository(
+        this.options.repositories,
+        reference,
+        `tasks ${tasks.join(', ')} work in`,
+      );
+      if (!registered) {
         repositories[reference] = { path: reference, qaGates: session.settings.qaGates };
         continue;
-      }
-      const registered = (await this.options.repositories?.find(id)) ?? null;
-      if (!registered) {
-        const tasks = session.tasks.filter((t) => t.repository === reference).map((t) => t.id);
-        throw new SessionStateError(
-          'not_executable',
-          `tasks ${tasks.join(', ')} work in ${reference}, which is not registered (POST /api/repositories)`,
-        );
       }
       const own = registered.defaults.qaGates;
       const gates = own ? own.map((g) => qaGateSchema.parse(g)) : session.settings.qaGates;

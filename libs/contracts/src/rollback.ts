@@ -48,15 +48,7 @@ export interface RollbackRepositoryInput {
 
 /** A conflict (or a dirty work tree, or commits no longer on the branch) is an answer, not an error. */
 export type RollbackRepositoryResult =
-  | {
-      ok: true;
-      method: 'reset' | 'revert';
-      reverted: string[];
-      revertCommits: string[];
-      previousHead: string;
-      newHead: string;
-      pushed: boolean;
-    }
+  | ({ ok: true } & Omit<RepositoryRollback, 'repository' | 'branch'>)
   | {
       ok: false;
       reason: 'conflict' | 'dirty' | 'not_on_branch';
@@ -65,11 +57,47 @@ export type RollbackRepositoryResult =
       head: string;
     };
 
+/** What the result events of a rollback carry besides its outcome. */
+export interface RollbackIdentity {
+  revision: number;
+  rollbackId: string;
+  sessionId: string;
+  taskId: string | null;
+}
+
+export type RollbackResultEvent = Extract<RollbackEvent, { type: 'RollbackCompleted' | 'RollbackFailed' }>;
+
+/**
+ * The event that records a rollback's outcome: one mapping for the workflow, for a workflow that
+ * could not start and for settling one that was lost.
+ */
+export function rollbackResultEvent(
+  identity: RollbackIdentity,
+  outcome: RollbackOutcome,
+): RollbackResultEvent {
+  if (outcome.ok)
+    return {
+      type: 'RollbackCompleted',
+      data: { ...identity, results: outcome.results, tasks: outcome.tasks },
+    };
+  const { ok: _ok, ...failure } = outcome;
+  return { type: 'RollbackFailed', data: { ...identity, ...failure } };
+}
+
+/** The outcome of a rollback that undid nothing, and why. */
+export const rollbackFailure = (reason: string): RollbackOutcome => ({
+  ok: false,
+  reason,
+  conflict: null,
+  results: [],
+  tasks: [],
+});
+
 export interface RecordRollbackResultInput {
   planId: string;
   /** The event id derives from it: a retried record is a no-op. */
   key: string;
-  event: Extract<RollbackEvent, { type: 'RollbackCompleted' | 'RollbackFailed' }>;
+  event: RollbackResultEvent;
 }
 
 export interface RollbackActivities {

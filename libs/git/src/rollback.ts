@@ -103,19 +103,11 @@ export async function rollbackBranch(input: RollbackBranchInput): Promise<Rollba
     const start = input.start ?? (await parentOf(cwd, ordered.at(-1)!));
     if (start && (await onlyTheseSince(cwd, start, head, wanted))) {
       const mayReset = remote.known && (remote.sha === null || remote.sha === head);
-      if (mayReset && input.dryRun)
-        return {
-          ok: true,
-          method: 'reset',
-          reverted: ordered,
-          revertCommits: [],
-          previousHead: head,
-          newHead: start,
-          pushed: false,
-        };
       if (mayReset) {
-        await git(cwd, ['reset', '--hard', '--quiet', start]);
-        const pushed = remote.sha !== null ? await forcePush(cwd, input.branch, start, head) : false;
+        // A dry run stops here: a reset cannot conflict.
+        if (!input.dryRun) await git(cwd, ['reset', '--hard', '--quiet', start]);
+        const pushed =
+          !input.dryRun && remote.sha !== null ? await forcePush(cwd, input.branch, start, head) : false;
         return {
           ok: true,
           method: 'reset',
