@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  rollbackSession,
-  type PlanState,
-  type RollbackEvent,
-  type RollbackTarget,
-} from '@chunkwise/domain';
+import { rollbackSession, type PlanState, type RollbackEvent, type RollbackTarget } from '@chunkwise/domain';
 import {
   rollbackFailure,
   rollbackResultEvent,
